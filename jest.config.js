@@ -1,0 +1,25 @@
+// @ts-check
+// One runner for the whole repository. Three layers, chosen with --selectProjects:
+//   unit        *.spec.ts beside the code (pure, fast)
+//   integration *.int-spec.ts on the real services (PostgreSQL, Redis, embedded DB)
+//   e2e         test/**/*.e2e-spec.ts against a started platform on listen(0) ports
+const { readFileSync } = require('node:fs');
+
+const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+delete swc.$schema;
+const common = {
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  moduleNameMapper: { '^@circulator/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  testEnvironment: 'node',
+  rootDir: __dirname,
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+  ],
+  testTimeout: 30_000,
+};

@@ -1,0 +1,81 @@
+/**
+ * The public shape of a surgical case (CONTRACT §3). Fields may be added, never renamed.
+ * Shared by the server, the web clients and the simulator.
+ */
+export const CASE_STATUSES = [
+  'scheduled',
+  'pre-op',
+  'in-room',
+  'in-procedure',
+  'recovery',
+  'completed',
+  'cancelled',
+  'no-show',
+] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const MILESTONE_KEYS = ['inRoom', 'anesthesiaStart', 'procedureStart', 'procedureEnd', 'outOfRoom'] as const;
+export type MilestoneKey = (typeof MILESTONE_KEYS)[number];
+
+export const VITAL_NAMES = ['hr', 'spo2', 'nibpSys', 'nibpDia', 'etco2', 'temp', 'rr', 'bis'] as const;
+export type VitalName = (typeof VITAL_NAMES)[number];
+
+export type AlertPriority = 'high' | 'medium' | 'low';
+
+export interface AlertView {
+  id: string;
+  kind: string;
+  priority: AlertPriority;
+  message: string;
+  raisedAt: string;
+  acknowledgedAt?: string;
+}
+
+export interface PersonRef {
+  id?: string;
+  name: string;
+}
+
+export interface CaseIdentifiers {
+  placerAppointmentId?: string;
+  fillerAppointmentId?: string;
+  visitNumber?: string;
+  fhirAppointmentId?: string;
+  orderNumber?: string;
+}
+
+export interface CaseView {
+  id: string;
+  version: number;
+  status: CaseStatus;
+  roomId: string;
+  roomName: string;
+  /** `name` is already reduced to what the caller's role may see. */
+  patient: { mrn: string; name: string; birthDate?: string };
+  procedure: { code?: string; text: string };
+  surgeon?: PersonRef;
+  anesthesiologist?: PersonRef;
+  /** ISO 8601 with offset. */
+  scheduledStart: string;
+  scheduledEnd: string;
+  milestones: Partial<Record<MilestoneKey, string>>;
+  predictedEnd?: string;
+  vitals: Partial<Record<VitalName, { value: number; unit: string; at: string }>>;
+  alerts: AlertView[];
+  identifiers: CaseIdentifiers;
+}
+
+export interface RoomView {
+  id: string;
+  name: string;
+  locations: string[];
+  unmapped?: boolean;
+}
+
+export interface CaseEventView {
+  at: string;
+  receivedAt: string;
+  kind: string;
+  source: { kind: string; id: string };
+  change: Record<string, unknown>;
+}

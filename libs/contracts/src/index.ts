@@ -1,0 +1,3 @@
+export * from './case-view';
+export * from './roles';
+export * from './realtime';

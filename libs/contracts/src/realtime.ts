@@ -1,0 +1,55 @@
+import type { CaseView } from './case-view';
+
+/** socket.io namespace and events of CONTRACT §7. */
+export const LIVE_NAMESPACE = '/live';
+
+export type Topic = `board:${string}` | `room:${string}` | `case:${string}` | 'alerts';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export type ParsedTopic =
+  | { kind: 'board'; date: string }
+  | { kind: 'room'; roomId: string }
+  | { kind: 'case'; caseId: string }
+  | { kind: 'alerts' };
+
+/** Parses a topic name; undefined when it is not one of CONTRACT §7's topics. */
+export function parseTopic(topic: unknown): ParsedTopic | undefined {
+  if (typeof topic !== 'string') return undefined;
+  if (topic === 'alerts') return { kind: 'alerts' };
+  const colon = topic.indexOf(':');
+  if (colon < 0) return undefined;
+  const kind = topic.slice(0, colon);
+  const rest = topic.slice(colon + 1);
+  switch (kind) {
+    case 'board':
+      return DATE.test(rest) ? { kind: 'board', date: rest } : undefined;
+    case 'room':
+      return ID.test(rest) ? { kind: 'room', roomId: rest } : undefined;
+    case 'case':
+      return ID.test(rest) ? { kind: 'case', caseId: rest } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export interface SubscribeRequest {
+  topic: string;
+}
+
+export type SubscribeAck =
+  | { ok: true; topic: string; version: number; snapshot: unknown }
+  | { ok: false; error: string };
+
+export interface BoardSnapshot {
+  cases: CaseView[];
+}
+
+export interface UpdateEvent {
+  topic: string;
+  /** Rises by one per update on a topic; a client that sees a gap re-subscribes. */
+  version: number;
+  cases?: CaseView[];
+  removed?: string[];
+}
