@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AppSecretEntity, AuditLogEntity, DisplayCredentialEntity, UserEntity } from './entities/identity.entities';
+import { InboxMessageEntity } from './entities/inbox-message.entity';
+import { RoomEntity } from './entities/room.entity';
+import { CaseEventEntity, CaseIdentifierEntity, SurgicalCaseEntity } from './entities/surgical-case.entity';
+import { InitialSchema1732150000000 } from './migrations/1732150000000-initial-schema';
+import { pgliteDriver } from './pglite.driver';
+
+export const ENTITIES = [
+  InboxMessageEntity,
+  RoomEntity,
+  SurgicalCaseEntity,
+  CaseIdentifierEntity,
+  CaseEventEntity,
+  UserEntity,
+  DisplayCredentialEntity,
+  AuditLogEntity,
+  AppSecretEntity,
+];
+
+export const MIGRATIONS = [InitialSchema1732150000000];
+
+export interface DatabaseSettings {
+  /** PostgreSQL URL; when absent the embedded database under `dataDir` is used. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+}
+
+/** Where the data lives, for logs: never includes a password. */
+export function describeDatabase(settings: DatabaseSettings): string {
+  if (!settings.databaseUrl) return `embedded PGlite at ${join(settings.dataDir, 'pglite')}`;
+  const url = new URL(settings.databaseUrl);
+  return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`;
+}
+
+/** TypeORM options for PostgreSQL or embedded PGlite: the same entities and migrations on both. */
+export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  const common = {
+    type: 'postgres' as const,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+  };
+  if (settings.databaseUrl) {
+    return { ...common, url: settings.databaseUrl, poolSize: settings.poolSize ?? 10, connectTimeoutMS: 5_000 };
+  }
+  const dataDir = join(settings.dataDir, 'pglite');
+  mkdirSync(dataDir, { recursive: true });
+  return { ...common, driver: pgliteDriver({ dataDir }), poolSize: 1 };
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function openDatabase(settings: DatabaseSettings): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(settings));
+  await ds.initialize();
+  try {
+    await ds.runMigrations({ transaction: 'each' });
+  } catch (err) {
+    await ds.destroy();
+    throw err;
+  }
+  return ds;
+}

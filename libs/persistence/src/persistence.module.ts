@@ -1,0 +1,32 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, type DatabaseSettings } from './data-source';
+
+/**
+ * The database for the whole application: PostgreSQL or embedded PGlite, migrated at start.
+ * Feature modules use `TypeOrmModule.forFeature([...entities])` and `@InjectRepository`, or
+ * inject `DataSource` for raw SQL on hot paths.
+ */
+@Module({})
+export class PersistenceModule {
+  static forRoot(settings: DatabaseSettings): DynamicModule {
+    return {
+      module: PersistenceModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...dataSourceOptions(settings), retryAttempts: 0 }),
+          dataSourceFactory: async (options) => {
+            if (!options) throw new Error('no data source options');
+            const ds = new DataSource(options);
+            await ds.initialize();
+            await ds.runMigrations({ transaction: 'each' });
+            return ds;
+          },
+        }),
+      ],
+      exports: [TypeOrmModule],
+    };
+  }
+}
