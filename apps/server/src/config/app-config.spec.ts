@@ -1,0 +1,59 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('applies the defaults of CONTRACT §1 to an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.http.port).toBe(3000);
+    expect(c.mllp.port).toBe(2575);
+    expect(c.mqtt.port).toBe(1884);
+    expect(c.redis).toEqual({ url: 'redis://127.0.0.1:6379', urlIsDefault: true, prefix: 'circulator' });
+    expect(c.database.url).toBeUndefined();
+    expect([...c.roles]).toEqual(['gateway', 'ingest', 'worker']);
+    expect(c.dataDir).toMatch(/\/data$/);
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      HTTP_PORT: '0',
+      MLLP_PORT: '6661',
+      DATABASE_URL: 'postgres://u:p@db:5432/circ',
+      REDIS_URL: 'redis://cache:6380',
+      FACILITY_TZ: 'America/Chicago',
+      ROLES: 'worker, ingest',
+      ADMIN_PASSWORD: 'a-long-enough-secret',
+      FHIR_BASE_URL: 'https://ehr.example/fhir',
+    });
+    expect(c.http.port).toBe(0);
+    expect(c.mllp.port).toBe(6661);
+    expect(c.database.url).toBe('postgres://u:p@db:5432/circ');
+    expect(c.redis.urlIsDefault).toBe(false);
+    expect(c.facilityTz).toBe('America/Chicago');
+    expect([...c.roles]).toEqual(['worker', 'ingest']);
+    expect(c.fhir.baseUrl).toBe('https://ehr.example/fhir');
+  });
+
+  it.each([
+    [{ HTTP_PORT: 'abc' }, /^HTTP_PORT .*got "abc".*free TCP port/],
+    [{ MLLP_PORT: '70000' }, /^MLLP_PORT must be 0–65535/],
+    [{ FACILITY_TZ: 'Mars/Olympus' }, /^FACILITY_TZ is not an IANA time zone.*Europe\/Paris/],
+    [{ ROLES: 'gateway,cook' }, /^ROLES each role must be gateway, ingest or worker/],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be a URL starting with postgres:/],
+    [{ MLLP_TLS_CERT: '/tmp/c.pem' }, /MLLP_TLS_CERT and MLLP_TLS_KEY go together/],
+  ])('refuses %j with one line naming the variable and the fix', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never echoes a secret back', () => {
+    expect(() => loadConfig({ ADMIN_PASSWORD: 'short' })).toThrow(/^ADMIN_PASSWORD must be at least 12/);
+    try {
+      loadConfig({ ADMIN_PASSWORD: 'short' });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('short"');
+    }
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', HTTP_PORT: ' ' }).http.port).toBe(3000);
+  });
+});

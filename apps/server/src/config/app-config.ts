@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import { configSchema, VARIABLES, type ProcessRole, type VariableName } from './config.schema';
+
+/** The validated configuration, read once at start and passed to the modules that need it. */
+export interface AppConfig {
+  http: { port: number; host: string };
+  mllp: { port: number; tlsCertFile?: string; tlsKeyFile?: string };
+  mqtt: { url?: string; port: number };
+  database: { url?: string };
+  redis: { url: string; urlIsDefault: boolean; prefix: string };
+  dataDir: string;
+  facilityTz: string;
+  adminPassword?: string;
+  roles: ReadonlySet<ProcessRole>;
+  fhir: { baseUrl?: string; hookSecret?: string };
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+}
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** A configuration problem, said in one line that names the variable and how to fix it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Validates the environment; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  // An empty variable means "not set", as shells and compose files often leave them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'configuration') as VariableName;
+    const doc = VARIABLES[name];
+    const shown = doc && !doc.sensitive && cleaned[name] !== undefined ? ` (got "${cleaned[name]}")` : '';
+    throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'}${shown}: ${doc?.fix ?? 'see README.md'}`);
+  }
+  const c = parsed.data;
+  if (Boolean(c.MLLP_TLS_CERT) !== Boolean(c.MLLP_TLS_KEY)) {
+    throw new ConfigError('MLLP_TLS_CERT and MLLP_TLS_KEY go together: set both to turn on TLS, or neither');
+  }
+  return {
+    http: { port: c.HTTP_PORT, host: c.HTTP_HOST },
+    mllp: { port: c.MLLP_PORT, tlsCertFile: c.MLLP_TLS_CERT, tlsKeyFile: c.MLLP_TLS_KEY },
+    mqtt: { url: c.MQTT_URL, port: c.MQTT_PORT },
+    database: { url: c.DATABASE_URL },
+    redis: { url: c.REDIS_URL ?? DEFAULT_REDIS_URL, urlIsDefault: c.REDIS_URL === undefined, prefix: c.REDIS_PREFIX },
+    dataDir: resolve(c.DATA_DIR),
+    facilityTz: c.FACILITY_TZ,
+    adminPassword: c.ADMIN_PASSWORD,
+    roles: new Set(c.ROLES),
+    fhir: { baseUrl: c.FHIR_BASE_URL, hookSecret: c.FHIR_HOOK_SECRET },
+    logLevel: c.LOG_LEVEL,
+  };
+}
+
+/** The settings as safe to log: secrets masked. */
+export function describeConfig(config: AppConfig): Record<string, unknown> {
+  const mask = (url?: string) => {
+    if (!url) return undefined;
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  };
+  return {
+    http: config.http,
+    mllp: { port: config.mllp.port, tls: Boolean(config.mllp.tlsCertFile) },
+    mqtt: { url: mask(config.mqtt.url), port: config.mqtt.port },
+    database: config.database.url ? mask(config.database.url) : 'embedded',
+    redis: { url: mask(config.redis.url), prefix: config.redis.prefix },
+    dataDir: config.dataDir,
+    facilityTz: config.facilityTz,
+    roles: [...config.roles],
+  };
+}
