@@ -5,6 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 
 export default tseslint.config(
   {
@@ -22,16 +23,35 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // Shared test helpers (real services, free ports) may be used by every project's tests.
+          allow: ['../../../test/support/*', '../../test/support/*', '../support/*'],
           // Third-party packages the pure layers may never touch: frameworks and I/O.
           depConstraints: [
             {
               sourceTag: 'type:domain',
               onlyDependOnLibsWithTags: ['type:contracts'],
               bannedExternalImports: [
-                '@nestjs/*', 'typeorm', 'typeorm-*', 'pg', '@electric-sql/*', 'bullmq', 'ioredis',
-                'socket.io', 'socket.io-*', 'node-hl7-client', 'mqtt', 'aedes', 'fhir-kit-client',
-                'node:fs', 'node:net', 'node:http', 'node:child_process', 'fs', 'net', 'http', 'child_process',
+                '@nestjs/*',
+                'typeorm',
+                'typeorm-*',
+                'pg',
+                '@electric-sql/*',
+                'bullmq',
+                'ioredis',
+                'socket.io',
+                'socket.io-*',
+                'node-hl7-client',
+                'mqtt',
+                'aedes',
+                'fhir-kit-client',
+                'node:fs',
+                'node:net',
+                'node:http',
+                'node:child_process',
+                'fs',
+                'net',
+                'http',
+                'child_process',
               ],
             },
             {
@@ -47,13 +67,26 @@ export default tseslint.config(
       ],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-empty': ['error', { allowEmptyCatch: false }],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through the validated config (apps/server/src/config).' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through the validated config (apps/server/src/config).',
+        },
+      ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name=/^(it|describe|test)$/][callee.property.name='only']", message: 'No focused tests in the repository.' },
+        {
+          selector: "CallExpression[callee.object.name=/^(it|describe|test)$/][callee.property.name='only']",
+          message: 'No focused tests in the repository.',
+        },
       ],
     },
   },
@@ -63,7 +96,15 @@ export default tseslint.config(
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
-    files: ['apps/server/src/config/**/*.ts', 'scripts/**', 'test/**', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    files: [
+      'apps/server/src/config/**/*.ts',
+      'apps/server/src/main.ts',
+      'scripts/**',
+      'test/**',
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
@@ -78,6 +119,12 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Build and run scripts, and the CommonJS Jest configuration, run on Node.
+    files: ['scripts/**/*.mjs', '*.js', '*.mjs'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
   prettier,
 );

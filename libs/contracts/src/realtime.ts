@@ -39,8 +39,7 @@ export interface SubscribeRequest {
 }
 
 export type SubscribeAck =
-  | { ok: true; topic: string; version: number; snapshot: unknown }
-  | { ok: false; error: string };
+  { ok: true; topic: string; version: number; snapshot: unknown } | { ok: false; error: string };
 
 export interface BoardSnapshot {
   cases: CaseView[];

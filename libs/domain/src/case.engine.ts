@@ -156,7 +156,12 @@ function createFromSchedule(fact: ScheduleFact, ctx: ApplyContext): ApplyResult 
         at: fact.at,
         receivedAt: ctx.receivedAt,
         source: fact.source,
-        change: { action: fact.action, status: state.status, roomId: state.roomId, scheduledStart: state.scheduledStart },
+        change: {
+          action: fact.action,
+          status: state.status,
+          roomId: state.roomId,
+          scheduledStart: state.scheduledStart,
+        },
       },
     ],
     warnings: [],

@@ -1,11 +1,4 @@
-import type {
-  AlertView,
-  CaseIdentifiers,
-  CaseStatus,
-  MilestoneKey,
-  PersonRef,
-  VitalName,
-} from '@circulator/contracts';
+import type { AlertView, CaseIdentifiers, CaseStatus, MilestoneKey, PersonRef, VitalName } from '@circulator/contracts';
 import type { FactSource, PatientFacts } from './fact';
 
 /** The engine's full state of one case, persisted as it is and reduced to a CaseView per role. */

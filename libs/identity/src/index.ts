@@ -1,1 +1,21 @@
-export {};
+// Public API of @circulator/identity: everything else in this folder is internal.
+export { IdentityModule } from './identity.module';
+export { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, type IdentityModuleOptions } from './identity.options';
+export { type Actor, type Principal } from './principal.model';
+export { type AuthenticatedRequest, CurrentPrincipal, PUBLIC_KEY, Public, ROLES_KEY, Roles } from './access.decorators';
+export { decideRoles, parseBearer, type RoleDecision } from './access.policy';
+export { AccessGuard } from './access.guard';
+export { type AuditEntry, AuditService } from './audit.service';
+export { type DisplayTokenSubject, type TokenSubject, TokenService } from './token.service';
+export { DISPLAY_TOKEN_TTL_SECONDS, TOKEN_AUDIENCE, TOKEN_ISSUER } from './token.claims';
+export { ADMIN_USERNAME, type CreateUserInput, type UserView, UsersService } from './users.service';
+export { type CreatedDisplay, DisplaysService } from './displays.service';
+export {
+  type FieldError,
+  IdentityError,
+  type IdentityErrorCode,
+  type IdentityProblem,
+  problemForIdentityError,
+} from './identity.error';
+export { PROBLEM_CONTENT_TYPE, type ProblemDetails, ProblemDetailsFilter } from './problem-details.filter';
+export { PASSWORD_MIN_LENGTH, USERNAME_PATTERN, passwordPolicyViolations } from './identity.schemas';

@@ -34,26 +34,31 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       ['mllp', 'APP|FAC', 'C1', raw, new Date('2026-11-21T07:30:00Z')],
     );
     expect(inserted[0]?.id).toMatch(/^\d+$/);
-    const rows: { raw: Buffer; received_at: Date }[] = await ds.query('SELECT raw, received_at FROM inbox WHERE id = $1', [
-      inserted[0]?.id,
-    ]);
+    const rows: { raw: Buffer; received_at: Date }[] = await ds.query(
+      'SELECT raw, received_at FROM inbox WHERE id = $1',
+      [inserted[0]?.id],
+    );
     expect(Buffer.compare(Buffer.from(rows[0]!.raw), raw)).toBe(0);
     expect(new Date(rows[0]!.received_at).toISOString()).toBe('2026-11-21T07:30:00.000Z');
 
-    await ds.query(`INSERT INTO room (id, name, locations) VALUES ($1, $2, $3)`, ['or-1', 'OR 1', JSON.stringify(['OR1'])]);
+    await ds.query(`INSERT INTO room (id, name, locations) VALUES ($1, $2, $3)`, [
+      'or-1',
+      'OR 1',
+      JSON.stringify(['OR1']),
+    ]);
     const room: { locations: string[] }[] = await ds.query('SELECT locations FROM room WHERE id = $1', ['or-1']);
     expect(room[0]?.locations).toEqual(['OR1']);
   });
 
   it('refuses a second copy of a sender message id but accepts a resend of a rejected one', async () => {
     const insert = (status: string) =>
-      ds.query(
+      ds.query<{ id: string; duplicates: number }[]>(
         `INSERT INTO inbox (channel, sender, control_id, raw, status) VALUES ('mllp', 'A|B', 'DUP', '\\x00', $1)
          ON CONFLICT (channel, sender, control_id) WHERE control_id IS NOT NULL AND status <> 'rejected'
          DO UPDATE SET duplicates = inbox.duplicates + 1
          RETURNING id::text AS id, duplicates`,
         [status],
-      ) as Promise<{ id: string; duplicates: number }[]>;
+      );
     await insert('rejected');
     const first = await insert('received');
     const second = await insert('received');
@@ -82,14 +87,16 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
     await Promise.all(
       Array.from({ length: 10 }, () =>
         ds.transaction(async (m) => {
-          const [row] = (await m.query(`SELECT value FROM app_secret WHERE name = 'counter' FOR UPDATE`)) as {
-            value: string;
-          }[];
+          const [row] = await m.query<
+            {
+              value: string;
+            }[]
+          >(`SELECT value FROM app_secret WHERE name = 'counter' FOR UPDATE`);
           await m.query(`UPDATE app_secret SET value = $1 WHERE name = 'counter'`, [String(Number(row?.value) + 1)]);
         }),
       ),
     );
-    const [row] = (await ds.query(`SELECT value FROM app_secret WHERE name = 'counter'`)) as { value: string }[];
+    const [row] = await ds.query<{ value: string }[]>(`SELECT value FROM app_secret WHERE name = 'counter'`);
     expect(row?.value).toBe('10');
   });
 

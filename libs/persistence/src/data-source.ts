@@ -58,10 +58,34 @@ export async function openDatabase(settings: DatabaseSettings): Promise<DataSour
   const ds = new DataSource(dataSourceOptions(settings));
   await ds.initialize();
   try {
-    await ds.runMigrations({ transaction: 'each' });
+    await migrate(ds, settings);
   } catch (err) {
     await ds.destroy();
     throw err;
   }
   return ds;
+}
+
+/** Arbitrary, fixed: the advisory lock that lets one process at a time migrate a database. */
+const MIGRATION_LOCK = 72_627_013;
+
+/**
+ * Brings the schema up to date. Several processes of one deployment may start at once on an empty
+ * database: on PostgreSQL they take turns under an advisory lock (without it two of them race to
+ * create the migrations table and one crashes). PGlite serves one process, so it needs none.
+ */
+export async function migrate(ds: DataSource, settings: DatabaseSettings): Promise<void> {
+  if (!settings.databaseUrl) {
+    await ds.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const lock = ds.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await ds.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
 }

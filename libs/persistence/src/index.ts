@@ -5,3 +5,6 @@ export * from './entities/room.entity';
 export * from './entities/surgical-case.entity';
 export * from './entities/identity.entities';
 export * from './persistence.module';
+export * from './inbox.repository';
+export * from './room.repository';
+export * from './case.repository';

@@ -1,7 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, type DatabaseSettings } from './data-source';
+import { CaseRepository } from './case.repository';
+import { dataSourceOptions, migrate, type DatabaseSettings } from './data-source';
+import { InboxRepository } from './inbox.repository';
+import { RoomRepository } from './room.repository';
 
 /**
  * The database for the whole application: PostgreSQL or embedded PGlite, migrated at start.
@@ -21,12 +24,13 @@ export class PersistenceModule {
             if (!options) throw new Error('no data source options');
             const ds = new DataSource(options);
             await ds.initialize();
-            await ds.runMigrations({ transaction: 'each' });
+            await migrate(ds, settings);
             return ds;
           },
         }),
       ],
-      exports: [TypeOrmModule],
+      providers: [InboxRepository, RoomRepository, CaseRepository],
+      exports: [TypeOrmModule, InboxRepository, RoomRepository, CaseRepository],
     };
   }
 }

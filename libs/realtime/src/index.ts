@@ -1,1 +1,6 @@
-export {};
+export * from './redis.connections';
+export * from './realtime.tokens';
+export * from './topics';
+export * from './change.bus';
+export * from './live.gateway';
+export * from './realtime.module';

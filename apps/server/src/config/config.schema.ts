@@ -42,23 +42,83 @@ export interface VariableDoc {
 }
 
 export const VARIABLES = {
-  HTTP_PORT: { description: 'REST API, socket.io, FHIR façade and the web UI', fix: 'set it to a free TCP port (0 picks one)', sensitive: false },
-  HTTP_HOST: { description: 'address the HTTP server binds to [0.0.0.0]', fix: 'set it to an IP address of this machine', sensitive: false },
+  HTTP_PORT: {
+    description: 'REST API, socket.io, FHIR façade and the web UI',
+    fix: 'set it to a free TCP port (0 picks one)',
+    sensitive: false,
+  },
+  HTTP_HOST: {
+    description: 'address the HTTP server binds to [0.0.0.0]',
+    fix: 'set it to an IP address of this machine',
+    sensitive: false,
+  },
   MLLP_PORT: { description: 'HL7 v2 MLLP listener', fix: 'set it to a free TCP port (0 picks one)', sensitive: false },
-  MLLP_TLS_CERT: { description: 'PEM certificate file: turns on TLS for MLLP', fix: 'point it at a readable PEM file, with MLLP_TLS_KEY', sensitive: false },
-  MLLP_TLS_KEY: { description: 'PEM private key file for MLLP TLS', fix: 'point it at a readable PEM key file, with MLLP_TLS_CERT', sensitive: true },
-  MQTT_URL: { description: 'external MQTT broker; unset = embedded broker', fix: 'use mqtt://host:port or mqtts://host:port', sensitive: true },
+  MLLP_TLS_CERT: {
+    description: 'PEM certificate file: turns on TLS for MLLP',
+    fix: 'point it at a readable PEM file, with MLLP_TLS_KEY',
+    sensitive: false,
+  },
+  MLLP_TLS_KEY: {
+    description: 'PEM private key file for MLLP TLS',
+    fix: 'point it at a readable PEM key file, with MLLP_TLS_CERT',
+    sensitive: true,
+  },
+  MQTT_URL: {
+    description: 'external MQTT broker; unset = embedded broker',
+    fix: 'use mqtt://host:port or mqtts://host:port',
+    sensitive: true,
+  },
   MQTT_PORT: { description: 'embedded MQTT broker port [1884]', fix: 'set it to a free TCP port', sensitive: false },
-  DATABASE_URL: { description: 'PostgreSQL; unset = embedded database under DATA_DIR', fix: 'use postgres://user:password@host:5432/dbname', sensitive: true },
-  REDIS_URL: { description: 'Redis for queues and realtime fan-out [redis://127.0.0.1:6379]', fix: 'use redis://host:6379', sensitive: true },
-  REDIS_PREFIX: { description: 'prefix of every Redis key and channel [circulator]', fix: 'use letters, digits, - and _', sensitive: false },
-  DATA_DIR: { description: 'where embedded state lives [./data]', fix: 'point it at a writable folder', sensitive: false },
-  FACILITY_TZ: { description: 'IANA zone for HL7 times without an offset [system zone]', fix: 'use an IANA zone such as Europe/Paris or America/Chicago', sensitive: false },
-  ADMIN_PASSWORD: { description: 'ensures user admin exists with this password', fix: 'use at least 12 characters', sensitive: true },
-  ROLES: { description: 'parts this process runs [gateway,ingest,worker]', fix: 'a comma list of gateway, ingest, worker', sensitive: false },
-  FHIR_BASE_URL: { description: 'EHR FHIR R4 server to synchronise from', fix: 'use an http(s):// URL', sensitive: false },
-  FHIR_HOOK_SECRET: { description: 'secret the FHIR subscription hook requires', fix: 'use at least 16 characters', sensitive: true },
-  LOG_LEVEL: { description: 'trace, debug, info, warn, error [info]', fix: 'use one of trace, debug, info, warn, error', sensitive: false },
+  DATABASE_URL: {
+    description: 'PostgreSQL; unset = embedded database under DATA_DIR',
+    fix: 'use postgres://user:password@host:5432/dbname',
+    sensitive: true,
+  },
+  REDIS_URL: {
+    description: 'Redis for queues and realtime fan-out [redis://127.0.0.1:6379]',
+    fix: 'use redis://host:6379',
+    sensitive: true,
+  },
+  REDIS_PREFIX: {
+    description: 'prefix of every Redis key and channel [circulator]',
+    fix: 'use letters, digits, - and _',
+    sensitive: false,
+  },
+  DATA_DIR: {
+    description: 'where embedded state lives [./data]',
+    fix: 'point it at a writable folder',
+    sensitive: false,
+  },
+  FACILITY_TZ: {
+    description: 'IANA zone for HL7 times without an offset [system zone]',
+    fix: 'use an IANA zone such as Europe/Paris or America/Chicago',
+    sensitive: false,
+  },
+  ADMIN_PASSWORD: {
+    description: 'ensures user admin exists with this password',
+    fix: 'use at least 12 characters',
+    sensitive: true,
+  },
+  ROLES: {
+    description: 'parts this process runs [gateway,ingest,worker]',
+    fix: 'a comma list of gateway, ingest, worker',
+    sensitive: false,
+  },
+  FHIR_BASE_URL: {
+    description: 'EHR FHIR R4 server to synchronise from',
+    fix: 'use an http(s):// URL',
+    sensitive: false,
+  },
+  FHIR_HOOK_SECRET: {
+    description: 'secret the FHIR subscription hook requires',
+    fix: 'use at least 16 characters',
+    sensitive: true,
+  },
+  LOG_LEVEL: {
+    description: 'trace, debug, info, warn, error [info]',
+    fix: 'use one of trace, debug, info, warn, error',
+    sensitive: false,
+  },
 } as const satisfies Record<string, VariableDoc>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -87,8 +147,17 @@ export const configSchema = z.object({
   ROLES: z
     .string()
     .default('gateway,ingest,worker')
-    .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(PROCESS_ROLES, { error: 'each role must be gateway, ingest or worker' })).min(1, 'needs at least one role')),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.enum(PROCESS_ROLES, { error: 'each role must be gateway, ingest or worker' }))
+        .min(1, 'needs at least one role'),
+    ),
   FHIR_BASE_URL: optionalUrl(['http:', 'https:']),
   FHIR_HOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),

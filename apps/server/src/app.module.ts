@@ -1,0 +1,79 @@
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import type { Clock } from '@circulator/domain';
+import { IdentityModule } from '@circulator/identity';
+import { PersistenceModule } from '@circulator/persistence';
+import { IngestModule, WorkerModule } from '@circulator/pipeline';
+import { RealtimeModule } from '@circulator/realtime';
+import { CasesController } from './api/cases.controller';
+import type { AppConfig } from './config/app-config';
+import { HealthController } from './health/health.controller';
+import { LOG_REDACT_PATHS } from './logging';
+
+export interface AppOverrides {
+  clock?: Clock;
+  /** Pino destination for tests; default stdout. */
+  logStream?: NodeJS.WritableStream;
+  mllpTls?: { cert: Buffer; key: Buffer };
+}
+
+/**
+ * The whole platform, composed by ROLES (CONTRACT §1): gateway (REST, socket.io, web UI),
+ * ingest (MLLP listener), worker (applies queued messages). Every process answers health.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, overrides: AppOverrides = {}): DynamicModule {
+    const imports: ModuleMetadata['imports'] = [
+      LoggerModule.forRoot({
+        pinoHttp: [
+          {
+            level: config.logLevel,
+            redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+            genReqId: (req, res) => {
+              const incoming = req.headers['x-request-id'];
+              const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+              res.setHeader('x-request-id', id);
+              return id;
+            },
+            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url?.split('?')[0],
+              }),
+            },
+          },
+          overrides.logStream ?? process.stdout,
+        ],
+      }),
+      PersistenceModule.forRoot({ databaseUrl: config.database.url, dataDir: config.dataDir }),
+      IdentityModule.forRoot({
+        adminPassword: config.adminPassword,
+        now: overrides.clock ? () => overrides.clock!.now() : undefined,
+      }),
+      RealtimeModule.forRoot({
+        redis: { url: config.redis.url, prefix: config.redis.prefix },
+        facilityTz: config.facilityTz,
+        gateway: config.roles.has('gateway'),
+        clock: overrides.clock,
+      }),
+      TerminusModule,
+    ];
+    const pipeline = {
+      facilityTz: config.facilityTz,
+      mllp: { port: config.mllp.port, tls: overrides.mllpTls },
+      workerConcurrency: 1,
+    };
+    if (config.roles.has('ingest')) imports.push(IngestModule.forRoot(pipeline));
+    if (config.roles.has('worker')) imports.push(WorkerModule.forRoot(pipeline));
+    return {
+      module: AppModule,
+      imports,
+      controllers: [HealthController, ...(config.roles.has('gateway') ? [CasesController] : [])],
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { MllpIngestService } from '@circulator/pipeline';
+import { AppModule, type AppOverrides } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { describeListenError } from './bootstrap/preflight';
+
+export interface RunningPlatform {
+  app: NestExpressApplication;
+  httpPort: number;
+  /** Undefined when this process does not run the ingest role. */
+  mllpPort: number | undefined;
+  close(): Promise<void>;
+}
+
+/** Where the built web client is: dist/apps/web beside the compiled server, or from the repo root. */
+function webRoot(): string | undefined {
+  const candidates = [
+    resolve(__dirname, '../../web'),
+    resolve(__dirname, '../../../dist/apps/web'),
+    resolve(process.cwd(), 'dist/apps/web'),
+  ];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html')));
+}
+
+/** Builds and starts the platform for a validated configuration (used by main and by tests). */
+export async function startPlatform(config: AppConfig, overrides: AppOverrides = {}): Promise<RunningPlatform> {
+  const tls =
+    overrides.mllpTls ??
+    (config.mllp.tlsCertFile && config.mllp.tlsKeyFile
+      ? { cert: readFileSync(config.mllp.tlsCertFile), key: readFileSync(config.mllp.tlsKeyFile) }
+      : undefined);
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, { ...overrides, mllpTls: tls }),
+    {
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  if (config.roles.has('gateway')) {
+    const doc = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle('Circulator API').setVersion('1').addBearerAuth().build(),
+    );
+    SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json' });
+    const web = webRoot();
+    if (web) {
+      app.useStaticAssets(web, { index: 'index.html', maxAge: '1h' });
+      // The web client routes on the client side: unknown non-API paths get its page.
+      app.use((req: { method: string; path: string }, res: { sendFile(p: string): void }, next: () => void) => {
+        if (req.method !== 'GET' || /^\/(api|fhir|health|socket\.io)(\/|$)/.test(req.path)) return next();
+        res.sendFile(join(web, 'index.html'));
+      });
+    }
+  }
+
+  try {
+    await app.listen(config.http.port, config.http.host);
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw describeListenError(err, 'HTTP_PORT', config.http.port) ?? err;
+  }
+  const address = app.getHttpServer().address();
+  const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
+  const mllp = config.roles.has('ingest') ? app.get(MllpIngestService).port() : undefined;
+  return { app, httpPort, mllpPort: mllp, close: () => app.close() };
+}

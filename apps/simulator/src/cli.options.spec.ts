@@ -1,0 +1,75 @@
+import { parseCli, type CliEnvironment } from './cli.options';
+
+const env: CliEnvironment = { now: '2026-11-21T04:30:00Z', systemTimeZone: 'UTC' };
+
+describe('parseCli', () => {
+  it('parses the documented options', () => {
+    const parsed = parseCli(
+      [
+        '--mllp',
+        '10.0.0.5:2576',
+        '--rooms',
+        '4',
+        '--seed',
+        '7',
+        '--date',
+        '2026-12-01',
+        '--tz',
+        'Europe/Paris',
+        '--speed',
+        '0',
+      ],
+      env,
+    );
+    expect(parsed).toEqual({
+      kind: 'run',
+      options: {
+        mllp: { host: '10.0.0.5', port: 2576 },
+        rooms: 4,
+        seed: 7,
+        date: '2026-12-01',
+        timeZone: 'Europe/Paris',
+        speed: 0,
+        now: env.now,
+        ackTimeoutMs: 10_000,
+        dryRun: false,
+      },
+    });
+  });
+
+  it('defaults the date to today in the facility zone', () => {
+    const paris = parseCli(['--tz', 'Europe/Paris'], env);
+    const honolulu = parseCli(['--tz', 'Pacific/Honolulu'], env);
+    expect(paris.kind === 'run' && paris.options.date).toBe('2026-11-21');
+    expect(honolulu.kind === 'run' && honolulu.options.date).toBe('2026-11-20');
+  });
+
+  it('accepts a bracketed IPv6 host and a dry run without a target', () => {
+    const v6 = parseCli(['--mllp', '[::1]:2575'], env);
+    expect(v6.kind === 'run' && v6.options.mllp).toEqual({ host: '::1', port: 2575 });
+    const dry = parseCli(['--dry-run'], env);
+    expect(dry.kind === 'run' && dry.options.mllp).toBeUndefined();
+  });
+
+  it.each([
+    [['--rooms', '0'], /--rooms/],
+    [['--rooms', 'three'], /--rooms/],
+    [['--seed', '-3'], /--seed/],
+    [['--speed', '-1'], /--speed/],
+    [['--speed', ''], /--speed/],
+    [['--tz', 'Nowhere/Town'], /--tz/],
+    [['--date', '2026-13-01'], /--date/],
+    [['--mllp', 'localhost'], /--mllp/],
+    [['--mllp', 'localhost:99999'], /--mllp/],
+    [['--now', 'soon'], /--now/],
+    [['--bogus'], /bogus/],
+  ])('rejects %j', (argv, message) => {
+    const parsed = parseCli(argv, env);
+    expect(parsed.kind).toBe('error');
+    expect(parsed.kind === 'error' && parsed.error).toMatch(message);
+  });
+
+  it('asks for help', () => {
+    expect(parseCli(['-h'], env)).toEqual({ kind: 'help' });
+  });
+});

@@ -1,0 +1,117 @@
+import { parseArgs } from 'node:util';
+import { DateTime, IANAZone } from 'luxon';
+import { DEFAULT_ROOMS, MAX_ROOMS } from './or-day.plan';
+
+export interface SimulatorOptions {
+  /** Where to send; undefined with --dry-run. */
+  mllp?: { host: string; port: number };
+  rooms: number;
+  seed: number;
+  date: string;
+  timeZone: string;
+  speed: number;
+  /** Simulated instant the play starts (MSH-7 of the first message). */
+  now: string;
+  ackTimeoutMs: number;
+  dryRun: boolean;
+}
+
+export type ParsedCli =
+  { kind: 'run'; options: SimulatorOptions } | { kind: 'help' } | { kind: 'error'; error: string };
+
+/** What the command line cannot know by itself: read once at the edge, by main. */
+export interface CliEnvironment {
+  /** The current instant, ISO 8601. */
+  now: string;
+  /** The system's IANA zone. */
+  systemTimeZone: string;
+}
+
+export const USAGE = `Usage: node dist/apps/simulator/src/main.js [options]
+
+Plays a simulated OR day (SIU S12 bookings, S13 reschedules, an S15 cancellation) into an
+HL7 v2 MLLP listener, in order, paced in simulated time.
+
+Options:
+  --mllp HOST:PORT   MLLP listener to send to                     [127.0.0.1:2575]
+  --rooms N          operating rooms, 1-${MAX_ROOMS}                            [${DEFAULT_ROOMS}]
+  --seed N           seed of the day (same seed, same day), 0-4294967295     [42]
+  --date YYYY-MM-DD  the OR day, in --tz                          [today in --tz]
+  --tz ZONE          IANA zone of the facility                    [the system zone]
+  --speed X          time acceleration; 0 sends as fast as ACKs come back   [60]
+  --now ISO          simulated start of the play (MSH-7 times)    [the current time]
+  --ack-timeout MS   how long to wait for each ACK                [10000]
+  --dry-run          print the messages instead of sending them
+  -h, --help         this help
+
+Exits 0 when every message was acknowledged AA (or CA), 1 otherwise, 2 on bad options.`;
+
+/** Parses and validates the command line. Pure: the clock and zone come in `env`. */
+export function parseCli(argv: readonly string[], env: CliEnvironment): ParsedCli {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        mllp: { type: 'string', default: '127.0.0.1:2575' },
+        rooms: { type: 'string', default: String(DEFAULT_ROOMS) },
+        seed: { type: 'string', default: '42' },
+        date: { type: 'string' },
+        tz: { type: 'string' },
+        speed: { type: 'string', default: '60' },
+        now: { type: 'string' },
+        'ack-timeout': { type: 'string', default: '10000' },
+        'dry-run': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error: unknown) {
+    return { kind: 'error', error: error instanceof Error ? error.message : String(error) };
+  }
+  if (values.help) return { kind: 'help' };
+
+  const timeZone = values.tz ?? env.systemTimeZone;
+  if (!IANAZone.isValidZone(timeZone)) return fail(`--tz must be an IANA zone such as Europe/Paris, got "${timeZone}"`);
+
+  const rooms = integer(values.rooms);
+  if (rooms === undefined || rooms < 1 || rooms > MAX_ROOMS) return fail(`--rooms must be 1-${MAX_ROOMS}`);
+  const seed = integer(values.seed);
+  if (seed === undefined || seed > 0xffffffff) return fail('--seed must be an integer 0-4294967295');
+  const speed = Number(values.speed);
+  if (values.speed.trim() === '' || !Number.isFinite(speed) || speed < 0) return fail('--speed must be a number >= 0');
+  const ackTimeoutMs = integer(values['ack-timeout']);
+  if (ackTimeoutMs === undefined || ackTimeoutMs < 1) return fail('--ack-timeout must be a positive integer (ms)');
+
+  const nowText = values.now ?? env.now;
+  const now = DateTime.fromISO(nowText, { setZone: true });
+  if (!now.isValid) return fail(`--now must be an ISO 8601 time, got "${nowText}"`);
+
+  const date = values.date ?? DateTime.fromISO(env.now).setZone(timeZone).toISODate();
+  if (date === null || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !DateTime.fromISO(date).isValid) {
+    return fail(`--date must be a calendar date YYYY-MM-DD, got "${date}"`);
+  }
+
+  const dryRun = values['dry-run'];
+  let mllp: SimulatorOptions['mllp'];
+  if (!dryRun) {
+    const target = /^(?<host>\[[^\]]+\]|[^:]+):(?<port>\d{1,5})$/.exec(values.mllp);
+    const port = Number(target?.groups?.port);
+    const host = target?.groups?.host?.replace(/^\[|\]$/g, '');
+    if (host === undefined || !(port >= 1 && port <= 65535)) return fail('--mllp must be HOST:PORT');
+    mllp = { host, port };
+  }
+
+  return { kind: 'run', options: { mllp, rooms, seed, date, timeZone, speed, now: nowText, ackTimeoutMs, dryRun } };
+}
+
+function integer(text: string): number | undefined {
+  if (!/^\d+$/.test(text.trim())) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+function fail(error: string): ParsedCli {
+  return { kind: 'error', error };
+}

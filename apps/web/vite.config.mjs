@@ -1,0 +1,29 @@
+// Vite build of the web front end. The NestJS server serves the output from dist/apps/web.
+// `npx vite --config apps/web/vite.config.mjs` runs a dev server that proxies the API and
+// socket.io to a platform on http://127.0.0.1:3000.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const platform = 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  root: here('.'),
+  base: '/',
+  resolve: {
+    alias: { '@circulator/contracts': here('../../libs/contracts/src/index.ts') },
+  },
+  build: {
+    outDir: here('../../dist/apps/web'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+  },
+  server: {
+    proxy: {
+      '/api': platform,
+      '/health': platform,
+      '/socket.io': { target: platform, ws: true },
+    },
+  },
+});

@@ -1,0 +1,70 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { TypeOrmModule, getRepositoryToken } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { AppSecretEntity, AuditLogEntity, DisplayCredentialEntity, UserEntity } from '@circulator/persistence';
+import { AccessGuard } from './access.guard';
+import { AdminBootstrap } from './admin.bootstrap';
+import { AuditService } from './audit.service';
+import { AuthController } from './auth.controller';
+import { DisplaysController } from './displays.controller';
+import { DisplaysService } from './displays.service';
+import { IDENTITY_OPTIONS, type IdentityModuleOptions, resolveIdentityOptions } from './identity.options';
+import { PasswordHasher } from './password.hasher';
+import { ProblemDetailsFilter } from './problem-details.filter';
+import { SIGNING_KEY, loadOrCreateSigningKey } from './signing-key.repository';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from './token.claims';
+import { TokenService } from './token.service';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+/**
+ * Identity and access (CONTRACT §2): users, display credentials, bearer tokens, the global
+ * {@link AccessGuard} and {@link ProblemDetailsFilter}, and the audit log.
+ *
+ * Import once, in the root module, next to `PersistenceModule.forRoot(...)`. It is global so that
+ * any feature module can inject {@link TokenService} and {@link AuditService}.
+ */
+@Module({})
+export class IdentityModule {
+  static forRoot(options: IdentityModuleOptions = {}): DynamicModule {
+    const resolved = resolveIdentityOptions(options);
+    return {
+      module: IdentityModule,
+      global: true,
+      imports: [TypeOrmModule.forFeature([UserEntity, DisplayCredentialEntity, AuditLogEntity, AppSecretEntity])],
+      controllers: [AuthController, UsersController, DisplaysController],
+      providers: [
+        { provide: IDENTITY_OPTIONS, useValue: resolved },
+        {
+          // Async: the app does not accept a request before every process shares one key.
+          provide: SIGNING_KEY,
+          useFactory: (secrets: Repository<AppSecretEntity>) => loadOrCreateSigningKey(secrets),
+          inject: [getRepositoryToken(AppSecretEntity)],
+        },
+        {
+          // Our own JwtService instance rather than JwtModule: the key exists only after the
+          // database is read, and nobody else should sign with it.
+          provide: JwtService,
+          useFactory: (key: Buffer) =>
+            new JwtService({
+              secret: key,
+              signOptions: { algorithm: 'HS256', issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE },
+              verifyOptions: { algorithms: ['HS256'], issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE },
+            }),
+          inject: [SIGNING_KEY],
+        },
+        PasswordHasher,
+        AuditService,
+        TokenService,
+        UsersService,
+        DisplaysService,
+        AdminBootstrap,
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+      exports: [TokenService, UsersService, DisplaysService, AuditService],
+    };
+  }
+}

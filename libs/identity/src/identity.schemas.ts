@@ -1,0 +1,100 @@
+import { ROLES, type Role } from '@circulator/contracts';
+import { z } from 'zod';
+import { type FieldError, IdentityError } from './identity.error';
+
+/** Minimum password length (NIST SP 800-63B §3.1.1.2 asks for at least 8; we ask for 12). */
+export const PASSWORD_MIN_LENGTH = 12;
+/** Bounds the work argon2 does for one request; far above any real passphrase. */
+export const PASSWORD_MAX_LENGTH = 1024;
+/** CONTRACT-level rule for user names. */
+export const USERNAME_PATTERN = /^[a-z0-9._-]{3,64}$/i;
+
+/**
+ * Names are compared case-insensitively (stored lower-case) so that `Admin` and `admin` can never
+ * be two different accounts that look the same in an audit trail.
+ */
+export function normalizeUsername(username: string): string {
+  return username.toLowerCase();
+}
+
+/** Everything wrong with a password for this user, as sentences; empty when it is acceptable. */
+export function passwordPolicyViolations(username: string, password: string): string[] {
+  const problems: string[] = [];
+  // Code points, not UTF-16 units: an emoji is one character to the person typing it.
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH) problems.push(`must be at least ${PASSWORD_MIN_LENGTH} characters long`);
+  if (length > PASSWORD_MAX_LENGTH) problems.push(`must be at most ${PASSWORD_MAX_LENGTH} characters long`);
+  if (password.trim().toLowerCase() === username.trim().toLowerCase()) problems.push('must not be the username');
+  return problems;
+}
+
+/** Body of `POST /api/auth/token`. Only shape is checked: policy applies when passwords are set. */
+export const tokenRequestSchema = z.object({
+  username: z.string().min(1).max(256),
+  password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+});
+export type TokenRequest = z.infer<typeof tokenRequestSchema>;
+
+const newUserShape = z.object({
+  username: z
+    .string()
+    .regex(USERNAME_PATTERN, { error: 'must be 3 to 64 letters, digits, dots, underscores or hyphens' })
+    .transform(normalizeUsername),
+  password: z.string(),
+  displayName: z.string().trim().min(1).max(200),
+  roles: z
+    .array(z.enum(ROLES))
+    .min(1, { error: 'must name at least one role' })
+    // `display` belongs to display credentials (POST /api/displays), which carry the one room
+    // they may read; a user holding it would be a display bound to no room.
+    .refine((roles) => !roles.includes('display'), { error: 'role display is only for display credentials' })
+    .transform((roles): Role[] => [...new Set(roles)]),
+});
+
+/** A validated new user: username normalised, roles de-duplicated, password within policy. */
+export interface NewUser {
+  username: string;
+  password: string;
+  displayName: string;
+  roles: Role[];
+}
+
+/** Body of `POST /api/displays`. */
+export const newDisplaySchema = z.object({
+  roomId: z.string().trim().min(1).max(200),
+});
+export type NewDisplay = z.infer<typeof newDisplaySchema>;
+
+/**
+ * Parses a request body or throws an `invalid_request` {@link IdentityError} that lists each
+ * field problem with a JSON pointer (RFC 9457 §3 extension member `errors`).
+ */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const errors = result.error.issues.map((issue): FieldError => ({
+    pointer: toPointer(issue.path),
+    detail: issue.message,
+  }));
+  throw new IdentityError('invalid_request', describe(errors), errors);
+}
+
+/** Validates a new user completely: shape first, then the password policy (`weak_password`). */
+export function parseNewUser(input: unknown): NewUser {
+  const user = parseBody(newUserShape, input);
+  const violations = passwordPolicyViolations(user.username, user.password);
+  if (violations.length > 0) {
+    const errors = violations.map((detail): FieldError => ({ pointer: '/password', detail }));
+    throw new IdentityError('weak_password', describe(errors), errors);
+  }
+  return user;
+}
+
+function describe(errors: readonly FieldError[]): string {
+  return errors.map((e) => `${e.pointer === '' ? 'body' : e.pointer.slice(1)}: ${e.detail}`).join('; ');
+}
+
+// RFC 6901 §3: `~` and `/` inside a reference token are escaped as `~0` and `~1`.
+function toPointer(path: readonly PropertyKey[]): string {
+  return path.map((key) => '/' + String(key).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
+}

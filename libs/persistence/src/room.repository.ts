@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { RoomView } from '@circulator/contracts';
+
+/** A room id made from a source location: stable, URL- and topic-safe. */
+export function roomIdFor(location: string): string {
+  const slug = location
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .toLowerCase()
+    .slice(0, 64);
+  return slug || 'unknown';
+}
+
+@Injectable()
+export class RoomRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /**
+   * The room a source location means. An unknown location creates a room flagged `unmapped`
+   * (CONTRACT §3) so that nothing is dropped while an integration engineer maps it.
+   */
+  async resolveLocation(
+    manager: EntityManager,
+    location: { code: string; name?: string },
+  ): Promise<{ id: string; name: string }> {
+    const code = location.code.trim();
+    const known = await manager.query<
+      {
+        id: string;
+        name: string;
+      }[]
+    >(`SELECT id, name FROM room WHERE locations ? $1 LIMIT 1`, [code]);
+    if (known[0]) return known[0];
+    const id = roomIdFor(code);
+    const rows = await manager.query<{ id: string; name: string }[]>(
+      `INSERT INTO room (id, name, locations, unmapped) VALUES ($1, $2, $3, true)
+       ON CONFLICT (id) DO UPDATE SET locations = CASE WHEN room.locations ? $4 THEN room.locations
+                                                      ELSE room.locations || $3::jsonb END
+       RETURNING id, name`,
+      [id, location.name?.trim() || code, JSON.stringify([code]), code],
+    );
+    if (!rows[0]) throw new Error(`could not resolve room for ${code}`);
+    return rows[0];
+  }
+
+  async list(): Promise<RoomView[]> {
+    const rows = await this.ds.query<RoomView[]>(`SELECT id, name, locations, unmapped FROM room ORDER BY name, id`);
+    return rows.map((r) => ({ id: r.id, name: r.name, locations: r.locations, unmapped: r.unmapped }));
+  }
+
+  async get(id: string): Promise<RoomView | undefined> {
+    const rows = await this.ds.query<RoomView[]>(`SELECT id, name, locations, unmapped FROM room WHERE id = $1`, [id]);
+    return rows[0];
+  }
+}

@@ -1,0 +1,68 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { InboxRepository } from '@circulator/persistence';
+import { RedisConnections } from '@circulator/realtime';
+import { CaseApplyService } from './case-apply.service';
+import { InboundQueue } from './inbound.queue';
+import { INBOUND_QUEUE, PIPELINE_SETTINGS, type JobPayloads, type PipelineSettings } from './pipeline.tokens';
+
+/** How often stored-but-unqueued messages are looked for (they exist only after a Redis fault). */
+const SWEEP_INTERVAL_MS = 15_000;
+
+/**
+ * Applies inbox messages from the queue. A job that throws is retried by BullMQ (transient
+ * faults); content that can never apply is marked failed in the inbox and the job completes.
+ */
+@Injectable()
+export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(InboundWorker.name);
+  private worker?: Worker<JobPayloads['inbox.apply']>;
+  private sweepTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly connections: RedisConnections,
+    private readonly applier: CaseApplyService,
+    private readonly inbox: InboxRepository,
+    private readonly queue: InboundQueue,
+    @Inject(PIPELINE_SETTINGS) private readonly settings: PipelineSettings,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.worker = new Worker<JobPayloads['inbox.apply']>(INBOUND_QUEUE, (job) => this.process(job), {
+      connection: this.connections.create('worker', { maxRetriesPerRequest: null }),
+      prefix: this.connections.key('bull'),
+      concurrency: this.settings.workerConcurrency,
+    });
+    this.worker.on('failed', (job, err) =>
+      this.logger.warn(`job ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${err.message}`),
+    );
+    this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
+    await this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  private async process(job: Job<JobPayloads['inbox.apply']>): Promise<string> {
+    const inboxId = job.data?.inboxId;
+    if (typeof inboxId !== 'string' || !/^\d+$/.test(inboxId)) throw new UnrecoverableError('job without an inbox id');
+    return this.applier.apply(inboxId);
+  }
+
+  /** Queues every stored message not yet applied; job ids make this idempotent. */
+  async sweep(): Promise<number> {
+    try {
+      const ids = await this.inbox.pendingIds();
+      for (const id of ids) await this.queue.enqueueApply(id);
+      if (ids.length) this.logger.log(`queued ${ids.length} stored message(s) not yet applied`);
+      return ids.length;
+    } catch (err) {
+      this.logger.warn(`sweep postponed: ${(err as Error).message}`);
+      return 0;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.worker?.close();
+  }
+}

@@ -1,0 +1,30 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CaseApplyService } from './case-apply.service';
+import { InboundQueue } from './inbound.queue';
+import { InboundWorker } from './inbound.worker';
+import { MllpIngestService } from './mllp-ingest.service';
+import { PIPELINE_SETTINGS, type PipelineSettings } from './pipeline.tokens';
+
+/** The ingest role: the MLLP listener, storing to the inbox and queueing. */
+@Module({})
+export class IngestModule {
+  static forRoot(settings: PipelineSettings): DynamicModule {
+    return {
+      module: IngestModule,
+      providers: [{ provide: PIPELINE_SETTINGS, useValue: settings }, InboundQueue, MllpIngestService],
+      exports: [MllpIngestService],
+    };
+  }
+}
+
+/** The worker role: applies queued inbox messages to the case model and publishes changes. */
+@Module({})
+export class WorkerModule {
+  static forRoot(settings: PipelineSettings): DynamicModule {
+    return {
+      module: WorkerModule,
+      providers: [{ provide: PIPELINE_SETTINGS, useValue: settings }, InboundQueue, CaseApplyService, InboundWorker],
+      exports: [CaseApplyService, InboundWorker],
+    };
+  }
+}

@@ -1,0 +1,169 @@
+import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import type { Redis } from 'ioredis';
+import {
+  CASE_READER_ROLES,
+  LIVE_NAMESPACE,
+  parseTopic,
+  type ParsedTopic,
+  type SubscribeAck,
+  type UpdateEvent,
+} from '@circulator/contracts';
+import { localDate, localDayBounds, toCaseView, type Clock, type NameDisclosure } from '@circulator/domain';
+import { AuditService, TokenService, type Principal } from '@circulator/identity';
+import { CaseRepository, RoomRepository } from '@circulator/persistence';
+import { ChangeBus } from './change.bus';
+import { RedisConnections } from './redis.connections';
+import { CLOCK, REALTIME_SETTINGS, type RealtimeSettings } from './realtime.tokens';
+
+const DISCLOSURES: readonly NameDisclosure[] = ['full', 'initials'];
+
+/** Minimum necessary PHI: wall displays get initials; clinicians and staff get full names. */
+export function disclosureFor(principal: Principal): NameDisclosure {
+  return principal.roles.includes('display') && principal.roles.length === 1 ? 'initials' : 'full';
+}
+
+/** Whether a principal may read a topic (CONTRACT §2/§7): a display only its own room. */
+export function mayRead(principal: Principal, topic: ParsedTopic): boolean {
+  const reader = principal.roles.some((r) => CASE_READER_ROLES.includes(r));
+  switch (topic.kind) {
+    case 'board':
+    case 'case':
+      return reader;
+    case 'room':
+      return reader || (principal.roles.includes('display') && principal.roomId === topic.roomId);
+    case 'alerts':
+      return reader || principal.roles.includes('biomed');
+  }
+}
+
+interface SocketData {
+  principal: Principal;
+}
+
+/**
+ * The `/live` namespace: authenticated on connect, authorised on every subscribe; a snapshot on
+ * subscribe and versioned updates after it (CONTRACT §7).
+ */
+@WebSocketGateway({ namespace: LIVE_NAMESPACE, serveClient: false, perMessageDeflate: false })
+export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(LiveGateway.name);
+  private subscriber?: Redis;
+
+  @WebSocketServer()
+  private readonly server!: Namespace;
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly audit: AuditService,
+    private readonly cases: CaseRepository,
+    private readonly rooms: RoomRepository,
+    private readonly bus: ChangeBus,
+    private readonly connections: RedisConnections,
+    @Inject(REALTIME_SETTINGS) private readonly settings: RealtimeSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    namespace.use((socket, next) => {
+      const auth = socket.handshake.auth as { token?: unknown } | undefined;
+      const token = typeof auth?.token === 'string' ? auth.token : '';
+      this.tokens.verify(token).then(
+        (principal) => {
+          (socket.data as SocketData).principal = principal;
+          next();
+        },
+        () => next(new Error('unauthorized')),
+      );
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    const sub = this.connections.create('live-subscriber');
+    this.subscriber = sub;
+    sub.on('message', (_channel: string, raw: string) => this.fanOut(raw));
+    await sub.subscribe(this.bus.channel);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.subscriber?.unsubscribe().catch(() => undefined);
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<SubscribeAck> {
+    const principal = (socket.data as SocketData).principal;
+    const name = (body as { topic?: unknown } | undefined)?.topic;
+    const topic = parseTopic(name);
+    if (!topic || typeof name !== 'string') return { ok: false, error: 'unknown topic' };
+    if (!mayRead(principal, topic)) return { ok: false, error: 'forbidden' };
+    // Join before reading the version and the snapshot: an update published in between is then
+    // delivered (and is at worst a repeat of what the snapshot holds, which clients ignore by
+    // case version) rather than lost.
+    await socket.join(`${name}#${disclosureFor(principal)}`);
+    const version = await this.bus.version(name);
+    const snapshot = await this.snapshot(topic, disclosureFor(principal));
+    if (snapshot === undefined) {
+      await socket.leave(`${name}#${disclosureFor(principal)}`);
+      return { ok: false, error: 'not found' };
+    }
+    await this.audit.record({ principal, action: 'live.subscribe', targetType: 'topic', targetId: name });
+    return { ok: true, topic: name, version, snapshot };
+  }
+
+  @SubscribeMessage('unsubscribe')
+  async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean }> {
+    const name = (body as { topic?: unknown } | undefined)?.topic;
+    if (typeof name !== 'string') return { ok: false };
+    for (const d of DISCLOSURES) await socket.leave(`${name}#${d}`);
+    return { ok: true };
+  }
+
+  private async snapshot(topic: ParsedTopic, disclosure: NameDisclosure): Promise<unknown> {
+    switch (topic.kind) {
+      case 'board': {
+        const { start, end } = localDayBounds(topic.date, this.settings.facilityTz);
+        const cases = await this.cases.listBetween(start, end);
+        return { cases: cases.map((c) => toCaseView(c, disclosure)) };
+      }
+      case 'room': {
+        const room = await this.rooms.get(topic.roomId);
+        if (!room) return undefined;
+        const today = localDate(this.clock.now().toISOString(), this.settings.facilityTz);
+        const { start, end } = localDayBounds(today, this.settings.facilityTz);
+        const cases = await this.cases.listBetween(start, end, topic.roomId);
+        return { room, cases: cases.map((c) => toCaseView(c, disclosure)), devices: [] };
+      }
+      case 'case': {
+        const state = await this.cases.get(topic.caseId);
+        return state ? { case: toCaseView(state, disclosure) } : undefined;
+      }
+      case 'alerts':
+        return { alerts: [] };
+    }
+  }
+
+  private fanOut(raw: string): void {
+    try {
+      const change = ChangeBus.decode(raw);
+      for (const disclosure of DISCLOSURES) {
+        const view = toCaseView(change.state, disclosure);
+        for (const t of change.topics) {
+          const update: UpdateEvent = t.removed
+            ? { topic: t.topic, version: t.version, removed: [change.caseId] }
+            : { topic: t.topic, version: t.version, cases: [view] };
+          this.server.to(`${t.topic}#${disclosure}`).emit('update', update);
+        }
+      }
+    } catch (err) {
+      this.logger.error(`dropped an undecodable change message: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { systemClock, type Clock } from '@circulator/domain';
+import { ChangeBus } from './change.bus';
+import { LiveGateway } from './live.gateway';
+import { REDIS_SETTINGS, RedisConnections, type RedisSettings } from './redis.connections';
+import { CLOCK, REALTIME_SETTINGS, type RealtimeSettings } from './realtime.tokens';
+
+export interface RealtimeModuleOptions extends RealtimeSettings {
+  redis: RedisSettings;
+  /** Serve the `/live` socket.io namespace in this process (ROLES includes gateway). */
+  gateway: boolean;
+  clock?: Clock;
+}
+
+/** Redis connections, the change bus and (for gateway processes) the live socket.io gateway. */
+@Module({})
+export class RealtimeModule {
+  static forRoot(options: RealtimeModuleOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: REDIS_SETTINGS, useValue: options.redis },
+      { provide: REALTIME_SETTINGS, useValue: { facilityTz: options.facilityTz } satisfies RealtimeSettings },
+      { provide: CLOCK, useValue: options.clock ?? systemClock },
+      RedisConnections,
+      ChangeBus,
+    ];
+    if (options.gateway) providers.push(LiveGateway);
+    return {
+      module: RealtimeModule,
+      global: true,
+      providers,
+      exports: [REDIS_SETTINGS, REALTIME_SETTINGS, CLOCK, RedisConnections, ChangeBus],
+    };
+  }
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// `npm run demo`: the platform (as `npm start`) plus the simulator playing a realistic OR day
+// into it over MLLP; prints the URL and the demo logins, and keeps running until Ctrl-C.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from './build.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const env = {
+  ...process.env,
+  HTTP_PORT: process.env.HTTP_PORT ?? '3000',
+  MLLP_PORT: process.env.MLLP_PORT ?? '2575',
+  DATA_DIR: process.env.DATA_DIR ?? join(root, 'data', 'demo'),
+  ADMIN_PASSWORD: process.env.ADMIN_PASSWORD ?? 'circulator-demo',
+};
+const base = `http://localhost:${env.HTTP_PORT}`;
+const say = (line) => process.stdout.write(`demo: ${line}\n`);
+const DEMO_USERS = [
+  { username: 'scheduler', password: 'scheduler-demo', displayName: 'Sam Scheduler', roles: ['scheduler'] },
+  { username: 'nurse', password: 'circulating-nurse', displayName: 'Nora Nurse', roles: ['nurse'] },
+];
+
+build();
+const server = spawn(process.execPath, [join(root, 'dist/apps/server/src/main.js')], {
+  env,
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+const stop = () => {
+  server.kill('SIGTERM');
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+server.on('exit', (code) => process.exit(code ?? 0));
+
+async function ready() {
+  for (let i = 0; i < 300; i++) {
+    if (server.exitCode !== null) return false;
+    try {
+      if ((await fetch(`${base}/health/ready`)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+async function api(path, token, body) {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+}
+
+if (!(await ready())) {
+  say('the platform did not become ready; see the lines above');
+  stop();
+} else {
+  const tokenRes = await api('/api/auth/token', undefined, { username: 'admin', password: env.ADMIN_PASSWORD });
+  const { access_token: token } = await tokenRes.json();
+  for (const user of DEMO_USERS) {
+    const res = await api('/api/users', token, user);
+    if (res.status !== 201 && res.status !== 409) say(`could not create ${user.username}: HTTP ${res.status}`);
+  }
+  say(`open ${base}/`);
+  say(`logins: admin / ${env.ADMIN_PASSWORD}, ${DEMO_USERS.map((u) => `${u.username} / ${u.password}`).join(', ')}`);
+  say(`HL7 MLLP on port ${env.MLLP_PORT}; API docs at ${base}/api/docs`);
+  const seed = String(Math.floor(Date.now() / 1000) % 100000);
+  const sim = spawn(
+    process.execPath,
+    [
+      join(root, 'dist/apps/simulator/src/main.js'),
+      '--mllp',
+      `127.0.0.1:${env.MLLP_PORT}`,
+      '--rooms',
+      '3',
+      '--seed',
+      seed,
+      '--speed',
+      process.env.DEMO_SPEED ?? '60',
+    ],
+    { stdio: 'inherit' },
+  );
+  sim.on('exit', (code) =>
+    say(
+      code === 0
+        ? 'the simulated day has been played; the platform keeps running (Ctrl-C stops it)'
+        : `simulator exited with ${code}`,
+    ),
+  );
+}

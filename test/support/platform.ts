@@ -1,0 +1,96 @@
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { io, type Socket } from 'socket.io-client';
+import { loadConfig, type AppConfig } from '../../apps/server/src/config/app-config';
+import { startPlatform, type RunningPlatform } from '../../apps/server/src/platform';
+import {
+  createTempDir,
+  createTestDatabase,
+  TEST_REDIS_URL,
+  uniqueName,
+  type TempDir,
+  type TestDatabase,
+} from './services';
+
+export const ADMIN_PASSWORD = 'e2e-admin-password-long';
+
+export interface TestPlatform {
+  platform: RunningPlatform;
+  config: AppConfig;
+  url: string;
+  logs: string[];
+  dataDir: TempDir;
+  database?: TestDatabase;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole platform in this process on free ports, with its own database (PostgreSQL or
+ * embedded), its own Redis prefix and its own data folder.
+ */
+export async function startTestPlatform(
+  options: {
+    embedded?: boolean;
+    dataDir?: TempDir;
+    prefix?: string;
+    env?: Record<string, string>;
+  } = {},
+): Promise<TestPlatform> {
+  const dataDir = options.dataDir ?? createTempDir();
+  const database = options.embedded ? undefined : await createTestDatabase();
+  const config = loadConfig({
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    MLLP_PORT: '0',
+    DATA_DIR: dataDir.path,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: options.prefix ?? uniqueName('e2e'),
+    FACILITY_TZ: 'Europe/Paris',
+    ADMIN_PASSWORD,
+    LOG_LEVEL: 'warn',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const platform = await startPlatform(config, { logStream });
+  return {
+    platform,
+    config,
+    url: `http://127.0.0.1:${platform.httpPort}`,
+    logs,
+    dataDir,
+    database,
+    async stop() {
+      await platform.close();
+      await database?.drop();
+    },
+  };
+}
+
+export async function tokenFor(url: string, username: string, password: string): Promise<string> {
+  const res = await request(url).post('/api/auth/token').send({ username, password }).expect(200);
+  return (res.body as { access_token: string }).access_token;
+}
+
+/** A connected `/live` client; rejects with the server's reason if the handshake is refused. */
+export function connectLive(url: string, token: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = io(`${url}/live`, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
