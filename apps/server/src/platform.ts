@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { MllpIngestService } from '@circulator/pipeline';
+import { ListenerStartError, MllpIngestService } from '@circulator/pipeline';
 import { AppModule, type AppOverrides } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { describeListenError } from './bootstrap/preflight';
@@ -67,6 +67,7 @@ export async function startPlatform(config: AppConfig, overrides: AppOverrides =
     await app.listen(config.http.port, config.http.host);
   } catch (err) {
     await app.close().catch(() => undefined);
+    if (err instanceof ListenerStartError) throw describeListenError(err, err.setting, err.port) ?? err;
     throw describeListenError(err, 'HTTP_PORT', config.http.port) ?? err;
   }
   const address = app.getHttpServer().address();

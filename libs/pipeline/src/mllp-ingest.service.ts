@@ -16,6 +16,20 @@ import { isSupportedMessageType } from './fact.decoder';
 import { InboundQueue } from './inbound.queue';
 import { PIPELINE_SETTINGS, type PipelineSettings } from './pipeline.tokens';
 
+/** A listener could not bind: carries the setting to name in the one-line start failure. */
+export class ListenerStartError extends Error {
+  override readonly name = 'ListenerStartError';
+  readonly code: string | undefined;
+  constructor(
+    readonly setting: string,
+    readonly port: number,
+    cause: unknown,
+  ) {
+    super(`${setting}: cannot listen on port ${port}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.code = (cause as NodeJS.ErrnoException)?.code;
+  }
+}
+
 /**
  * The HL7 v2 edge: MLLP frame → header check → inbox (durable) → queue → ACK.
  * Nothing is acknowledged AA before the inbox commit (CONTRACT §4); a sender's repeat of a
@@ -45,7 +59,12 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
       handler: (frame, peer) => this.handle(frame, `${peer.remoteAddress ?? '?'}:${peer.remotePort ?? '?'}`),
       logger: this.logger,
     });
-    const { port } = await this.listener.listen();
+    let port: number;
+    try {
+      ({ port } = await this.listener.listen());
+    } catch (err) {
+      throw new ListenerStartError('MLLP_PORT', mllp.port, err);
+    }
     this.boundPort = port;
     this.logger.log(`HL7 MLLP listening on port ${port}${mllp.tls ? ' (TLS)' : ''}`);
   }

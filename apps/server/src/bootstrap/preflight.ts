@@ -141,7 +141,7 @@ export async function preflight(
       return { redisUrl: priv.url, privateRedis: priv };
     }
     throw new StartupError(
-      `REDIS_URL: nothing answers at ${config.redis.url} (${(err as Error).message}); start Redis (apt-get install redis-server) or set REDIS_URL`,
+      `REDIS_URL: nothing answers at ${config.redis.url} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); start Redis (apt-get install redis-server) or set REDIS_URL`,
     );
   }
 }
