@@ -24,7 +24,13 @@ export default tseslint.config(
         {
           enforceBuildableLibDependency: false,
           // Shared test helpers (real services, free ports) may be used by every project's tests.
-          allow: ['../../../test/support/*', '../../test/support/*', '../support/*'],
+          allow: [
+            '../support/*',
+            '../../test/support/*',
+            '../../../test/support/*',
+            '../../../../test/support/*',
+            '../../../../../test/support/*',
+          ],
           // Third-party packages the pure layers may never touch: frameworks and I/O.
           depConstraints: [
             {
