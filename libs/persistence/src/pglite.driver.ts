@@ -11,7 +11,7 @@ import { PGlite, types, type PGliteOptions, type Results } from '@electric-sql/p
  * BEGIN…COMMIT (and a plain query issued meanwhile would join, or be rolled back with, someone
  * else's transaction). Here a connection is checked out exclusively — the pool has exactly one
  * — so transactions are serialised exactly as on a one-connection PostgreSQL pool, and each data
- * source owns its database. `pglite.driver.int-spec.ts` shows the difference.
+ * source owns its database. `data-source.int-spec.ts` ("keeps concurrent transactions apart") shows it.
  */
 export function pgliteDriver(options: PGliteOptions & { dataDir?: string }): { Pool: new () => unknown } {
   const db = new PGlite({

@@ -1,0 +1,192 @@
+import { applyFact, type ApplyContext } from './case.engine';
+import type { CaseState } from './case.model';
+import type { ScheduleFact } from './fact';
+
+const ctx: ApplyContext = { newCaseId: 'case-1', receivedAt: '2026-11-20T11:00:05.000Z' };
+
+function booking(overrides: Partial<ScheduleFact> = {}): ScheduleFact {
+  return {
+    kind: 'schedule',
+    action: 'booked',
+    at: '2026-11-20T11:00:00.000Z',
+    source: { kind: 'hl7', id: '10', label: 'SIU^S12 A1' },
+    identifiers: { placerAppointmentId: 'P1', fillerAppointmentId: 'F1' },
+    patient: { mrn: 'M1', familyName: 'Everyman', givenName: 'Adam' },
+    procedure: { code: '47562', text: 'Laparoscopic cholecystectomy' },
+    room: { id: 'or-1', name: 'OR 1' },
+    scheduledStart: '2026-11-23T07:30:00.000Z',
+    scheduledEnd: '2026-11-23T09:00:00.000Z',
+    surgeon: { id: 'S1', name: 'Gregory House' },
+    ...overrides,
+  };
+}
+
+function created(): CaseState {
+  const result = applyFact(undefined, booking(), ctx);
+  if (!result.state) throw new Error('no case');
+  return result.state;
+}
+
+describe('applyFact: schedule facts', () => {
+  it('creates a case at version 1 from a booking, with one provenance event', () => {
+    const result = applyFact(undefined, booking(), ctx);
+    expect(result.state).toMatchObject({
+      id: 'case-1',
+      version: 1,
+      status: 'scheduled',
+      roomId: 'or-1',
+      scheduledStart: '2026-11-23T07:30:00.000Z',
+      identifiers: { placerAppointmentId: 'P1', fillerAppointmentId: 'F1' },
+      scheduleAt: '2026-11-20T11:00:00.000Z',
+    });
+    expect(result.events).toEqual([
+      expect.objectContaining({
+        caseId: 'case-1',
+        version: 1,
+        kind: 'case-created',
+        at: '2026-11-20T11:00:00.000Z',
+        receivedAt: '2026-11-20T11:00:05.000Z',
+        source: { kind: 'hl7', id: '10', label: 'SIU^S12 A1' },
+      }),
+    ]);
+  });
+
+  it('assumes a one-hour case when the booking gives no end', () => {
+    const result = applyFact(undefined, booking({ scheduledEnd: undefined }), ctx);
+    expect(result.state?.scheduledEnd).toBe('2026-11-23T08:30:00.000Z');
+  });
+
+  it('creates nothing, with a warning, from a booking that lacks a room, a start or a patient', () => {
+    for (const missing of [{ room: undefined }, { scheduledStart: undefined }, { patient: undefined }]) {
+      const result = applyFact(undefined, booking(missing), ctx);
+      expect(result.state).toBeUndefined();
+      expect(result.events).toEqual([]);
+      expect(result.warnings.map((w) => w.code)).toEqual(['incomplete-booking']);
+    }
+  });
+
+  it('warns about a cancellation of an appointment never seen', () => {
+    const result = applyFact(undefined, booking({ action: 'cancelled', room: undefined }), ctx);
+    expect(result.state).toBeUndefined();
+    expect(result.warnings.map((w) => w.code)).toEqual(['unknown-appointment']);
+  });
+
+  it('moves a rescheduled case and records what changed', () => {
+    const result = applyFact(
+      created(),
+      booking({
+        action: 'rescheduled',
+        at: '2026-11-20T12:00:00.000Z',
+        room: { id: 'or-2', name: 'OR 2' },
+        scheduledStart: '2026-11-23T10:00:00.000Z',
+        scheduledEnd: '2026-11-23T11:30:00.000Z',
+      }),
+      ctx,
+    );
+    expect(result.state).toMatchObject({ version: 2, roomId: 'or-2', roomName: 'OR 2', status: 'scheduled' });
+    expect(result.events).toHaveLength(1);
+    expect(result.events[0]).toMatchObject({
+      version: 2,
+      kind: 'schedule-changed',
+      change: {
+        action: 'rescheduled',
+        roomId: { from: 'or-1', to: 'or-2' },
+        scheduledStart: { from: '2026-11-23T07:30:00.000Z', to: '2026-11-23T10:00:00.000Z' },
+      },
+    });
+  });
+
+  it.each([
+    ['cancelled', 'cancelled'],
+    ['deleted', 'cancelled'],
+    ['no-show', 'no-show'],
+  ] as const)('a %s message makes the case %s', (action, status) => {
+    const result = applyFact(created(), booking({ action, at: '2026-11-20T12:00:00.000Z' }), ctx);
+    expect(result.state?.status).toBe(status);
+    expect(result.state?.version).toBe(2);
+    expect(result.events[0]).toMatchObject({
+      kind: 'status-changed',
+      change: { status: { from: 'scheduled', to: status } },
+    });
+  });
+
+  it('does not revive a cancelled case on a modification, but does on a reschedule', () => {
+    const cancelled = applyFact(
+      created(),
+      booking({ action: 'cancelled', at: '2026-11-20T12:00:00.000Z' }),
+      ctx,
+    ).state!;
+    const modified = applyFact(
+      cancelled,
+      booking({ action: 'modified', at: '2026-11-20T13:00:00.000Z', procedure: { text: 'Other' } }),
+      ctx,
+    );
+    expect(modified.state?.status).toBe('cancelled');
+    const rescheduled = applyFact(cancelled, booking({ action: 'rescheduled', at: '2026-11-20T13:00:00.000Z' }), ctx);
+    expect(rescheduled.state?.status).toBe('scheduled');
+  });
+
+  it('never moves a case under way back to scheduled', () => {
+    const inRoom: CaseState = { ...created(), status: 'in-room' };
+    const result = applyFact(
+      inRoom,
+      booking({ action: 'modified', at: '2026-11-20T12:00:00.000Z', procedure: { text: 'Revised' } }),
+      ctx,
+    );
+    expect(result.state?.status).toBe('in-room');
+    expect(result.state?.procedure.text).toBe('Revised');
+  });
+
+  it('applies the same fact twice without a second change', () => {
+    const once = created();
+    const twice = applyFact(once, booking(), ctx);
+    expect(twice.events).toEqual([]);
+    expect(twice.state?.version).toBe(1);
+  });
+
+  it('does not let an older fact overwrite a newer one (late, out-of-order delivery)', () => {
+    const moved = applyFact(
+      created(),
+      booking({ action: 'rescheduled', at: '2026-11-20T12:00:00.000Z', scheduledStart: '2026-11-23T10:00:00.000Z' }),
+      ctx,
+    ).state!;
+    const late = applyFact(
+      moved,
+      booking({ action: 'modified', at: '2026-11-20T11:30:00.000Z', scheduledStart: '2026-11-23T08:00:00.000Z' }),
+      ctx,
+    );
+    expect(late.state).toBe(moved);
+    expect(late.events).toEqual([]);
+    expect(late.warnings.map((w) => w.code)).toEqual(['stale-fact']);
+  });
+
+  it('keeps what a partial fact does not mention', () => {
+    const partial = booking({
+      action: 'modified',
+      at: '2026-11-20T12:00:00.000Z',
+      patient: { mrn: 'M1', birthDate: '1960-02-14' },
+      surgeon: undefined,
+      identifiers: { visitNumber: 'V9' },
+    });
+    const result = applyFact(created(), partial, ctx);
+    expect(result.state?.patient).toEqual({
+      mrn: 'M1',
+      familyName: 'Everyman',
+      givenName: 'Adam',
+      birthDate: '1960-02-14',
+    });
+    expect(result.state?.surgeon).toEqual({ id: 'S1', name: 'Gregory House' });
+    expect(result.state?.identifiers).toEqual({
+      placerAppointmentId: 'P1',
+      fillerAppointmentId: 'F1',
+      visitNumber: 'V9',
+    });
+  });
+
+  it('does not change the state it was given', () => {
+    const before = created();
+    const frozen = JSON.stringify(before);
+    applyFact(before, booking({ action: 'cancelled', at: '2026-11-20T12:00:00.000Z' }), ctx);
+    expect(JSON.stringify(before)).toBe(frozen);
+  });
+});

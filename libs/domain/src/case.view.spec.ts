@@ -1,0 +1,45 @@
+import { applyFact } from './case.engine';
+import { patientName, toCaseView } from './case.view';
+
+describe('patient names by disclosure', () => {
+  it('shows clinicians the full name and displays the initials', () => {
+    const p = { mrn: 'M1', familyName: 'Everyman', givenName: 'Adam' };
+    expect(patientName(p, 'full')).toBe('EVERYMAN, Adam');
+    expect(patientName(p, 'initials')).toBe('A.E.');
+  });
+
+  it('copes with missing parts', () => {
+    expect(patientName({ mrn: 'M1' }, 'full')).toBe('Unknown');
+    expect(patientName({ mrn: 'M1' }, 'initials')).toBe('?');
+    expect(patientName({ mrn: 'M1', familyName: 'Doe' }, 'initials')).toBe('D.');
+  });
+});
+
+describe('toCaseView', () => {
+  const state = applyFact(
+    undefined,
+    {
+      kind: 'schedule',
+      action: 'booked',
+      at: '2026-11-20T11:00:00.000Z',
+      source: { kind: 'hl7', id: '1' },
+      identifiers: { placerAppointmentId: 'P1' },
+      patient: { mrn: 'M1', familyName: 'Everyman', givenName: 'Adam', birthDate: '1960-02-14' },
+      room: { id: 'or-1', name: 'OR 1' },
+      scheduledStart: '2026-11-23T07:30:00.000Z',
+    },
+    { newCaseId: 'c1', receivedAt: '2026-11-20T11:00:01.000Z' },
+  ).state!;
+
+  it('reduces the patient for displays and leaves out the birth date', () => {
+    const view = toCaseView(state, 'initials');
+    expect(view.patient).toEqual({ mrn: 'M1', name: 'A.E.' });
+  });
+
+  it('gives clinicians the name and birth date, and no engine-internal fields', () => {
+    const view = toCaseView(state, 'full');
+    expect(view.patient).toEqual({ mrn: 'M1', name: 'EVERYMAN, Adam', birthDate: '1960-02-14' });
+    expect(view).not.toHaveProperty('scheduleAt');
+    expect(view).toMatchObject({ id: 'c1', version: 1, status: 'scheduled', roomName: 'OR 1', alerts: [], vitals: {} });
+  });
+});

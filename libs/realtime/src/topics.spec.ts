@@ -1,0 +1,61 @@
+import type { Principal } from '@circulator/identity';
+import { disclosureFor, mayRead } from './live.gateway';
+import { topicsForChange } from './topics';
+
+describe('topicsForChange', () => {
+  it('updates the board, the room and the case where the case is now', () => {
+    expect(
+      topicsForChange('c1', { date: '2026-11-23', roomId: 'or-1' }, { date: '2026-11-23', roomId: 'or-1' }),
+    ).toEqual([
+      { topic: 'board:2026-11-23', removed: false },
+      { topic: 'room:or-1', removed: false },
+      { topic: 'case:c1', removed: false },
+    ]);
+  });
+
+  it('removes the case from the day and the room it left', () => {
+    expect(
+      topicsForChange('c1', { date: '2026-11-24', roomId: 'or-2' }, { date: '2026-11-23', roomId: 'or-1' }),
+    ).toEqual([
+      { topic: 'board:2026-11-24', removed: false },
+      { topic: 'room:or-2', removed: false },
+      { topic: 'case:c1', removed: false },
+      { topic: 'board:2026-11-23', removed: true },
+      { topic: 'room:or-1', removed: true },
+    ]);
+  });
+});
+
+describe('topic access', () => {
+  const user = (roles: Principal['roles'], roomId?: string): Principal => ({
+    kind: roles.includes('display') ? 'display' : 'user',
+    sub: 'x',
+    username: 'x',
+    roles,
+    ...(roomId ? { roomId } : {}),
+  });
+
+  it('lets a display read only its own room, with initials', () => {
+    const display = user(['display'], 'or-1');
+    expect(mayRead(display, { kind: 'room', roomId: 'or-1' })).toBe(true);
+    expect(mayRead(display, { kind: 'room', roomId: 'or-2' })).toBe(false);
+    expect(mayRead(display, { kind: 'board', date: '2026-11-23' })).toBe(false);
+    expect(mayRead(display, { kind: 'case', caseId: 'c1' })).toBe(false);
+    expect(disclosureFor(display)).toBe('initials');
+  });
+
+  it('lets schedulers and clinicians read boards, rooms and cases with full names', () => {
+    for (const role of ['scheduler', 'nurse', 'surgeon', 'anesthesiologist', 'admin'] as const) {
+      const p = user([role]);
+      expect(mayRead(p, { kind: 'board', date: '2026-11-23' })).toBe(true);
+      expect(mayRead(p, { kind: 'case', caseId: 'c1' })).toBe(true);
+      expect(disclosureFor(p)).toBe('full');
+    }
+  });
+
+  it('keeps biomed to the alerts feed', () => {
+    const biomed = user(['biomed']);
+    expect(mayRead(biomed, { kind: 'alerts' })).toBe(true);
+    expect(mayRead(biomed, { kind: 'board', date: '2026-11-23' })).toBe(false);
+  });
+});
