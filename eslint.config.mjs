@@ -128,7 +128,7 @@ export default tseslint.config(
   },
   {
     // Build and run scripts, and the CommonJS Jest configuration, run on Node.
-    files: ['scripts/**/*.mjs', '*.js', '*.mjs'],
+    files: ['scripts/**/*.mjs', 'test/**/*.js', '*.js', '*.mjs'],
     languageOptions: { globals: { ...globals.node } },
     rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -2,7 +2,8 @@
 // One runner for the whole repository. Three layers, chosen with --selectProjects:
 //   unit        *.spec.ts beside the code (pure, fast)
 //   integration *.int-spec.ts on the real services (PostgreSQL, Redis, embedded DB)
-//   e2e         test/**/*.e2e-spec.ts against a started platform on listen(0) ports
+//   e2e         test/**/*.e2e-spec.ts against a started platform on listen(0) ports, and the
+//               web client in Debian's chromium (playwright-core; never a downloaded browser)
 const { readFileSync } = require('node:fs');
 
 const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
@@ -22,7 +23,12 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/build-once.js',
+    },
   ],
   testTimeout: 30_000,
 };

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -18,14 +18,14 @@ export interface RunningPlatform {
   close(): Promise<void>;
 }
 
-/** Where the built web client is: dist/apps/web beside the compiled server, or from the repo root. */
+/**
+ * The built web client: dist/apps/web, beside the compiled server (dist/apps/server/src) or, when
+ * the server runs from source (tests), under the repository's dist/.
+ */
 function webRoot(): string | undefined {
-  const candidates = [
-    resolve(__dirname, '../../web'),
-    resolve(__dirname, '../../../dist/apps/web'),
-    resolve(process.cwd(), 'dist/apps/web'),
-  ];
-  return candidates.find((dir) => existsSync(join(dir, 'index.html')));
+  const compiled = __dirname.split(sep).includes('dist');
+  const dir = compiled ? resolve(__dirname, '../../web') : resolve(__dirname, '../../../dist/apps/web');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
 /** Builds and starts the platform for a validated configuration (used by main and by tests). */
