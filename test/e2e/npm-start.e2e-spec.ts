@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { CaseView } from '@circulator/contracts';
 import { MllpClient } from '@circulator/hl7';
 import { siu } from '../support/hl7-messages';
-import { createTempDir, uniqueName, waitFor } from '../support/services';
+import { createTempDir, dropRedisPrefix, uniqueName, waitFor } from '../support/services';
 
 const root = join(__dirname, '../..');
 const PASSWORD = 'npm-start-admin-password';
@@ -65,6 +65,7 @@ describe('npm start with no database or Redis settings', () => {
   afterAll(async () => {
     if (running) await stop(running);
     dir.remove();
+    await dropRedisPrefix(prefix);
   });
 
   it('comes up ready on the embedded database, and a second start keeps every case', async () => {

@@ -6,6 +6,7 @@ import { startPlatform, type RunningPlatform } from '../../apps/server/src/platf
 import {
   createTempDir,
   createTestDatabase,
+  dropRedisPrefix,
   TEST_REDIS_URL,
   uniqueName,
   type TempDir,
@@ -69,6 +70,7 @@ export async function startTestPlatform(
     async stop() {
       await platform.close();
       await database?.drop();
+      await dropRedisPrefix(config.redis.prefix);
     },
   };
 }
