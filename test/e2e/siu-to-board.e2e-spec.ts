@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import type { Socket } from 'socket.io-client';
 import type { CaseView, SubscribeAck, UpdateEvent } from '@circulator/contracts';
+import { ManualClock } from '@circulator/domain';
 import { siu } from '../support/hl7-messages';
 import { ADMIN_PASSWORD, connectLive, startTestPlatform, tokenFor, type TestPlatform } from '../support/platform';
 import { waitFor } from '../support/services';
@@ -31,7 +32,8 @@ describe('an SIU^S12 from MLLP to a live board (PostgreSQL)', () => {
   const DATE = '2026-11-23';
 
   beforeAll(async () => {
-    t = await startTestPlatform();
+    // The platform's "today" is the test's day, so that room topics (today's cases) are testable.
+    t = await startTestPlatform({ clock: new ManualClock(new Date('2026-11-23T05:00:00Z')) });
     token = await tokenFor(t.url, 'admin', ADMIN_PASSWORD);
     live = await connectLive(t.url, token);
     live.on('update', (u: UpdateEvent) => updates.push(u));
@@ -161,6 +163,68 @@ describe('an SIU^S12 from MLLP to a live board (PostgreSQL)', () => {
       expect(rows).toEqual([{ status: 'rejected' }]);
     } finally {
       await db.end();
+    }
+  });
+
+  it('answers AE with an ERR segment for a supported message with bad content, and keeps it', async () => {
+    const noSch =
+      'MSH|^~\\&|EPIC|GENHOSP|CIRCULATOR|OR|20261120120000||SIU^S12^SIU_S12|E2E-AE-1|P|2.5.1\rPID|1||X^^^H^MR||Doe^J';
+    const out = await mllpSend(t.platform.mllpPort!, noSch, t.dataDir.path);
+    expect(out).toMatch(/^MSA\|AE\|E2E-AE-1/m);
+    expect(out).toMatch(/^ERR\|.*SCH/m);
+    const db = new Client({ connectionString: t.database!.url });
+    await db.connect();
+    try {
+      const rows = (await db.query(`SELECT status, error FROM inbox WHERE control_id = 'E2E-AE-1'`)).rows;
+      expect(rows).toEqual([{ status: 'rejected', error: expect.stringContaining('SCH') }]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('answers bad identifiers and days with 404/400 problems and socket errors, never a 500', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const notFound = await request(t.url).get('/api/cases/not-a-case').set(auth).expect(404);
+    expect(notFound.headers['content-type']).toMatch(/application\/problem\+json/);
+    await request(t.url).get('/api/cases/00000000-0000-4000-8000-000000000000/events').set(auth).expect(404);
+    await request(t.url).get('/api/cases?date=2026-02-30').set(auth).expect(400);
+    await request(t.url).get("/api/cases?date=2026-11-23&roomId=x'%20OR%201=1").set(auth).expect(400);
+    for (const topic of ['board:2026-13-45', 'case:not-a-case', 'room:../../etc', 'nonsense']) {
+      const ack = await new Promise<SubscribeAck>((resolve) => live.emit('subscribe', { topic }, resolve));
+      expect(ack).toMatchObject({ ok: false });
+    }
+  });
+
+  it('gives a wall display its own room only, with initials and no MRN, and cuts it off when revoked', async () => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const created = await request(t.url).post('/api/displays').set(auth).send({ roomId: 'or3-genhosp' }).expect(201);
+    const { id, token: displayToken } = created.body as { id: string; token: string };
+    const display = await connectLive(t.url, displayToken);
+    try {
+      const own = await new Promise<SubscribeAck>((resolve) =>
+        display.emit('subscribe', { topic: 'room:or3-genhosp' }, resolve),
+      );
+      expect(own.ok).toBe(true);
+      const patients = (own.ok ? (own.snapshot as { cases: CaseView[] }).cases : []).map((c) => c.patient);
+      expect(patients).toContainEqual({ mrn: '', name: 'A.E.' });
+      const other = await new Promise<SubscribeAck>((resolve) =>
+        display.emit('subscribe', { topic: `board:${DATE}` }, resolve),
+      );
+      expect(other).toEqual({ ok: false, error: 'forbidden' });
+      const caseView = await request(t.url)
+        .get(`/api/cases?date=${DATE}`)
+        .set('Authorization', `Bearer ${displayToken}`);
+      expect(caseView.status).toBe(403);
+
+      const disconnected = new Promise<string>((resolve) => display.once('disconnect', resolve));
+      await request(t.url).delete(`/api/displays/${id}`).set(auth).expect(204);
+      const after = await new Promise<SubscribeAck>((resolve) =>
+        display.emit('subscribe', { topic: 'room:or3-genhosp' }, resolve),
+      );
+      expect(after).toEqual({ ok: false, error: 'unauthorized' });
+      expect(await disconnected).toBe('io server disconnect');
+    } finally {
+      display.close();
     }
   });
 

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
+import type { Clock } from '@circulator/domain';
 import { io, type Socket } from 'socket.io-client';
 import { loadConfig, type AppConfig } from '../../apps/server/src/config/app-config';
 import { startPlatform, type RunningPlatform } from '../../apps/server/src/platform';
@@ -35,6 +36,7 @@ export async function startTestPlatform(
     dataDir?: TempDir;
     prefix?: string;
     env?: Record<string, string>;
+    clock?: Clock;
   } = {},
 ): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? createTempDir();
@@ -59,7 +61,7 @@ export async function startTestPlatform(
       done();
     },
   });
-  const platform = await startPlatform(config, { logStream });
+  const platform = await startPlatform(config, { logStream, ...(options.clock ? { clock: options.clock } : {}) });
   return {
     platform,
     config,

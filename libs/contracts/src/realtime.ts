@@ -8,6 +8,19 @@ export type Topic = `board:${string}` | `room:${string}` | `case:${string}` | 'a
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
+/** Case ids are UUIDs; anything else names no case. */
+export function isCaseId(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+/** A real YYYY-MM-DD day (not 2026-02-30 or 2026-13-45). */
+export function isCalendarDate(value: string): boolean {
+  if (!DATE.test(value)) return false;
+  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
 export type ParsedTopic =
   | { kind: 'board'; date: string }
   | { kind: 'room'; roomId: string }
@@ -24,7 +37,7 @@ export function parseTopic(topic: unknown): ParsedTopic | undefined {
   const rest = topic.slice(colon + 1);
   switch (kind) {
     case 'board':
-      return DATE.test(rest) ? { kind: 'board', date: rest } : undefined;
+      return isCalendarDate(rest) ? { kind: 'board', date: rest } : undefined;
     case 'room':
       return ID.test(rest) ? { kind: 'room', roomId: rest } : undefined;
     case 'case':

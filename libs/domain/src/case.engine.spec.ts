@@ -160,6 +160,32 @@ describe('applyFact: schedule facts', () => {
     expect(late.warnings.map((w) => w.code)).toEqual(['stale-fact']);
   });
 
+  it('orders facts with the same source time by arrival (HL7 times have one-second precision)', () => {
+    const at = '2026-11-20T12:00:00.000Z';
+    const source = (sequence: number) => ({ kind: 'hl7' as const, id: String(sequence), sequence });
+    const later = applyFact(
+      created(),
+      booking({ action: 'rescheduled', at, source: source(20), scheduledStart: '2026-11-23T10:00:00.000Z' }),
+      ctx,
+    ).state!;
+    expect(later.scheduleSeq).toBe(20);
+    // The message that arrived first (sequence 15) is applied after it, e.g. after a retry.
+    const earlier = applyFact(
+      later,
+      booking({ action: 'modified', at, source: source(15), scheduledStart: '2026-11-23T08:00:00.000Z' }),
+      ctx,
+    );
+    expect(earlier.warnings.map((w) => w.code)).toEqual(['stale-fact']);
+    expect(earlier.state?.scheduledStart).toBe('2026-11-23T10:00:00.000Z');
+    // One that arrived after it applies.
+    const next = applyFact(
+      later,
+      booking({ action: 'modified', at, source: source(21), scheduledStart: '2026-11-23T11:00:00.000Z' }),
+      ctx,
+    );
+    expect(next.state?.scheduledStart).toBe('2026-11-23T11:00:00.000Z');
+  });
+
   it('keeps what a partial fact does not mention', () => {
     const partial = booking({
       action: 'modified',

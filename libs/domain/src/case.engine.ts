@@ -54,7 +54,7 @@ function statusFor(action: ScheduleAction, previous: CaseStatus | undefined): Ca
 function applySchedule(current: CaseState | undefined, fact: ScheduleFact, ctx: ApplyContext): ApplyResult {
   if (!current) return createFromSchedule(fact, ctx);
 
-  if (Date.parse(fact.at) < Date.parse(current.scheduleAt)) {
+  if (isOlder(fact, current)) {
     return {
       state: current,
       events: [],
@@ -88,7 +88,9 @@ function applySchedule(current: CaseState | undefined, fact: ScheduleFact, ctx: 
 
   const change = diff(current, next);
   next.scheduleAt = fact.at;
-  if (Object.keys(change).length === 0) return { state: { ...current, scheduleAt: fact.at }, events: [], warnings: [] };
+  setSeq(next, fact.source.sequence);
+  if (Object.keys(change).length === 0)
+    return { state: setSeq({ ...current, scheduleAt: fact.at }, fact.source.sequence), events: [], warnings: [] };
 
   next.version = current.version + 1;
   const kind: CaseEvent['kind'] = change.status ? 'status-changed' : 'schedule-changed';
@@ -144,6 +146,7 @@ function createFromSchedule(fact: ScheduleFact, ctx: ApplyContext): ApplyResult 
     identifiers: defined(fact.identifiers),
     scheduleAt: fact.at,
   };
+  setSeq(state, fact.source.sequence);
   if (fact.surgeon) state.surgeon = { ...fact.surgeon };
   if (fact.anesthesiologist) state.anesthesiologist = { ...fact.anesthesiologist };
   return {
@@ -166,6 +169,24 @@ function createFromSchedule(fact: ScheduleFact, ctx: ApplyContext): ApplyResult 
     ],
     warnings: [],
   };
+}
+
+/**
+ * Whether a fact is older than what the case already reflects: by source time, and for equal
+ * times (HL7 times have one-second precision) by arrival order.
+ */
+function isOlder(fact: ScheduleFact, current: CaseState): boolean {
+  const at = Date.parse(fact.at);
+  const known = Date.parse(current.scheduleAt);
+  if (at !== known) return at < known;
+  const seq = fact.source.sequence;
+  return seq !== undefined && current.scheduleSeq !== undefined && seq < current.scheduleSeq;
+}
+
+function setSeq(state: CaseState, sequence: number | undefined): CaseState {
+  if (sequence === undefined) delete state.scheduleSeq;
+  else state.scheduleSeq = sequence;
+  return state;
 }
 
 const COMPARED = [

@@ -21,6 +21,8 @@ export interface CaseState {
   identifiers: CaseIdentifiers;
   /** Source time of the newest schedule fact applied: older ones arriving late do not overwrite. */
   scheduleAt: string;
+  /** Arrival order of that fact (its source's `sequence`), for ties on `scheduleAt`. */
+  scheduleSeq?: number;
 }
 
 /** One entry of a case's append-only event log (CONTRACT §3 `/events`). */

@@ -31,15 +31,16 @@ describe('toCaseView', () => {
     { newCaseId: 'c1', receivedAt: '2026-11-20T11:00:01.000Z' },
   ).state!;
 
-  it('reduces the patient for displays and leaves out the birth date', () => {
+  it('reduces the patient for displays: initials, no MRN, no birth date', () => {
     const view = toCaseView(state, 'initials');
-    expect(view.patient).toEqual({ mrn: 'M1', name: 'A.E.' });
+    expect(view.patient).toEqual({ mrn: '', name: 'A.E.' });
   });
 
   it('gives clinicians the name and birth date, and no engine-internal fields', () => {
     const view = toCaseView(state, 'full');
     expect(view.patient).toEqual({ mrn: 'M1', name: 'EVERYMAN, Adam', birthDate: '1960-02-14' });
     expect(view).not.toHaveProperty('scheduleAt');
+    expect(view).not.toHaveProperty('scheduleSeq');
     expect(view).toMatchObject({ id: 'c1', version: 1, status: 'scheduled', roomName: 'OR 1', alerts: [], vitals: {} });
   });
 });

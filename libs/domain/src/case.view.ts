@@ -26,7 +26,8 @@ export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseVi
     status: state.status,
     roomId: state.roomId,
     roomName: state.roomName,
-    patient: { mrn: state.patient.mrn, name: patientName(state.patient, disclosure) },
+    // The MRN is a direct identifier: a wall display does not need it (minimum necessary PHI).
+    patient: { mrn: disclosure === 'full' ? state.patient.mrn : '', name: patientName(state.patient, disclosure) },
     procedure: { ...state.procedure },
     scheduledStart: state.scheduledStart,
     scheduledEnd: state.scheduledEnd,

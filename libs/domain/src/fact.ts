@@ -8,6 +8,11 @@ export interface FactSource {
   id: string;
   /** A short human label, e.g. `SIU^S12 MSG00012`. */
   label?: string;
+  /**
+   * Arrival order at the source's channel (the inbox id): breaks ties between facts with the same
+   * source time, which HL7's one-second MSH-7 makes common.
+   */
+  sequence?: number;
 }
 
 export interface PatientFacts {

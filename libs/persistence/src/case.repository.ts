@@ -30,6 +30,11 @@ export class CaseRepository {
    * so that two messages about one case are applied one after the other.
    */
   async findByIdentifiers(manager: EntityManager, ids: CaseIdentifiers): Promise<CaseState | undefined> {
+    // Row locks cannot cover a case that does not exist yet: two workers booking the same
+    // appointment would both create it. A transaction-scoped advisory lock per identifier,
+    // taken in a fixed order (no deadlock), makes the second wait and then find the first's case.
+    const keys = UNIQUE_KINDS.flatMap((kind) => (ids[kind] ? [`${kind}:${ids[kind]}`] : [])).sort();
+    for (const key of keys) await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
     for (const kind of UNIQUE_KINDS) {
       const value = ids[kind];
       if (!value) continue;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { applyFact, type CaseState, type Clock, type Fact } from '@circulator/domain';
+import { applyFact, localDate, type CaseState, type Clock, type Fact } from '@circulator/domain';
 import { CaseRepository, InboxRepository, RoomRepository } from '@circulator/persistence';
 import {
   CLOCK,
@@ -41,7 +41,7 @@ export class CaseApplyService {
         await this.bus.publish(
           state.id,
           state,
-          topicsForChange(state.id, placementOf(state, this.settings.facilityTz), undefined),
+          topicsForChange(state.id, placementOf(state, this.settings.facilityTz), undefined, this.today()),
         );
       }
       return 'already-applied';
@@ -81,9 +81,14 @@ export class CaseApplyService {
     for (const { before, after } of changed) {
       const now = placementOf(after, this.settings.facilityTz);
       const was = before ? placementOf(before, this.settings.facilityTz) : undefined;
-      await this.bus.publish(after.id, after, topicsForChange(after.id, now, was));
+      await this.bus.publish(after.id, after, topicsForChange(after.id, now, was, this.today()));
     }
     return 'applied';
+  }
+
+  /** The facility-local day that `room:` topics show. */
+  private today(): string {
+    return localDate(this.clock.now().toISOString(), this.settings.facilityTz);
   }
 
   private async resolve(
@@ -92,7 +97,7 @@ export class CaseApplyService {
     inboxId: string,
   ): Promise<Fact> {
     const { location, ...rest } = draft.fact;
-    const fact: Fact = { ...rest, source: { kind: 'hl7', id: inboxId, label: draft.label } };
+    const fact: Fact = { ...rest, source: { kind: 'hl7', id: inboxId, label: draft.label, sequence: Number(inboxId) } };
     if (location) fact.room = await this.rooms.resolveLocation(manager, location);
     return fact;
   }

@@ -1,5 +1,5 @@
 import type { ScheduleFact } from '@circulator/domain';
-import { decodeSiu, SIU_TRIGGER_ACTIONS } from '@circulator/hl7';
+import { decodeSiu, SIU_TRIGGER_ACTIONS, type Hl7Problem } from '@circulator/hl7';
 import type { StoredInboxMessage } from '@circulator/persistence';
 
 /** A fact as decoded, before the worker resolves its room and attaches its source. */
@@ -14,6 +14,16 @@ export type DecodeOutcome = { ok: true; facts: FactDraft[]; warnings: string[] }
 /** The HL7 message types this build applies; everything else is answered AR 200 and kept. */
 export function isSupportedMessageType(code: string, trigger: string): boolean {
   return code === 'SIU' && trigger in SIU_TRIGGER_ACTIONS;
+}
+
+/**
+ * Checks a supported message's content at the edge, so that the sender hears AE with the reason
+ * now (CONTRACT §4) instead of AA followed by a silent failure in the worker. Returns the problem,
+ * or undefined when the worker will be able to apply it.
+ */
+export function contentProblem(raw: Buffer, options: { facilityTz: string; receivedAt: Date }): Hl7Problem | undefined {
+  const mapped = decodeSiu(raw, { facilityTz: options.facilityTz, receivedAt: options.receivedAt.toISOString() });
+  return mapped.ok ? undefined : mapped.problem;
 }
 
 /** Inbox message → fact drafts. Bad content is a typed outcome, never a throw. */

@@ -14,12 +14,19 @@ export class InboundQueue implements OnApplicationShutdown {
 
   constructor(connections: RedisConnections) {
     this.queue = new Queue(INBOUND_QUEUE, {
-      connection: connections.create('queue', { maxRetriesPerRequest: 3, enableOfflineQueue: false }),
+      // A Redis that hangs must not hold an ACK for long: the message is already stored, and the
+      // sweep queues it later.
+      connection: connections.create('queue', {
+        maxRetriesPerRequest: 3,
+        enableOfflineQueue: false,
+        commandTimeout: 2_000,
+      }),
       prefix: connections.key('bull'),
       defaultJobOptions: {
         // Transient faults (database or Redis away) retry with exponential backoff:
-        // 0.5 s, 1 s, 2 s … 64 s — about two minutes in all before the job is marked failed;
-        // the inbox row stays `received`, so the start-up sweep tries it again after that.
+        // 0.5 s, 1 s, 2 s … 64 s — about two minutes in all. Then the worker marks the message
+        // failed (kept for the integration console), or, if the database is what is away, the
+        // sweep retries the job once it is back.
         attempts: 8,
         backoff: { type: 'exponential', delay: 500 },
         removeOnComplete: { count: 10_000 },
@@ -31,6 +38,13 @@ export class InboundQueue implements OnApplicationShutdown {
   async enqueueApply(inboxId: string): Promise<void> {
     const payload: JobPayloads['inbox.apply'] = { inboxId };
     await this.queue.add('inbox.apply', payload, { jobId: jobIdFor(inboxId) });
+  }
+
+  /** Queues a message again: a new job, or a retry of its job if that one failed for good. */
+  async requeue(inboxId: string): Promise<void> {
+    const job = await this.queue.getJob(jobIdFor(inboxId));
+    if (job && (await job.isFailed())) await job.retry('failed');
+    else if (!job) await this.enqueueApply(inboxId);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -33,9 +33,7 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
       prefix: this.connections.key('bull'),
       concurrency: this.settings.workerConcurrency,
     });
-    this.worker.on('failed', (job, err) =>
-      this.logger.warn(`job ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${err.message}`),
-    );
+    this.worker.on('failed', (job, err) => void this.onFailed(job, err));
     this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
@@ -48,11 +46,32 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
     return this.applier.apply(inboxId);
   }
 
-  /** Queues every stored message not yet applied; job ids make this idempotent. */
+  /**
+   * A job out of attempts: mark its message failed, with the reason, so that it shows in the
+   * failed view instead of waiting forever. If even that write fails (the database is away), the
+   * row stays `received` and the sweep retries the job once things are back.
+   */
+  private async onFailed(job: Job<JobPayloads['inbox.apply']> | undefined, err: Error): Promise<void> {
+    const attempts = job?.opts.attempts ?? 1;
+    const exhausted = !job || job.attemptsMade >= attempts || err instanceof UnrecoverableError;
+    this.logger.warn(`job ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'}/${attempts} failed: ${err.message}`);
+    const inboxId = job?.data?.inboxId;
+    if (!exhausted || typeof inboxId !== 'string') return;
+    await this.inbox
+      .markFailed(inboxId, new Date(), `gave up after ${job?.attemptsMade ?? '?'} attempts: ${err.message}`)
+      .catch((e: unknown) =>
+        this.logger.warn(`inbox ${inboxId} stays received (retried by the sweep): ${(e as Error).message}`),
+      );
+  }
+
+  /**
+   * Queues every stored message not yet applied. Job ids make this idempotent; a job that ran out
+   * of attempts while its message is still `received` is retried (BullMQ ignores a re-add).
+   */
   async sweep(): Promise<number> {
     try {
       const ids = await this.inbox.pendingIds();
-      for (const id of ids) await this.queue.enqueueApply(id);
+      for (const id of ids) await this.queue.requeue(id);
       if (ids.length) this.logger.log(`queued ${ids.length} stored message(s) not yet applied`);
       return ids.length;
     } catch (err) {

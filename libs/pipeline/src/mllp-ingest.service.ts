@@ -12,7 +12,7 @@ import {
 } from '@circulator/hl7';
 import { InboxRepository } from '@circulator/persistence';
 import { CLOCK } from '@circulator/realtime';
-import { isSupportedMessageType } from './fact.decoder';
+import { contentProblem, isSupportedMessageType } from './fact.decoder';
 import { InboundQueue } from './inbound.queue';
 import { PIPELINE_SETTINGS, type PipelineSettings } from './pipeline.tokens';
 
@@ -101,7 +101,9 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
       };
       status = 'rejected';
     } else {
-      outcome = { code: 'accept' };
+      const problem = contentProblem(frame, { facilityTz: this.settings.facilityTz, receivedAt });
+      outcome = problem ? outcomeFromProblem(problem) : { code: 'accept' };
+      if (problem) status = 'rejected';
     }
 
     try {

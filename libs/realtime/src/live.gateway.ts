@@ -7,10 +7,12 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
+import { randomUUID } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
 import type { Redis } from 'ioredis';
 import {
   CASE_READER_ROLES,
+  isCaseId,
   LIVE_NAMESPACE,
   parseTopic,
   type ParsedTopic,
@@ -47,7 +49,12 @@ export function mayRead(principal: Principal, topic: ParsedTopic): boolean {
 
 interface SocketData {
   principal: Principal;
+  /** Kept to check again: a token expires, a display credential is revoked. */
+  token: string;
 }
+
+/** How often connected sockets' tokens are checked again (expiry, revoked displays). */
+const REVALIDATE_INTERVAL_MS = 15_000;
 
 /**
  * The `/live` namespace: authenticated on connect, authorised on every subscribe; a snapshot on
@@ -57,6 +64,7 @@ interface SocketData {
 export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(LiveGateway.name);
   private subscriber?: Redis;
+  private revalidateTimer?: NodeJS.Timeout;
 
   @WebSocketServer()
   private readonly server!: Namespace;
@@ -78,7 +86,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
       const token = typeof auth?.token === 'string' ? auth.token : '';
       this.tokens.verify(token).then(
         (principal) => {
-          (socket.data as SocketData).principal = principal;
+          Object.assign(socket.data as SocketData, { principal, token });
           next();
         },
         () => next(new Error('unauthorized')),
@@ -91,31 +99,68 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
     this.subscriber = sub;
     sub.on('message', (_channel: string, raw: string) => this.fanOut(raw));
     await sub.subscribe(this.bus.channel);
+    this.revalidateTimer = setInterval(() => void this.revalidate(), REVALIDATE_INTERVAL_MS);
+    this.revalidateTimer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
+    if (this.revalidateTimer) clearInterval(this.revalidateTimer);
     await this.subscriber?.unsubscribe().catch(() => undefined);
   }
 
   @SubscribeMessage('subscribe')
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<SubscribeAck> {
-    const principal = (socket.data as SocketData).principal;
+    const principal = await this.stillValid(socket);
+    if (!principal) return { ok: false, error: 'unauthorized' };
     const name = (body as { topic?: unknown } | undefined)?.topic;
     const topic = parseTopic(name);
     if (!topic || typeof name !== 'string') return { ok: false, error: 'unknown topic' };
     if (!mayRead(principal, topic)) return { ok: false, error: 'forbidden' };
+    const room = `${name}#${disclosureFor(principal)}`;
     // Join before reading the version and the snapshot: an update published in between is then
     // delivered (and is at worst a repeat of what the snapshot holds, which clients ignore by
     // case version) rather than lost.
-    await socket.join(`${name}#${disclosureFor(principal)}`);
-    const version = await this.bus.version(name);
-    const snapshot = await this.snapshot(topic, disclosureFor(principal));
-    if (snapshot === undefined) {
-      await socket.leave(`${name}#${disclosureFor(principal)}`);
-      return { ok: false, error: 'not found' };
+    await socket.join(room);
+    try {
+      const version = await this.bus.version(name);
+      const snapshot = await this.snapshot(topic, disclosureFor(principal));
+      if (snapshot === undefined) {
+        await socket.leave(room);
+        return { ok: false, error: 'not found' };
+      }
+      await this.audit.record({ principal, action: 'live.subscribe', targetType: 'topic', targetId: name });
+      return { ok: true, topic: name, version, snapshot };
+    } catch (err) {
+      // Always answer the ack: a client waiting on it must not hang on a server fault.
+      await socket.leave(room);
+      const errorId = randomUUID();
+      this.logger.error(`subscribe ${name} failed (error ${errorId}): ${(err as Error).message}`);
+      return { ok: false, error: `unavailable (error ${errorId})` };
     }
-    await this.audit.record({ principal, action: 'live.subscribe', targetType: 'topic', targetId: name });
-    return { ok: true, topic: name, version, snapshot };
+  }
+
+  /**
+   * The socket's principal if its token is still good; otherwise the socket is disconnected —
+   * on the next turn of the event loop, so that an ack being answered still reaches the client.
+   */
+  private async stillValid(socket: Socket): Promise<Principal | undefined> {
+    const data = socket.data as SocketData;
+    try {
+      return await this.tokens.verify(data.token);
+    } catch {
+      setImmediate(() => socket.disconnect(true));
+      return undefined;
+    }
+  }
+
+  /** Disconnects sockets whose token expired or whose display credential was revoked. */
+  async revalidate(): Promise<number> {
+    let dropped = 0;
+    for (const socket of this.server.sockets.values()) {
+      if (!(await this.stillValid(socket))) dropped += 1;
+    }
+    if (dropped) this.logger.log(`disconnected ${dropped} socket(s) whose credential is no longer valid`);
+    return dropped;
   }
 
   @SubscribeMessage('unsubscribe')
@@ -142,7 +187,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
         return { room, cases: cases.map((c) => toCaseView(c, disclosure)), devices: [] };
       }
       case 'case': {
-        const state = await this.cases.get(topic.caseId);
+        const state = isCaseId(topic.caseId) ? await this.cases.get(topic.caseId) : undefined;
         return state ? { case: toCaseView(state, disclosure) } : undefined;
       }
       case 'alerts':

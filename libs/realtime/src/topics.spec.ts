@@ -3,26 +3,39 @@ import { disclosureFor, mayRead } from './live.gateway';
 import { topicsForChange } from './topics';
 
 describe('topicsForChange', () => {
+  const TODAY = '2026-11-23';
+
   it('updates the board, the room and the case where the case is now', () => {
-    expect(
-      topicsForChange('c1', { date: '2026-11-23', roomId: 'or-1' }, { date: '2026-11-23', roomId: 'or-1' }),
-    ).toEqual([
+    expect(topicsForChange('c1', { date: TODAY, roomId: 'or-1' }, { date: TODAY, roomId: 'or-1' }, TODAY)).toEqual([
       { topic: 'board:2026-11-23', removed: false },
       { topic: 'room:or-1', removed: false },
       { topic: 'case:c1', removed: false },
     ]);
   });
 
-  it('removes the case from the day and the room it left', () => {
+  it("removes the case from the day it left, and from today's room it left", () => {
     expect(
-      topicsForChange('c1', { date: '2026-11-24', roomId: 'or-2' }, { date: '2026-11-23', roomId: 'or-1' }),
+      topicsForChange('c1', { date: '2026-11-24', roomId: 'or-2' }, { date: TODAY, roomId: 'or-1' }, TODAY),
     ).toEqual([
       { topic: 'board:2026-11-24', removed: false },
-      { topic: 'room:or-2', removed: false },
       { topic: 'case:c1', removed: false },
       { topic: 'board:2026-11-23', removed: true },
       { topic: 'room:or-1', removed: true },
     ]);
+  });
+
+  it('keeps room displays, which show today, out of other days', () => {
+    expect(topicsForChange('c1', { date: '2026-11-25', roomId: 'or-1' }, undefined, TODAY)).toEqual([
+      { topic: 'board:2026-11-25', removed: false },
+      { topic: 'case:c1', removed: false },
+    ]);
+    // Moved onto today within the same room: the room hears of it.
+    expect(
+      topicsForChange('c1', { date: TODAY, roomId: 'or-1' }, { date: '2026-11-25', roomId: 'or-1' }, TODAY),
+    ).toContainEqual({
+      topic: 'room:or-1',
+      removed: false,
+    });
   });
 });
 

@@ -16,14 +16,23 @@ export function placementOf(state: CaseState, facilityTz: string): CasePlacement
   return { date: localDate(state.scheduledStart, facilityTz), roomId: state.roomId };
 }
 
-/** The topics a case change touches: where it is now, and where it was if it moved. */
-export function topicsForChange(caseId: string, now: CasePlacement, before: CasePlacement | undefined): TopicChange[] {
-  const out: TopicChange[] = [
-    { topic: `board:${now.date}`, removed: false },
-    { topic: `room:${now.roomId}`, removed: false },
-    { topic: `case:${caseId}`, removed: false },
-  ];
+/**
+ * The topics a case change touches: where it is now, and where it was if it moved. A `room:`
+ * topic shows the room's facility-local today, so it hears of a case only while the case is on
+ * `today` (and of its removal when it leaves the room or the day).
+ */
+export function topicsForChange(
+  caseId: string,
+  now: CasePlacement,
+  before: CasePlacement | undefined,
+  today: string,
+): TopicChange[] {
+  const out: TopicChange[] = [{ topic: `board:${now.date}`, removed: false }];
+  if (now.date === today) out.push({ topic: `room:${now.roomId}`, removed: false });
+  out.push({ topic: `case:${caseId}`, removed: false });
   if (before && before.date !== now.date) out.push({ topic: `board:${before.date}`, removed: true });
-  if (before && before.roomId !== now.roomId) out.push({ topic: `room:${before.roomId}`, removed: true });
+  const leftRoom =
+    before !== undefined && before.date === today && (before.roomId !== now.roomId || now.date !== today);
+  if (leftRoom) out.push({ topic: `room:${before.roomId}`, removed: true });
   return out;
 }

@@ -1,12 +1,18 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CASE_READER_ROLES, type CaseEventView, type CaseView, type RoomView } from '@circulator/contracts';
+import {
+  CASE_READER_ROLES,
+  isCalendarDate,
+  isCaseId,
+  type CaseEventView,
+  type CaseView,
+  type RoomView,
+} from '@circulator/contracts';
 import { localDayBounds, toCaseView } from '@circulator/domain';
 import { AuditService, CurrentPrincipal, Roles, type Principal } from '@circulator/identity';
 import { CaseRepository, RoomRepository } from '@circulator/persistence';
 import { REALTIME_SETTINGS, disclosureFor, type RealtimeSettings } from '@circulator/realtime';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /** Rooms and cases (CONTRACT §3). Every read of patient data is audited. */
@@ -36,7 +42,7 @@ export class CasesController {
     @Query('date') date?: string,
     @Query('roomId') roomId?: string,
   ): Promise<CaseView[]> {
-    if (!date || !DATE.test(date)) throw new BadRequestException('date=YYYY-MM-DD is required');
+    if (!date || !isCalendarDate(date)) throw new BadRequestException('date=YYYY-MM-DD (a real day) is required');
     if (roomId !== undefined && !ID.test(roomId)) throw new BadRequestException('roomId is not a room id');
     const { start, end } = localDayBounds(date, this.settings.facilityTz);
     const states = await this.cases.listBetween(start, end, roomId);
@@ -53,7 +59,7 @@ export class CasesController {
   @Roles(...CASE_READER_ROLES)
   @ApiOperation({ summary: 'One case' })
   async getCase(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<CaseView> {
-    const state = ID.test(id) ? await this.cases.get(id) : undefined;
+    const state = isCaseId(id) ? await this.cases.get(id) : undefined;
     if (!state) throw new NotFoundException(`no case ${id}`);
     await this.audit.record({ principal, action: 'cases.read', targetType: 'case', targetId: id });
     return toCaseView(state, disclosureFor(principal));
@@ -63,7 +69,7 @@ export class CasesController {
   @Roles(...CASE_READER_ROLES)
   @ApiOperation({ summary: "A case's event log with provenance, oldest first" })
   async events(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<CaseEventView[]> {
-    const state = ID.test(id) ? await this.cases.get(id) : undefined;
+    const state = isCaseId(id) ? await this.cases.get(id) : undefined;
     if (!state) throw new NotFoundException(`no case ${id}`);
     await this.audit.record({ principal, action: 'cases.events', targetType: 'case', targetId: id });
     return this.cases.events(id);
