@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { Socket } from 'socket.io-client';
@@ -9,7 +10,7 @@ import type { CaseView, SubscribeAck, UpdateEvent } from '@circulator/contracts'
 import { ManualClock } from '@circulator/domain';
 import { siu } from '../support/hl7-messages';
 import { ADMIN_PASSWORD, connectLive, startTestPlatform, tokenFor, type TestPlatform } from '../support/platform';
-import { waitFor } from '../support/services';
+import { TEST_REDIS_URL, waitFor } from '../support/services';
 
 const run = promisify(execFile);
 
@@ -225,6 +226,30 @@ describe('an SIU^S12 from MLLP to a live board (PostgreSQL)', () => {
       expect(await disconnected).toBe('io server disconnect');
     } finally {
       display.close();
+    }
+  });
+
+  it('drops its clients for fresh snapshots when its change-bus connection was lost', async () => {
+    const client = await connectLive(t.url, token);
+    try {
+      const dropped = new Promise<string>((resolve) => client.once('disconnect', resolve));
+      const redis = new Redis(TEST_REDIS_URL);
+      try {
+        const list = await redis.client('LIST');
+        const id = /id=(\d+) [^\n]*name=circulator-(\S+)-live-subscriber/.exec(
+          String(list)
+            .split('\n')
+            .find((l) => l.includes(`name=circulator-${t.config.redis.prefix}-live-subscriber`)) ?? '',
+        )?.[1];
+        expect(id).toBeDefined();
+        await redis.client('KILL', 'ID', id!);
+      } finally {
+        redis.disconnect();
+      }
+      // Clients reconnect on this (the web client does) and subscribe again for snapshots.
+      expect(await dropped).toBe('io server disconnect');
+    } finally {
+      client.close();
     }
   });
 

@@ -98,6 +98,17 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
     const sub = this.connections.create('live-subscriber');
     this.subscriber = sub;
     sub.on('message', (_channel: string, raw: string) => this.fanOut(raw));
+    // While the change bus was away, updates were published that this gateway never heard. Its
+    // clients cannot know: drop their connections so that they reconnect and take fresh
+    // snapshots (every missed update is then replaced by a snapshot, never silently lost).
+    let connectedBefore = false;
+    sub.on('ready', () => {
+      if (connectedBefore) {
+        this.logger.warn('change bus reconnected: clients reconnect for fresh snapshots');
+        this.server.disconnectSockets(true);
+      }
+      connectedBefore = true;
+    });
     await sub.subscribe(this.bus.channel);
     this.revalidateTimer = setInterval(() => void this.revalidate(), REVALIDATE_INTERVAL_MS);
     this.revalidateTimer.unref();

@@ -28,7 +28,7 @@ export class RedisConnections implements OnApplicationShutdown {
   create(purpose: string, extra: RedisOptions = {}): Redis {
     const client = new Redis(this.settings.url, {
       lazyConnect: false,
-      connectionName: `circulator-${purpose}`,
+      connectionName: `circulator-${this.settings.prefix}-${purpose}`,
       ...extra,
     });
     client.on('error', (err: Error) => this.logger.warn(`redis (${purpose}): ${err.message}`));
