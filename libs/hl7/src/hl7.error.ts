@@ -82,7 +82,7 @@ export type Hl7ProblemKind =
   | 'unsupported-message-type'
   /** MSH-9.2 is a trigger event this adapter does not map. */
   | 'unsupported-trigger'
-  /** The reference parser refused the message. */
+  /** The message could not be decoded or read (e.g. a second MSH segment in one frame). */
   | 'unparseable';
 
 /**

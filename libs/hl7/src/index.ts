@@ -1,7 +1,7 @@
 /**
  * `@circulator/hl7`: HL7 v2 over MLLP for Circulator — framing, the listener and a client, the fast
- * MSH reader and ACK builder used before a message is stored, and decoding (checked against
- * node-hl7-client) with mappers to domain facts. Framework-free: the server composes it.
+ * MSH reader and ACK builder used before a message is stored, and our own lazy decoder (checked
+ * against node-hl7-client in tests) with mappers to domain facts. Framework-free: the server composes it.
  */
 export { DEFAULT_MAX_FRAME_BYTES, MllpDeframer } from './mllp.deframer';
 export type { MllpDeframerOptions, MllpFrameError, MllpPushResult } from './mllp.deframer';
@@ -12,8 +12,8 @@ export { MllpClient } from './mllp.client';
 export type { MllpClientOptions } from './mllp.client';
 export { readMsh } from './msh.reader';
 export type { AckCondition, Hl7MessageType, MshHeader, MshReadFailure, MshReadResult } from './msh.reader';
-export { DEFAULT_ENCODING, encodingCharacters, escapeHl7Text } from './hl7.escape';
-export type { Hl7Encoding } from './hl7.escape';
+export { DEFAULT_ENCODING, encodingCharacters, escapeHl7Text, unescapeHl7Text } from './hl7.escape';
+export type { Hl7Encoding, Hl7HexCharset } from './hl7.escape';
 export { errorConditionText, Hl7ErrorCondition, hl7Problem } from './hl7.error';
 export type { Hl7ErrorConditionCode, Hl7ErrorLocation, Hl7Problem, Hl7ProblemKind } from './hl7.error';
 export { ackCodeFor, acknowledgmentMode, buildAck, outcomeFromProblem } from './ack.builder';

@@ -82,7 +82,7 @@ export type SiuMapResult = { ok: true; mapping: SiuMapping } | { ok: false; prob
  * - Patient: PID-3 repetition typed MR (else the first), PID-3.4 authority, PID-5, PID-7 date, PID-8.
  * - PV1-19 visit number; `at` from EVN-2 if present, else MSH-7.
  *
- * Never throws: node-hl7-client failures come back as a 207 problem.
+ * Never throws: an unexpected failure while reading comes back as a 207 problem.
  */
 export function mapSiu(decoded: DecodedHl7, options: SiuMapperOptions): SiuMapResult {
   try {

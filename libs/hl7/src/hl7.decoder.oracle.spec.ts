@@ -1,0 +1,216 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Message, type HL7Node } from 'node-hl7-client';
+import { decodeHl7, type DecodedHl7 } from './hl7.decoder';
+
+/**
+ * Our decoder against node-hl7-client, the correctness reference, on every message of the public
+ * corpus: every segment, field, repetition, component and sub-component node-hl7-client exposes
+ * must read the same through `Hl7Segment.value` (after the trim the old node-hl7-client wrapper
+ * applied), with the same repetition counts, and nothing may be valued beyond them.
+ *
+ * Multi-message files are split on lines starting with `MSH`, as `mllp_send --loose` does
+ * (DEPENDENCY-NOTES "MLLP"); lines before the first MSH (FHS/BHS batch headers) are dropped.
+ *
+ * Not compared, because our decoder refuses them before parsing (readMsh, as the old decoder did):
+ * - malformed/ti-empty.hl7 — no MSH at all;
+ * - malformed/ti-msh_missing_msh-2.hl7, ti-msh_missing_msh-9.hl7, ti-msh_missing_msh-10.hl7,
+ *   ti-msh_present_but_missing_all_fields.hl7 — MSH-2, MSH-9 or MSH-10 empty;
+ * - malformed/ihe-pcd03-rgv-hardwrapped-as-published.hl7, ihe-pcd04-mindray-hardwrapped-as-published.hl7
+ *   — the MSH line is wrapped before MSH-10;
+ * - batch/hapi-example_oml_o21-13-messages.hl7 — 2 of its 13 messages lack MSH-10.
+ * The test checks that exactly these are refused. node-hl7-client parses every other message.
+ */
+const CORPUS = path.resolve(__dirname, '../../../../shared/corpus/hl7v2');
+
+const REFUSED_BY_HEADER: Readonly<Record<string, number>> = {
+  'batch/hapi-example_oml_o21-13-messages.hl7': 2,
+  'malformed/ihe-pcd03-rgv-hardwrapped-as-published.hl7': 1,
+  'malformed/ihe-pcd04-mindray-hardwrapped-as-published.hl7': 1,
+  'malformed/ti-msh_missing_msh-10.hl7': 1,
+  'malformed/ti-msh_missing_msh-2.hl7': 1,
+  'malformed/ti-msh_missing_msh-9.hl7': 1,
+  'malformed/ti-msh_present_but_missing_all_fields.hl7': 1,
+};
+
+function hl7Files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? hl7Files(path.join(dir, e.name)) : e.name.endsWith('.hl7') ? [path.join(dir, e.name)] : [],
+    )
+    .sort();
+}
+
+/** The messages of one file, as bytes (latin1 round-trips every byte, so MSH-18 still decides). */
+function messagesOf(file: string): Buffer[] {
+  const messages: string[][] = [];
+  for (const line of readFileSync(file)
+    .toString('latin1')
+    .split(/\r\n|\n|\r/)) {
+    if (line.replace(/^\xEF\xBB\xBF/, '').startsWith('MSH')) messages.push([line]);
+    else messages[messages.length - 1]?.push(line);
+  }
+  return messages.map((lines) => Buffer.from(lines.join('\r'), 'latin1'));
+}
+
+/**
+ * Walks node-hl7-client's tree of the same text and returns every difference, as
+ * `SEG[position]-field[.component[.sub]][~repetition]: ours ≠ oracle`.
+ *
+ * Its numeric `get()` is 0-based: a segment's child 0 is its id, so child n is field n, except in
+ * MSH where child n is MSH-(n+1). A leaf (sub-component) must not be asked for `.length` or `.get()`
+ * (it throws), so leaves are only read with `toString()`, which unescapes.
+ */
+function compare(decoded: DecodedHl7): { diffs: string[]; leaves: number } {
+  const oracle = new Message({ text: decoded.text });
+  const diffs: string[] = [];
+  let leaves = 0;
+  const ours = decoded.segments;
+  if (ours.length !== oracle.length) diffs.push(`segment count: ${ours.length} ≠ ${oracle.length}`);
+
+  oracle.forEach((segment: HL7Node, position: number) => {
+    const mine = ours[position];
+    const where = `${segment.name}[${position}]`;
+    if (mine?.name !== segment.name) {
+      diffs.push(`${where}: segment id ${mine?.name} ≠ ${segment.name}`);
+      return;
+    }
+    const msh = segment.name === 'MSH';
+    const check = (label: string, actual: string | number, expected: string | number): void => {
+      if (actual !== expected) diffs.push(`${where}-${label}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(expected)}`);
+    };
+    if (msh) {
+      // Oracle quirk, whitelisted: it splits MSH-2 (`^~\&`) on `~` and `^` like data, so its MSH-2
+      // reads ''; and it has no numeric child for MSH-1. Both are checked against what they hold.
+      check('1', mine.value(1), oracle.get('MSH.1').toString());
+      check('2', mine.value(2), segment.get(1).toRaw());
+      check('2 repetitions', mine.repetitions(2), 1);
+    }
+    for (let child = msh ? 2 : 1; child < segment.length; child++) {
+      const field = msh ? child + 1 : child;
+      const node = segment.get(child);
+      check(`${field} repetitions`, mine.repetitions(field), node.length);
+      for (let r = 0; r < node.length; r++) {
+        const repetition = node.get(r);
+        for (let c = 0; c < repetition.length; c++) {
+          const component = repetition.get(c);
+          for (let s = 0; s < component.length; s++) {
+            leaves++;
+            check(
+              `${field}.${c + 1}.${s + 1}~${r + 1}`,
+              mine.value(field, c + 1, s + 1, r + 1),
+              component.get(s).toString().trim(),
+            );
+          }
+          check(
+            `${field}.${c + 1}.${component.length + 1}~${r + 1} (beyond)`,
+            mine.value(field, c + 1, component.length + 1, r + 1),
+            '',
+          );
+        }
+        check(
+          `${field}.${repetition.length + 1}~${r + 1} (beyond)`,
+          mine.value(field, repetition.length + 1, 1, r + 1),
+          '',
+        );
+      }
+      check(`${field}~${node.length + 1} (beyond)`, mine.value(field, 1, 1, node.length + 1), '');
+    }
+    const past = msh ? segment.length + 1 : segment.length;
+    check(`${past} (beyond)`, mine.value(past), '');
+    check(`${past} repetitions (beyond)`, mine.repetitions(past), 0);
+  });
+  return { diffs, leaves };
+}
+
+function differences(decoded: DecodedHl7): string[] {
+  return compare(decoded).diffs;
+}
+
+function mustDecode(payload: Buffer | string): DecodedHl7 {
+  const r = decodeHl7(payload);
+  if (!r.ok) throw new Error(`${r.problem.kind}: ${r.problem.text}`);
+  return r.decoded;
+}
+
+describe('decodeHl7 against node-hl7-client (oracle)', () => {
+  const files = hl7Files(CORPUS);
+  let compared = 0;
+
+  afterAll(() => {
+    // Every leaf value of the corpus (47,642 today): a walk that silently skips most of it fails here.
+    expect(compared).toBeGreaterThan(40_000);
+  });
+
+  it('finds the corpus', () => {
+    expect(files.length).toBeGreaterThan(100);
+  });
+
+  it.each(files.map((f) => [path.relative(CORPUS, f), f]))('%s reads the same', (name, file) => {
+    let refused = 0;
+    for (const message of messagesOf(file)) {
+      const r = decodeHl7(message);
+      if (!r.ok) {
+        // Only header refusals (readMsh), never the parser, and only where listed above.
+        expect(r.problem.kind).toMatch(/^(missing-required-field|bad-encoding-characters|not-msh|empty)$/);
+        refused++;
+        continue;
+      }
+      const { diffs, leaves } = compare(r.decoded);
+      expect(diffs).toEqual([]);
+      // Guards the walk itself: a change in the oracle's API must not make it compare nothing.
+      expect(leaves).toBeGreaterThan(0);
+      compared += leaves;
+    }
+    expect(refused).toBe(REFUSED_BY_HEADER[name] ?? 0);
+  });
+
+  it('reads escape sequences like the oracle, except where documented', () => {
+    const text = [
+      'MSH|^~\\&|A|B|C|D|20240101||ORU^R01|1|P|2.5.1',
+      // Delimiters, hex data, highlighting, character-set switches, local escapes, FT formatting,
+      // an unknown sequence, an unterminated escape, and escapes split across sub-components.
+      'OBX|1|FT|x||a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f~\\H\\bold\\N\\ \\X0D0A\\x\\X41\\^1\\C2842\\2\\M248041\\3\\Zlocal\\4&p\\.br\\q\\.sp2\\r\\Q\\s\\t~C:\\dir',
+      'NTE|1||\\X20\\padded\\X20\\|\\E\\\\E\\',
+    ].join('\r');
+    const decoded = mustDecode(text);
+    expect(differences(decoded)).toEqual([]);
+    const obx = decoded.segments[1];
+    expect(obx?.value(5)).toBe('a|b^c&d~e\\f');
+    expect(obx?.value(5, 1, 1, 2)).toBe('bold \r\nxA');
+    expect(obx?.value(5, 2, 1, 2)).toBe('1234');
+    expect(obx?.value(5, 2, 2, 2)).toBe('p\\.br\\q\\.sp2\\r\\Q\\s\\t');
+    expect(obx?.value(5, 1, 1, 3)).toBe('C:\\dir');
+    expect(decoded.segments[2]?.value(3)).toBe('padded');
+    expect(decoded.segments[2]?.value(4)).toBe('\\\\');
+  });
+
+  it('differs from the oracle only where the oracle is wrong (documented in unescapeHl7Text)', () => {
+    const text = 'MSH|^~\\&#|A|B|C|D|20240101||ORU^R01|1|P|2.7\rNTE|1||\\XC3A9\\|\\XE9\\|\\Fx\\|\\P\\|\\XZZ\\';
+    const nte = mustDecode(text).segments[1];
+    const oracle = new Message({ text }).get('NTE');
+    // UTF-8 bytes: é (the oracle reads each byte as a code point: 'Ã©').
+    expect(nte?.value(3)).toBe('é');
+    expect(oracle.get('NTE.3').toString()).toBe('Ã©');
+    // Not UTF-8: read as ISO 8859-1 — here both agree.
+    expect(nte?.value(4)).toBe('é');
+    expect(oracle.get('NTE.4').toString()).toBe('é');
+    // Only the exact sequence is a delimiter (the oracle reads the first letter: '|').
+    expect(nte?.value(5)).toBe('\\Fx\\');
+    expect(oracle.get('NTE.5').toString()).toBe('|');
+    // v2.7 truncation character declared in MSH-2 (the oracle keeps `\P\`).
+    expect(nte?.value(6)).toBe('#');
+    expect(oracle.get('NTE.6').toString()).toBe('\\P\\');
+    // Malformed hex is kept (the oracle throws a RangeError).
+    expect(nte?.value(7)).toBe('\\XZZ\\');
+    expect(() => oracle.get('NTE.7').toString()).toThrow(RangeError);
+  });
+
+  it('reads ISO 8859-1 hex data in a message that declares it', () => {
+    const latin1 = Buffer.from(
+      'MSH|^~\\&|A|B|C|D|20240101||ORU^R01|1|P|2.5.1||||||8859/1\rNTE|1||\\XC3A9\\ é',
+      'latin1',
+    );
+    expect(mustDecode(latin1).segments[1]?.value(3)).toBe('Ã© é');
+  });
+});
