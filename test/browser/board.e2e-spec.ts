@@ -50,8 +50,8 @@ describe('the board in a real browser', () => {
         '--no-first-run',
       ],
     });
-    // The browser sits in the hospital: same zone as FACILITY_TZ.
-    page = await browser.newPage({ timezoneId: 'Europe/Paris' });
+    // A kiosk browser left in UTC: the board must still show the facility's (Europe/Paris) times.
+    page = await browser.newPage({ timezoneId: 'UTC' });
     page.setDefaultTimeout(5_000);
   });
   afterAll(async () => {

@@ -285,6 +285,23 @@ describe('an SIU^S12 from MLLP to a live board (PostgreSQL)', () => {
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
   });
 
+  it('lets idle topic version counters expire (one per case would otherwise stay forever)', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const ttl = await redis.ttl(`${t.config.redis.prefix}:topic-version:board:${DATE}`);
+      expect(ttl).toBeGreaterThan(6 * 24 * 3600);
+      expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it("tells clients the facility's time zone", async () => {
+    const res = await request(t.url).get('/api/site').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(res.body).toEqual({ facilityTz: 'Europe/Paris' });
+    await request(t.url).get('/api/site').expect(401);
+  });
+
   it('answers health and serves the OpenAPI document', async () => {
     await request(t.url).get('/health/live').expect(200);
     const ready = await request(t.url).get('/health/ready').expect(200);

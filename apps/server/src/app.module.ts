@@ -10,6 +10,7 @@ import { RealtimeModule } from '@circulator/realtime';
 import { CasesController } from './api/cases.controller';
 import type { AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
+import { SiteController } from './api/site.controller';
 import { LOG_REDACT_PATHS } from './logging';
 
 export interface AppOverrides {
@@ -73,7 +74,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports,
-      controllers: [HealthController, ...(config.roles.has('gateway') ? [CasesController] : [])],
+      controllers: [HealthController, ...(config.roles.has('gateway') ? [CasesController, SiteController] : [])],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { requestToken, type FetchLike } from './auth.api';
+import { requestSiteZone, requestToken, type FetchLike } from './auth.api';
 
 function respond(status: number, body: unknown, contentType = 'application/json'): FetchLike {
   return (input, init) => {
@@ -49,5 +49,30 @@ describe('requestToken', () => {
       ok: false,
       message: 'The server sent an unexpected answer.',
     });
+  });
+});
+
+describe('requestSiteZone', () => {
+  const answering =
+    (status: number, body: unknown, seen: { url?: string; auth?: string } = {}): FetchLike =>
+    (input, init) => {
+      seen.url = input;
+      seen.auth = (init.headers as Record<string, string>).authorization;
+      return Promise.resolve(
+        new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }),
+      );
+    };
+
+  it("asks /api/site with the token and returns the facility's zone", async () => {
+    const seen: { url?: string; auth?: string } = {};
+    expect(await requestSiteZone(answering(200, { facilityTz: 'Europe/Paris' }, seen), 'tok')).toBe('Europe/Paris');
+    expect(seen).toEqual({ url: '/api/site', auth: 'Bearer tok' });
+  });
+
+  it('falls back (undefined) on an error, a strange answer or a zone the browser does not know', async () => {
+    expect(await requestSiteZone(answering(403, { title: 'Forbidden' }), 'tok')).toBeUndefined();
+    expect(await requestSiteZone(answering(200, { facilityTz: 42 }), 'tok')).toBeUndefined();
+    expect(await requestSiteZone(answering(200, { facilityTz: 'Mars/Olympus' }), 'tok')).toBeUndefined();
+    expect(await requestSiteZone(() => Promise.reject(new Error('offline')), 'tok')).toBeUndefined();
   });
 });

@@ -51,3 +51,26 @@ async function readJson(response: Response): Promise<unknown> {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
+
+/**
+ * GET /api/site: the facility's time zone. Boards show times in it; a browser left in another zone
+ * (kiosks often run in UTC) would otherwise show every case at the wrong hour. Undefined when the
+ * server cannot say, and the browser's zone is used.
+ */
+export async function requestSiteZone(fetchFn: FetchLike, token: string): Promise<string | undefined> {
+  try {
+    const response = await fetchFn('/api/site', {
+      method: 'GET',
+      headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+    const body = response.ok ? await readJson(response) : undefined;
+    const zone = isRecord(body) && typeof body.facilityTz === 'string' ? body.facilityTz : undefined;
+    if (zone === undefined) return undefined;
+    new Intl.DateTimeFormat('en', { timeZone: zone }); // throws on a zone this browser does not know
+    return zone;
+  } catch {
+    return undefined;
+  }
+}

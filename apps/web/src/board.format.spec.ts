@@ -45,6 +45,20 @@ describe('times', () => {
     expect(formatClock(undefined)).toBe('--:--');
   });
 
+  it("shows times in the facility's zone, whatever the browser's", () => {
+    // 06:30 UTC is 07:30 in Paris (winter) and 01:30 in Chicago.
+    expect(formatRange('2026-11-23T06:30:00Z', '2026-11-23T08:00:00Z', 'Europe/Paris')).toBe('07:30–09:00');
+    expect(formatClock('2026-11-23T06:30:00Z', 'America/Chicago')).toBe('00:30');
+    expect(formatClock('2026-07-01T06:30:00Z', 'Europe/Paris')).toBe('08:30');
+    // Midnight is 00, not 24.
+    expect(formatClock('2026-11-22T23:00:00Z', 'Europe/Paris')).toBe('00:00');
+  });
+
+  it("gives the facility's date for the date input", () => {
+    expect(localDateValue(new Date('2026-11-23T23:30:00Z'), 'Europe/Paris')).toBe('2026-11-24');
+    expect(localDateValue(new Date('2026-11-23T23:30:00Z'), 'America/Chicago')).toBe('2026-11-23');
+  });
+
   it('gives the local date for the date input', () => {
     expect(localDateValue(new Date(2026, 0, 5, 23, 59))).toBe('2026-01-05');
     expect(boardTopic('2026-01-05')).toBe('board:2026-01-05');

@@ -28,27 +28,57 @@ export function groupByRoom(cases: readonly CaseView[]): RoomGroup[] {
   return groups.sort((a, b) => byName.compare(a.roomName, b.roomName) || a.roomId.localeCompare(b.roomId));
 }
 
-/** HH:MM in the browser's local time; `--:--` for a missing or unreadable time. */
-export function formatClock(iso: string | undefined): string {
+/**
+ * HH:MM in `timeZone` (the facility's, from `GET /api/site`; the browser's when absent — a kiosk
+ * browser is often left in UTC, so the facility's zone is what a display must use);
+ * `--:--` for a missing or unreadable time.
+ */
+export function formatClock(iso: string | undefined, timeZone?: string): string {
   if (iso === undefined) return '--:--';
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return '--:--';
-  return formatClockMs(ms);
+  return formatClockMs(ms, timeZone);
 }
 
-export function formatClockMs(ms: number): string {
-  const d = new Date(ms);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+export function formatClockMs(ms: number, timeZone?: string): string {
+  const parts = zoned(new Date(ms), timeZone);
+  return `${parts.hour}:${parts.minute}`;
 }
 
 /** `07:30–09:00` */
-export function formatRange(startIso: string, endIso: string): string {
-  return `${formatClock(startIso)}–${formatClock(endIso)}`;
+export function formatRange(startIso: string, endIso: string, timeZone?: string): string {
+  return `${formatClock(startIso, timeZone)}–${formatClock(endIso, timeZone)}`;
 }
 
-/** The local calendar date of `d` as a date input wants it: YYYY-MM-DD. */
-export function localDateValue(d: Date): string {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+/** The calendar date of `d` in `timeZone` (default: the browser's) as a date input wants it. */
+export function localDateValue(d: Date, timeZone?: string): string {
+  const parts = zoned(d, timeZone);
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Two-digit calendar and clock fields of an instant in a zone. */
+function zoned(d: Date, timeZone: string | undefined): Record<'year' | 'month' | 'day' | 'hour' | 'minute', string> {
+  const key = timeZone ?? '';
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      ...(timeZone ? { timeZone } : {}),
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(key, f);
+  }
+  const out = { year: '', month: '', day: '', hour: '', minute: '' };
+  for (const p of f.formatToParts(d)) {
+    if (p.type in out) out[p.type as keyof typeof out] = p.value;
+  }
+  return out;
 }
 
 export function boardTopic(date: string): `board:${string}` {
@@ -88,8 +118,4 @@ export function statusClass(status: string): string {
 function time(iso: string): number {
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
-}
-
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
 }

@@ -15,6 +15,8 @@ export interface BoardPage {
 
 export interface BoardPageOptions {
   date: string;
+  /** The facility's IANA zone: times are shown in it (GET /api/site). */
+  timeZone?: string;
   username: string;
   onDateChange(date: string): void;
   onLogout(): void;
@@ -60,21 +62,21 @@ export function createBoardPage(options: BoardPageOptions): BoardPage {
       last = view;
       renderIndicator(now);
       board.setAttribute('aria-busy', String(view.board.version === undefined));
-      board.replaceChildren(...renderBoard(view));
+      board.replaceChildren(...renderBoard(view, options.timeZone));
     },
     tick: renderIndicator,
   };
 }
 
-function renderBoard(view: LiveView): Node[] {
+function renderBoard(view: LiveView, timeZone: string | undefined): Node[] {
   if (view.error !== undefined) return [el('p', { class: 'empty error' }, view.error)];
   if (view.board.version === undefined) return [el('p', { class: 'empty' }, 'Loading the board…')];
   const rooms = groupByRoom(boardCases(view.board));
   if (rooms.length === 0) return [el('p', { class: 'empty' }, 'No cases scheduled for this day.')];
-  return rooms.map(renderRoom);
+  return rooms.map((room) => renderRoom(room, timeZone));
 }
 
-function renderRoom(room: RoomGroup): HTMLElement {
+function renderRoom(room: RoomGroup, timeZone: string | undefined): HTMLElement {
   const active = room.cases.filter((c) => c.status !== 'cancelled').length;
   return el(
     'section',
@@ -85,11 +87,11 @@ function renderRoom(room: RoomGroup): HTMLElement {
       room.roomName,
       el('span', { class: 'room-count' }, `${active} ${active === 1 ? 'case' : 'cases'}`),
     ),
-    el('ol', { class: 'cases' }, ...room.cases.map(renderCase)),
+    el('ol', { class: 'cases' }, ...room.cases.map((c) => renderCase(c, timeZone))),
   );
 }
 
-function renderCase(c: CaseView): HTMLElement {
+function renderCase(c: CaseView, timeZone: string | undefined): HTMLElement {
   // A newer server may send a status this build does not know: show it as it comes.
   const status: string = c.status;
   const known = isCaseStatus(status);
@@ -100,7 +102,7 @@ function renderCase(c: CaseView): HTMLElement {
     el(
       'div',
       { class: 'case-head' },
-      el('span', { class: 'case-time' }, formatRange(c.scheduledStart, c.scheduledEnd)),
+      el('span', { class: 'case-time' }, formatRange(c.scheduledStart, c.scheduledEnd, timeZone)),
       el('span', { class: statusClass(c.status) }, label),
     ),
     el('p', { class: 'procedure' }, c.procedure.text),

@@ -1,4 +1,4 @@
-import { requestToken } from './auth.api';
+import { requestSiteZone, requestToken } from './auth.api';
 import { boardTopic, localDateValue } from './board.format';
 import { createBoardPage } from './board.view';
 import { LiveBoardClient } from './live.client';
@@ -29,18 +29,26 @@ function startApp(appRoot: HTMLElement): void {
         onSubmit: async (username, password) => {
           const result = await requestToken((input, init) => fetch(input, init), username, password);
           if (!result.ok) return result.message;
-          showBoard(result.token, username, result.expiresInSeconds);
+          const timeZone = await requestSiteZone((input, init) => fetch(input, init), result.token);
+          showBoard(result.token, username, result.expiresInSeconds, timeZone);
           return undefined;
         },
       }),
     );
   }
 
-  function showBoard(token: string, username: string, expiresInSeconds: number | undefined): void {
+  function showBoard(
+    token: string,
+    username: string,
+    expiresInSeconds: number | undefined,
+    timeZone: string | undefined,
+  ): void {
     endSession();
-    const date = localDateValue(new Date());
+    // "Today" is the facility's today, as the board's times are the facility's.
+    const date = localDateValue(new Date(), timeZone);
     const page = createBoardPage({
       date,
+      ...(timeZone ? { timeZone } : {}),
       username,
       onDateChange: (next) => session?.client.setTopic(boardTopic(next)),
       onLogout: () => logout(),

@@ -79,3 +79,9 @@ export interface CaseEventView {
   source: { kind: string; id: string };
   change: Record<string, unknown>;
 }
+
+/** `GET /api/site`: what every client needs to know about the site. */
+export interface SiteView {
+  /** IANA zone of the facility: times on boards and displays are shown in it, not the browser's. */
+  facilityTz: string;
+}

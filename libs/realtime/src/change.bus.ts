@@ -17,10 +17,20 @@ export interface CaseChangeMessage {
  */
 const PUBLISH_SCRIPT = `
 local versions = {}
-for i, key in ipairs(KEYS) do versions[i] = redis.call('INCR', key) end
+for i, key in ipairs(KEYS) do
+  versions[i] = redis.call('INCR', key)
+  redis.call('EXPIRE', key, ARGV[3])
+end
 redis.call('PUBLISH', ARGV[1], cjson.encode({ versions = versions, body = ARGV[2] }))
 return versions
 `;
+
+/**
+ * A topic's version counter is forgotten after a week without updates (a case topic per case
+ * would otherwise stay forever). A subscriber that then sees version 1 after N takes it as a gap
+ * and re-subscribes, which is the right outcome.
+ */
+const TOPIC_VERSION_TTL_SECONDS = 7 * 24 * 3600;
 
 @Injectable()
 export class ChangeBus implements OnModuleInit {
@@ -53,6 +63,7 @@ export class ChangeBus implements OnModuleInit {
       ...topics.map((t) => this.versionKey(t.topic)),
       this.channel,
       body,
+      TOPIC_VERSION_TTL_SECONDS,
     )) as number[];
     return versions;
   }
