@@ -1,0 +1,205 @@
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import type { UpdateEvent } from '@circulator/contracts';
+import { MllpClient } from '@circulator/hl7';
+import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './bench.options';
+import { mllpEchoPerSecond, wsEchoP50Ms } from './limits';
+import { processStats, startBenchPlatform, type BenchPlatform } from './platform.process';
+import { cpuPercent, ms, percentile, perSecond } from './stats';
+
+/**
+ * `npm run bench` (CONTRACT §8): drives a platform over the real protocols and writes the JSON.
+ * HL7: one MLLP connection per room, one message in flight each (as EHR interfaces send), every
+ * message a new booking on the bench day; D socket.io displays on that day's board measure when
+ * each case reaches them. Device feeds (sensors) come with the MQTT issue.
+ */
+const BENCH_DAY = '2099-12-31';
+const say = (line: string) => process.stdout.write(`bench: ${line}\n`);
+
+function siu(room: number, seq: number, runId: string): { placer: string; text: string } {
+  const placer = `B${runId}-${room}-${seq}`;
+  const minute = String(seq % 60).padStart(2, '0');
+  const text = [
+    `MSH|^~\\&|BENCH|HOSP|CIRCULATOR|OR|20991230120000+0000||SIU^S12^SIU_S12|${placer}|P|2.5.1`,
+    `SCH|${placer}|F${placer}|||||||60|min|^^60^209912311200${'00'}+0000|||||||||||||Booked`,
+    `PID|1||MRN${room}${seq}^^^HOSP^MR||Bench^Patient${seq}||19600214|F`,
+    `PV1|1|O|OR${room}^^^HOSP||||||||||||||||V${room}${seq}`,
+    'RGS|1|A',
+    `AIS|1|A|47562^Laparoscopic cholecystectomy^C4|2099123112${minute}00+0000|||60|min`,
+    `AIL|1|A|OR${room}^^^HOSP`,
+    'AIP|1|A|1001^House^Gregory|SURGEON',
+  ].join('\r');
+  return { placer, text };
+}
+
+async function token(platform: BenchPlatform): Promise<string> {
+  const res = await fetch(`${platform.url}/api/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: platform.username, password: platform.password }),
+  });
+  if (!res.ok) throw new Error(`cannot sign in to ${platform.url} (HTTP ${res.status})`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function connectDisplay(url: string, bearer: string, onUpdate: (u: UpdateEvent) => void): Promise<Socket> {
+  const socket = io(`${url}/live`, {
+    auth: { token: bearer },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  socket.on('update', onUpdate);
+  const ack = (await socket.timeout(10_000).emitWithAck('subscribe', { topic: `board:${BENCH_DAY}` })) as {
+    ok: boolean;
+  };
+  if (!ack.ok) throw new Error('a display could not subscribe to the bench board');
+  return socket;
+}
+
+async function run(options: BenchOptions): Promise<void> {
+  say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
+  say('measuring the machine’s raw limits (MLLP echo, websocket echo)…');
+  const limits = { mllpEchoPerSecond: await mllpEchoPerSecond(2_000), wsEchoP50Ms: await wsEchoP50Ms(2_000) };
+  say(`limits: MLLP echo ${limits.mllpEchoPerSecond}/s, websocket echo p50 ${limits.wsEchoP50Ms} ms`);
+
+  const platform: BenchPlatform = options.target
+    ? { ...options.target, url: options.target.url, stop: () => Promise.resolve() }
+    : await startBenchPlatform(join(__dirname, '../../../server/src/main.js'), say);
+  const runId = Date.now().toString(36);
+  const sentAt = new Map<string, number>();
+  const toDisplay: number[] = [];
+  const appliedAt = new Map<string, number>();
+  let displays: Socket[] = [];
+  const clients: MllpClient[] = [];
+  try {
+    const bearer = await token(platform);
+    displays = await Promise.all(
+      Array.from({ length: options.displays }, () =>
+        connectDisplay(platform.url, bearer, (u) => {
+          const now = performance.now();
+          for (const c of u.cases ?? []) {
+            const placer = c.identifiers.placerAppointmentId;
+            const sent = placer === undefined ? undefined : sentAt.get(placer);
+            if (placer === undefined || sent === undefined || c.version !== 1) continue;
+            toDisplay.push(now - sent);
+            if (!appliedAt.has(placer)) appliedAt.set(placer, now);
+          }
+        }),
+      ),
+    );
+    say(`${displays.length} displays subscribed to board:${BENCH_DAY}`);
+
+    for (let r = 0; r < options.rooms; r++) {
+      const client = new MllpClient({ ackTimeoutMs: 30_000 });
+      await client.connect(platform.mllpHost, platform.mllpPort);
+      clients.push(client);
+    }
+    const before = platform.pid !== undefined ? processStats(platform.pid) : undefined;
+    const ackLatency: number[] = [];
+    let sent = 0;
+    let acked = 0;
+    const started = performance.now();
+    const deadline = started + options.seconds * 1000;
+    const progress = setInterval(
+      () =>
+        say(
+          `${Math.round((performance.now() - started) / 1000)} s: sent ${sent}, acked ${acked}, on displays ${appliedAt.size}`,
+        ),
+      1_000,
+    );
+    try {
+      await Promise.all(
+        clients.map(async (client, room) => {
+          for (let seq = 0; performance.now() < deadline; seq++) {
+            const message = siu(room + 1, seq, runId);
+            const t0 = performance.now();
+            sentAt.set(message.placer, t0);
+            sent += 1;
+            const ack = await client.send(message.text);
+            ackLatency.push(performance.now() - t0);
+            if (/^MSA\|(AA|CA)\|/m.test(ack.replace(/\r/g, '\n'))) acked += 1;
+          }
+        }),
+      );
+      const sendingMs = performance.now() - started;
+      // Let what was acknowledged reach the displays (bounded).
+      const drainUntil = performance.now() + 30_000;
+      while (appliedAt.size < acked && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
+      const wallMs = performance.now() - started;
+      const after = platform.pid !== undefined ? processStats(platform.pid) : undefined;
+      const lastApplied = Math.max(0, ...appliedAt.values()) - started;
+
+      const hl7PerSecond = perSecond(acked, sendingMs);
+      const result = {
+        rooms: options.rooms,
+        seconds: options.seconds,
+        displays: options.displays,
+        hl7: {
+          sent,
+          acked,
+          perSecond: hl7PerSecond,
+          ackP50Ms: ms(percentile(ackLatency, 50)),
+          ackP99Ms: ms(percentile(ackLatency, 99)),
+          applied: appliedAt.size,
+          appliedPerSecond: perSecond(appliedAt.size, lastApplied),
+          toDisplayP50Ms: ms(percentile(toDisplay, 50)),
+          toDisplayP99Ms: ms(percentile(toDisplay, 99)),
+        },
+        sensors: { readings: 0, perSecond: 0, toDisplayP50Ms: null, toDisplayP99Ms: null },
+        limits,
+        process:
+          before && after
+            ? { rssMB: after.rssMB, cpuPct: cpuPercent(before.cpuMs, after.cpuMs, wallMs) }
+            : { rssMB: null, cpuPct: null },
+        ratios: { hl7ToMllpEcho: Math.round((hl7PerSecond / Math.max(1, limits.mllpEchoPerSecond)) * 1000) / 1000 },
+        machine: { cpus: cpus().length, model: cpus()[0]?.model ?? null, node: process.version },
+      };
+      writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
+      printTable(result);
+      say(`wrote ${options.out}`);
+    } finally {
+      clearInterval(progress);
+    }
+  } finally {
+    for (const d of displays) d.close();
+    await Promise.all(clients.map((c) => c.close()));
+    await platform.stop();
+  }
+}
+
+function printTable(r: {
+  hl7: Record<string, number | null>;
+  limits: Record<string, number>;
+  process: Record<string, number | null>;
+}): void {
+  const rows: [string, string][] = [
+    ['HL7 acked/s', String(r.hl7.perSecond)],
+    ['ACK p50 / p99 ms', `${r.hl7.ackP50Ms} / ${r.hl7.ackP99Ms}`],
+    ['applied (on displays)/s', String(r.hl7.appliedPerSecond)],
+    ['send → display p50 / p99 ms', `${r.hl7.toDisplayP50Ms} / ${r.hl7.toDisplayP99Ms}`],
+    ['MLLP echo limit/s', String(r.limits.mllpEchoPerSecond)],
+    ['websocket echo p50 ms', String(r.limits.wsEchoP50Ms)],
+    ['platform RSS MB / CPU %', `${r.process.rssMB} / ${r.process.cpuPct}`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
+}
+
+let options: BenchOptions;
+try {
+  options = parseBenchOptions(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`bench: ${(err as Error).message}\n${BENCH_USAGE}\n`);
+  process.exit(2);
+}
+run(options).catch((err: unknown) => {
+  process.stderr.write(`bench: failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

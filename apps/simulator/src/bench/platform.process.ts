@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { parseProcStat } from './stats';
+
+export interface BenchPlatform {
+  url: string;
+  mllpHost: string;
+  mllpPort: number;
+  username: string;
+  password: string;
+  /** Present when the bench started the platform itself (then its process is measured). */
+  pid?: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built platform as a child process on free ports, with its own data folder and Redis
+ * prefix. It uses the bench's DATABASE_URL and REDIS_URL when they are set (measure production's
+ * shape), else the embedded database and the local Redis, like `npm start`.
+ */
+export async function startBenchPlatform(serverMain: string, log: (line: string) => void): Promise<BenchPlatform> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'circulator-bench-'));
+  const password = randomBytes(12).toString('hex');
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    MLLP_PORT: '0',
+    DATA_DIR: dataDir,
+    REDIS_PREFIX: prefix,
+    ADMIN_PASSWORD: password,
+    FACILITY_TZ: 'UTC',
+    LOG_LEVEL: 'warn',
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+  };
+  const child: ChildProcess = spawn(process.execPath, [serverMain], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const ready = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`the platform did not start in 60 s:\n${output}`)), 60_000);
+    const check = () => {
+      const m = /ready: http:\/\/localhost:(\d+)\/.*HL7 MLLP on port (\d+)/.exec(output);
+      if (m) {
+        clearTimeout(deadline);
+        resolve(m);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`the platform exited (${code}):\n${output}`));
+    });
+  });
+  const settings = /"database":("embedded"|"[^"]*")/.exec(output)?.[1] ?? '?';
+  log(`platform started (database ${settings}), pid ${child.pid}`);
+  return {
+    url: `http://127.0.0.1:${ready[1]}`,
+    mllpHost: '127.0.0.1',
+    mllpPort: Number(ready[2]),
+    username: 'admin',
+    password,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+      try {
+        await redis.connect();
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length) await redis.del(...keys);
+        } while (cursor !== '0');
+      } catch {
+        log(`could not remove Redis keys under ${prefix}:*`);
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+/** CPU ms and RSS MB of a local process (Linux /proc). */
+export function processStats(pid: number): { cpuMs: number; rssMB: number } {
+  return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'), readFileSync(`/proc/${pid}/status`, 'utf8'));
+}

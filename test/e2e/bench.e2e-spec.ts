@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createTempDir } from '../support/services';
+
+const run = promisify(execFile);
+const root = join(__dirname, '../..');
+
+/** `npm run bench` end to end, briefly: it starts a platform, drives it and writes CONTRACT §8's JSON. */
+describe('the benchmark', () => {
+  const dir = createTempDir();
+  afterAll(() => dir.remove());
+
+  it('writes the figures of CONTRACT §8 for a short run', async () => {
+    const out = join(dir.path, 'bench.json');
+    const { stdout } = await run(
+      process.execPath,
+      [
+        join(root, 'dist/apps/simulator/src/bench/main.js'),
+        '--rooms',
+        '1',
+        '--seconds',
+        '1',
+        '--displays',
+        '2',
+        '--out',
+        out,
+      ],
+      { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME }, timeout: 120_000 },
+    );
+    expect(stdout).toContain('HL7 acked/s');
+    const result = JSON.parse(readFileSync(out, 'utf8')) as {
+      rooms: number;
+      seconds: number;
+      displays: number;
+      hl7: { sent: number; acked: number; perSecond: number; ackP50Ms: number; ackP99Ms: number; applied: number };
+      sensors: Record<string, unknown>;
+      limits: { mllpEchoPerSecond: number; wsEchoP50Ms: number };
+      process: { rssMB: number; cpuPct: number };
+    };
+    expect(result).toMatchObject({ rooms: 1, seconds: 1, displays: 2 });
+    expect(result.hl7.sent).toBeGreaterThan(0);
+    expect(result.hl7.acked).toBe(result.hl7.sent);
+    expect(result.hl7.applied).toBe(result.hl7.acked);
+    expect(result.hl7.ackP99Ms).toBeGreaterThanOrEqual(result.hl7.ackP50Ms);
+    expect(result.limits.mllpEchoPerSecond).toBeGreaterThan(0);
+    expect(result.limits.wsEchoP50Ms).toBeGreaterThan(0);
+    expect(result.process.rssMB).toBeGreaterThan(0);
+    expect(Object.keys(result.sensors).sort()).toEqual(['perSecond', 'readings', 'toDisplayP50Ms', 'toDisplayP99Ms']);
+  }, 150_000);
+});
