@@ -6,6 +6,7 @@ import { InboxMessageEntity } from './entities/inbox-message.entity';
 import { RoomEntity } from './entities/room.entity';
 import { CaseEventEntity, CaseIdentifierEntity, SurgicalCaseEntity } from './entities/surgical-case.entity';
 import { InitialSchema1732150000000 } from './migrations/1732150000000-initial-schema';
+import { CaseEventSourceIndex1732236400000 } from './migrations/1732236400000-case-event-source-index';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -20,7 +21,7 @@ export const ENTITIES = [
   AppSecretEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1732150000000];
+export const MIGRATIONS = [InitialSchema1732150000000, CaseEventSourceIndex1732236400000];
 
 export interface DatabaseSettings {
   /** PostgreSQL URL; when absent the embedded database under `dataDir` is used. */
