@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Message, type HL7Node } from 'node-hl7-client';
-import { decodeHl7, type DecodedHl7 } from './hl7.decoder';
+import { decodeHl7, withoutControls, type DecodedHl7 } from './hl7.decoder';
 
 /**
  * Our decoder against node-hl7-client, the correctness reference, on every message of the public
@@ -99,7 +99,8 @@ function compare(decoded: DecodedHl7): { diffs: string[]; leaves: number } {
             check(
               `${field}.${c + 1}.${s + 1}~${r + 1}`,
               mine.value(field, c + 1, s + 1, r + 1),
-              component.get(s).toString().trim(),
+              // Documented difference: control characters become spaces in our values.
+              withoutControls(component.get(s).toString()).trim(),
             );
           }
           check(
@@ -177,7 +178,8 @@ describe('decodeHl7 against node-hl7-client (oracle)', () => {
     expect(differences(decoded)).toEqual([]);
     const obx = decoded.segments[1];
     expect(obx?.value(5)).toBe('a|b^c&d~e\\f');
-    expect(obx?.value(5, 1, 1, 2)).toBe('bold \r\nxA');
+    // \X0D0A\ decodes to CR LF, which, as every control character, becomes spaces.
+    expect(obx?.value(5, 1, 1, 2)).toBe('bold   xA');
     expect(obx?.value(5, 2, 1, 2)).toBe('1234');
     expect(obx?.value(5, 2, 2, 2)).toBe('p\\.br\\q\\.sp2\\r\\Q\\s\\t');
     expect(obx?.value(5, 1, 1, 3)).toBe('C:\\dir');

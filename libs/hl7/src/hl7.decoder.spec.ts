@@ -56,3 +56,19 @@ describe('decodeHl7', () => {
     expect(decodeHl7(two)).toMatchObject({ ok: false, problem: { kind: 'unparseable', code: 100 } });
   });
 });
+
+describe('control characters in values', () => {
+  it('turns NUL, CR and other C0 controls (raw or \\Xhh\\) into spaces, keeping TAB', () => {
+    const msg = [
+      'MSH|^~\\&|A|B|C|D|20261120120000||SIU^S12^SIU_S12|CTRL-1|P|2.5.1',
+      'PID|1||M1^^^H^MR||Doe\\X00\\^Jo\\X0D\\MSH|x\u0001y|a\tb',
+    ].join('\r');
+    const decoded = decodeHl7(msg);
+    if (!decoded.ok) throw new Error(decoded.problem.text);
+    const pid = decoded.decoded.segments.find((s) => s.name === 'PID');
+    expect(pid?.value(5, 1)).toBe('Doe');
+    expect(pid?.value(5, 2)).toBe('Jo MSH');
+    expect(pid?.value(6)).toBe('x y');
+    expect(pid?.value(7)).toBe('a\tb');
+  });
+});

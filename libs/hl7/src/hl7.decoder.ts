@@ -55,7 +55,7 @@ export class Hl7Segment {
     const comp = rep === undefined ? undefined : piece(rep, encoding.component, component);
     const leaf = comp === undefined ? undefined : piece(comp, encoding.subcomponent, subcomponent);
     if (leaf === undefined || leaf === '') return '';
-    return unescapeHl7Text(leaf, encoding, this.syntax.charset).trim();
+    return withoutControls(unescapeHl7Text(leaf, encoding, this.syntax.charset)).trim();
   }
 
   /** How many repetitions the field has (0 when not valued). */
@@ -187,3 +187,17 @@ function isLatin1(charset: string): boolean {
   const c = charset.toUpperCase();
   return c === '8859/1' || c === 'ISO IR100';
 }
+
+/**
+ * Control characters (C0 but TAB, and DEL) become spaces. They arrive raw or through `\Xhh\`
+ * (`\X00\`, `\X0D\`), mean nothing in a field, and some are refused by PostgreSQL (NUL in
+ * text and jsonb) — which would turn a content problem into a failure that looks transient.
+ */
+export function withoutControls(text: string): string {
+  return CONTROLS.test(text) ? text.replace(CONTROLS_ALL, ' ') : text;
+}
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u0008\u000A-\u001F\u007F]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS_ALL = /[\u0000-\u0008\u000A-\u001F\u007F]/g;

@@ -33,8 +33,18 @@ export class CaseRepository {
     // Row locks cannot cover a case that does not exist yet: two workers booking the same
     // appointment would both create it. A transaction-scoped advisory lock per identifier,
     // taken in a fixed order (no deadlock), makes the second wait and then find the first's case.
-    const keys = UNIQUE_KINDS.flatMap((kind) => (ids[kind] ? [`${kind}:${ids[kind]}`] : [])).sort();
-    for (const key of keys) await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+    // The order is the one the locks are keyed by (kind number, then the value's hash), so no two
+    // transactions can take the same two locks in opposite orders.
+    const kinds = UNIQUE_KINDS.flatMap((kind, i) => (ids[kind] ? [i] : []));
+    const values = UNIQUE_KINDS.flatMap((kind) => (ids[kind] ? [ids[kind]] : []));
+    if (kinds.length) {
+      await manager.query(
+        `SELECT pg_advisory_xact_lock(k, h) FROM (
+           SELECT k, hashtext(v) AS h FROM unnest($1::int[], $2::text[]) AS t(k, v) ORDER BY k, h
+         ) ordered`,
+        [kinds, values],
+      );
+    }
     for (const kind of UNIQUE_KINDS) {
       const value = ids[kind];
       if (!value) continue;

@@ -95,13 +95,15 @@ export class InboxRepository {
     ]);
   }
 
-  /** Marks a message that cannot be applied as it is (kept for the integration console). */
+  /**
+   * Marks a message that cannot be applied as it is (kept for the integration console). Only a
+   * message not yet applied: a late write must never mark an applied message failed.
+   */
   async markFailed(id: string, at: Date, error: string): Promise<void> {
-    await this.ds.query(`UPDATE inbox SET status = 'failed', processed_at = $2, error = $3 WHERE id = $1`, [
-      id,
-      at,
-      error,
-    ]);
+    await this.ds.query(
+      `UPDATE inbox SET status = 'failed', processed_at = $2, error = $3 WHERE id = $1 AND status = 'received'`,
+      [id, at, error],
+    );
   }
 
   /** Messages stored but not yet applied: re-queued at start in case the queue lost them. */

@@ -71,7 +71,16 @@ export class CaseApplyService {
         const before = await this.cases.findByIdentifiers(manager, fact.identifiers);
         const result = applyFact(before, fact, { newCaseId: randomUUID(), receivedAt });
         warnings.push(...result.warnings.map((w) => `${w.code}: ${w.message}`));
-        if (!result.state || result.events.length === 0) continue;
+        if (!result.state) continue;
+        if (result.events.length === 0) {
+          // Nothing visible changed, but the case now reflects a newer fact: keep that, or an
+          // older message with the same time applied later would still win.
+          const moved =
+            before &&
+            (result.state.scheduleAt !== before.scheduleAt || result.state.scheduleSeq !== before.scheduleSeq);
+          if (moved) await this.cases.save(manager, result.state, [], before.version, this.clock.now());
+          continue;
+        }
         await this.cases.save(manager, result.state, result.events, before?.version, this.clock.now());
         changed.push({ before, after: result.state });
       }

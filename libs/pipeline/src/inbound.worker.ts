@@ -18,6 +18,7 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(InboundWorker.name);
   private worker?: Worker<JobPayloads['inbox.apply']>;
   private sweepTimer?: NodeJS.Timeout;
+  private sweeping = false;
 
   constructor(
     private readonly connections: RedisConnections,
@@ -69,14 +70,28 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
    * of attempts while its message is still `received` is retried (BullMQ ignores a re-add).
    */
   async sweep(): Promise<number> {
+    if (this.sweeping) return 0; // the previous sweep is still running
+    this.sweeping = true;
     try {
       const ids = await this.inbox.pendingIds();
-      for (const id of ids) await this.queue.requeue(id);
-      if (ids.length) this.logger.log(`queued ${ids.length} stored message(s) not yet applied`);
-      return ids.length;
+      let queued = 0;
+      for (const id of ids) {
+        // One message that cannot be queued (its job just changed state elsewhere) must not
+        // stop the others.
+        try {
+          await this.queue.requeue(id);
+          queued += 1;
+        } catch (err) {
+          this.logger.warn(`inbox ${id} not queued this time: ${(err as Error).message}`);
+        }
+      }
+      if (queued) this.logger.log(`queued ${queued} stored message(s) not yet applied`);
+      return queued;
     } catch (err) {
       this.logger.warn(`sweep postponed: ${(err as Error).message}`);
       return 0;
+    } finally {
+      this.sweeping = false;
     }
   }
 

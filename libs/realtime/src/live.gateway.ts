@@ -20,13 +20,18 @@ import {
   type UpdateEvent,
 } from '@circulator/contracts';
 import { localDate, localDayBounds, toCaseView, type Clock, type NameDisclosure } from '@circulator/domain';
-import { AuditService, TokenService, type Principal } from '@circulator/identity';
+import { AuditService, IdentityError, TokenService, type Principal } from '@circulator/identity';
 import { CaseRepository, RoomRepository } from '@circulator/persistence';
 import { ChangeBus } from './change.bus';
 import { RedisConnections } from './redis.connections';
 import { CLOCK, REALTIME_SETTINGS, type RealtimeSettings } from './realtime.tokens';
 
 const DISCLOSURES: readonly NameDisclosure[] = ['full', 'initials'];
+
+/** A credential the identity service refused (as opposed to a fault while checking it). */
+function isRefused(err: unknown): boolean {
+  return err instanceof IdentityError && err.code === 'unauthorized';
+}
 
 /** Minimum necessary PHI: wall displays get initials; clinicians and staff get full names. */
 export function disclosureFor(principal: Principal): NameDisclosure {
@@ -65,6 +70,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
   private readonly logger = new Logger(LiveGateway.name);
   private subscriber?: Redis;
   private revalidateTimer?: NodeJS.Timeout;
+  private revalidating = false;
 
   @WebSocketServer()
   private readonly server!: Namespace;
@@ -89,7 +95,9 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
           Object.assign(socket.data as SocketData, { principal, token });
           next();
         },
-        () => next(new Error('unauthorized')),
+        // Only a refused credential is `unauthorized` (clients sign out on it); a server fault
+        // (database away) is `unavailable`, and clients keep retrying.
+        (err: unknown) => next(new Error(isRefused(err) ? 'unauthorized' : 'unavailable')),
       );
     });
   }
@@ -104,8 +112,15 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
     let connectedBefore = false;
     sub.on('ready', () => {
       if (connectedBefore) {
-        this.logger.warn('change bus reconnected: clients reconnect for fresh snapshots');
-        this.server.disconnectSockets(true);
+        // ioredis says ready before it has subscribed again: wait for the subscription, or a
+        // client reconnecting at once could take its snapshot while updates still go unheard.
+        sub.subscribe(this.bus.channel).then(
+          () => {
+            this.logger.warn('change bus reconnected: clients reconnect for fresh snapshots');
+            this.server.disconnectSockets(true);
+          },
+          (err: unknown) => this.logger.error(`change bus: could not subscribe again: ${(err as Error).message}`),
+        );
       }
       connectedBefore = true;
     });
@@ -158,7 +173,9 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
     const data = socket.data as SocketData;
     try {
       return await this.tokens.verify(data.token);
-    } catch {
+    } catch (err) {
+      // A database blip must not throw every wall display out: only a refused credential does.
+      if (!isRefused(err)) return data.principal;
       setImmediate(() => socket.disconnect(true));
       return undefined;
     }
@@ -166,12 +183,18 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
 
   /** Disconnects sockets whose token expired or whose display credential was revoked. */
   async revalidate(): Promise<number> {
-    let dropped = 0;
-    for (const socket of this.server.sockets.values()) {
-      if (!(await this.stillValid(socket))) dropped += 1;
+    if (this.revalidating) return 0; // the previous sweep is still running
+    this.revalidating = true;
+    try {
+      let dropped = 0;
+      for (const socket of this.server.sockets.values()) {
+        if (!(await this.stillValid(socket))) dropped += 1;
+      }
+      if (dropped) this.logger.log(`disconnected ${dropped} socket(s) whose credential is no longer valid`);
+      return dropped;
+    } finally {
+      this.revalidating = false;
     }
-    if (dropped) this.logger.log(`disconnected ${dropped} socket(s) whose credential is no longer valid`);
-    return dropped;
   }
 
   @SubscribeMessage('unsubscribe')

@@ -63,6 +63,18 @@ async function connectDisplay(url: string, bearer: string, onUpdate: (u: UpdateE
   return socket;
 }
 
+/** Connects every display, or closes the ones that did connect and fails. */
+async function connectAll(attempts: Promise<Socket>[]): Promise<Socket[]> {
+  const settled = await Promise.allSettled(attempts);
+  const connected = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    for (const socket of connected) socket.close();
+    throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+  }
+  return connected;
+}
+
 async function run(options: BenchOptions): Promise<void> {
   say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
   say('measuring the machine’s raw limits (MLLP echo, websocket echo)…');
@@ -71,7 +83,7 @@ async function run(options: BenchOptions): Promise<void> {
 
   const platform: BenchPlatform = options.target
     ? { ...options.target, url: options.target.url, stop: () => Promise.resolve() }
-    : await startBenchPlatform(join(__dirname, '../../../server/src/main.js'), say);
+    : await startBenchPlatform(join(__dirname, '../../../server/src/main.js'), say); // cleans up itself if it fails
   const runId = Date.now().toString(36);
   const sentAt = new Map<string, number>();
   const toDisplay: number[] = [];
@@ -80,7 +92,7 @@ async function run(options: BenchOptions): Promise<void> {
   const clients: MllpClient[] = [];
   try {
     const bearer = await token(platform);
-    displays = await Promise.all(
+    displays = await connectAll(
       Array.from({ length: options.displays }, () =>
         connectDisplay(platform.url, bearer, (u) => {
           const now = performance.now();
@@ -134,7 +146,10 @@ async function run(options: BenchOptions): Promise<void> {
       while (appliedAt.size < acked && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
       const wallMs = performance.now() - started;
       const after = platform.pid !== undefined ? processStats(platform.pid) : undefined;
-      const lastApplied = Math.max(0, ...appliedAt.values()) - started;
+      // A loop, not Math.max(...): spreading 100k+ values overflows the call stack.
+      let lastAt = started;
+      for (const at of appliedAt.values()) if (at > lastAt) lastAt = at;
+      const lastApplied = lastAt - started;
 
       const hl7PerSecond = perSecond(acked, sendingMs);
       const result = {

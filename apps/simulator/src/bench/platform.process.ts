@@ -44,21 +44,32 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const ready = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`the platform did not start in 60 s:\n${output}`)), 60_000);
-    const check = () => {
-      const m = /ready: http:\/\/localhost:(\d+)\/.*HL7 MLLP on port (\d+)/.exec(output);
-      if (m) {
+  const cleanUp = async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await dropPrefix(prefix, log);
+  };
+  let ready: RegExpExecArray;
+  try {
+    ready = await new Promise<RegExpExecArray>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error(`the platform did not start in 60 s:\n${output}`)), 60_000);
+      child.stdout?.on('data', () => {
+        const m = /ready: http:\/\/localhost:(\d+)\/.*HL7 MLLP on port (\d+)/.exec(output);
+        if (m) {
+          clearTimeout(deadline);
+          resolve(m);
+        }
+      });
+      child.once('exit', (code) => {
         clearTimeout(deadline);
-        resolve(m);
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(deadline);
-      reject(new Error(`the platform exited (${code}):\n${output}`));
+        reject(new Error(`the platform exited (${code}):\n${output}`));
+      });
     });
-  });
+  } catch (err) {
+    // Never leave a server, a data folder or Redis keys behind.
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await cleanUp();
+    throw err;
+  }
   const settings = /"database":("embedded"|"[^"]*")/.exec(output)?.[1] ?? '?';
   log(`platform started (database ${settings}), pid ${child.pid}`);
   return {
@@ -72,25 +83,31 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
+        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;
+        clearTimeout(force);
       }
-      rmSync(dataDir, { recursive: true, force: true });
-      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
-      try {
-        await redis.connect();
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length) await redis.del(...keys);
-        } while (cursor !== '0');
-      } catch {
-        log(`could not remove Redis keys under ${prefix}:*`);
-      } finally {
-        redis.disconnect();
-      }
+      await cleanUp();
     },
   };
+}
+
+/** Removes the bench platform's Redis keys. */
+async function dropPrefix(prefix: string, log: (line: string) => void): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch {
+    log(`could not remove Redis keys under ${prefix}:*`);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** CPU ms and RSS MB of a local process (Linux /proc). */
