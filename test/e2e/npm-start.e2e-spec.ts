@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { CaseView } from '@circulator/contracts';
+import { parseReadyLine, type CaseView } from '@circulator/contracts';
 import { MllpClient } from '@circulator/hl7';
 import { siu } from '../support/hl7-messages';
 import { createTempDir, dropRedisPrefix, uniqueName, waitFor } from '../support/services';
@@ -44,11 +44,12 @@ async function npmStart(dataDir: string, prefix: string): Promise<Started> {
   const ready = await waitFor(
     () => {
       if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${out}`);
-      return /ready: http:\/\/localhost:(\d+)\/.*HL7 MLLP on port (\d+)/.exec(out) ?? undefined;
+      const ports = parseReadyLine(out);
+      return ports?.mllpPort !== undefined ? ports : undefined;
     },
     { timeoutMs: 90_000, intervalMs: 100, what: 'the ready line of npm start' },
   );
-  return { child, output: () => out, httpPort: Number(ready[1]), mllpPort: Number(ready[2]) };
+  return { child, output: () => out, httpPort: ready.httpPort, mllpPort: ready.mllpPort! };
 }
 
 async function stop(s: Started): Promise<void> {

@@ -1,3 +1,4 @@
+import { formatReadyLine } from '@circulator/contracts';
 import { ConfigError, describeConfig, loadConfig } from './config/app-config';
 import { preflight, StartupError } from './bootstrap/preflight';
 import { startPlatform } from './platform';
@@ -10,10 +11,7 @@ async function main(): Promise<void> {
   const effective = { ...config, redis: { ...config.redis, url: redisUrl } };
   const platform = await startPlatform(effective);
   say(`settings ${JSON.stringify(describeConfig(effective))}`);
-  say(
-    `ready: http://localhost:${platform.httpPort}/ (API docs /api/docs)` +
-      (platform.mllpPort !== undefined ? `, HL7 MLLP on port ${platform.mllpPort}` : ''),
-  );
+  say(formatReadyLine(platform.httpPort, platform.mllpPort));
   const stop = () => {
     platform
       .close()

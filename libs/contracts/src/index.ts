@@ -1,3 +1,4 @@
 export * from './case-view';
 export * from './roles';
 export * from './realtime';
+export * from './ready-line';

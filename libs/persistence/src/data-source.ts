@@ -30,13 +30,6 @@ export interface DatabaseSettings {
   poolSize?: number;
 }
 
-/** Where the data lives, for logs: never includes a password. */
-export function describeDatabase(settings: DatabaseSettings): string {
-  if (!settings.databaseUrl) return `embedded PGlite at ${join(settings.dataDir, 'pglite')}`;
-  const url = new URL(settings.databaseUrl);
-  return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`;
-}
-
 /** TypeORM options for PostgreSQL or embedded PGlite: the same entities and migrations on both. */
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
   const common = {

@@ -12,7 +12,6 @@ export interface PipelineSettings {
 export interface JobPayloads {
   'inbox.apply': { inboxId: string };
 }
-export type JobName = keyof JobPayloads;
 
 export const INBOUND_QUEUE = 'inbound';
 

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { parseReadyLine } from '@circulator/contracts';
 import { parseProcStat } from './stats';
 
 export interface BenchPlatform {
@@ -48,15 +49,15 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
     rmSync(dataDir, { recursive: true, force: true });
     await dropPrefix(prefix, log);
   };
-  let ready: RegExpExecArray;
+  let ready: { httpPort: number; mllpPort: number };
   try {
-    ready = await new Promise<RegExpExecArray>((resolve, reject) => {
+    ready = await new Promise((resolve, reject) => {
       const deadline = setTimeout(() => reject(new Error(`the platform did not start in 60 s:\n${output}`)), 60_000);
       child.stdout?.on('data', () => {
-        const m = /ready: http:\/\/localhost:(\d+)\/.*HL7 MLLP on port (\d+)/.exec(output);
-        if (m) {
+        const ports = parseReadyLine(output);
+        if (ports?.mllpPort !== undefined) {
           clearTimeout(deadline);
-          resolve(m);
+          resolve({ httpPort: ports.httpPort, mllpPort: ports.mllpPort });
         }
       });
       child.once('exit', (code) => {
@@ -73,9 +74,9 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
   const settings = /"database":("embedded"|"[^"]*")/.exec(output)?.[1] ?? '?';
   log(`platform started (database ${settings}), pid ${child.pid}`);
   return {
-    url: `http://127.0.0.1:${ready[1]}`,
+    url: `http://127.0.0.1:${ready.httpPort}`,
     mllpHost: '127.0.0.1',
-    mllpPort: Number(ready[2]),
+    mllpPort: ready.mllpPort,
     username: 'admin',
     password,
     ...(child.pid !== undefined ? { pid: child.pid } : {}),
