@@ -1,4 +1,4 @@
-import type { CaseIdentifiers, PersonRef } from '@circulator/contracts';
+import type { AlertPriority, CaseIdentifiers, PersonRef, VitalName } from '@circulator/contracts';
 
 /** Where a fact came from: enough for an engineer to answer "why does the display say this?". */
 export interface FactSource {
@@ -24,6 +24,32 @@ export interface PatientFacts {
   sex?: string;
 }
 
+/** A patient as a reference: the MRN and, when the source gives it, its assigning authority. */
+export interface PatientRef {
+  mrn: string;
+  assigningAuthority?: string;
+}
+
+/** A place as the source names it; resolved to a room by the caller (never by the domain). */
+export interface SourceLocation {
+  /** Stable key, e.g. HL7 PL components joined by `^` (`OR^OR3^^GENHOSP`), or a FHIR Location id. */
+  code: string;
+  /** Display name. */
+  name: string;
+}
+
+/** A room the caller resolved a source location to. */
+export interface RoomRef {
+  id: string;
+  name: string;
+}
+
+/** Equipment a case needs (SIU AIG: a robot, a C-arm), as the source names it. */
+export interface EquipmentNeed {
+  code?: string;
+  text: string;
+}
+
 /** What the schedule said about an appointment (SIU, FHIR Appointment, REST reschedule). */
 export type ScheduleAction = 'booked' | 'rescheduled' | 'modified' | 'cancelled' | 'deleted' | 'no-show';
 
@@ -36,13 +62,159 @@ export interface ScheduleFact {
   identifiers: CaseIdentifiers;
   patient?: PatientFacts;
   procedure?: { code?: string; text: string };
-  /** The room the case is booked in, already resolved from the source's location. */
-  room?: { id: string; name: string };
+  /** Where the case is booked, as the source names it. */
+  location?: SourceLocation;
+  /** `location` resolved by the caller to a room (an unknown location creates an unmapped room). */
+  room?: RoomRef;
   scheduledStart?: string;
   scheduledEnd?: string;
   surgeon?: PersonRef;
   anesthesiologist?: PersonRef;
+  /** Equipment the case needs (AIG); absent when the source says nothing about equipment. */
+  equipment?: EquipmentNeed[];
 }
 
-/** Every fact the engine understands. Later feeds add kinds (milestones, vitals, alarms). */
-export type Fact = ScheduleFact;
+/**
+ * What the EHR said about a patient's stay (ADT). Applies to the patient's open cases, found by
+ * MRN (and visit number when given).
+ * - `admitted` (A01), `registered` (A04), `updated` (A08): demographics.
+ * - `transferred` (A02): the patient is now at `room` (or at a place that is no room of ours).
+ * - `discharged` (A03), `admit-cancelled` (A11), `discharge-cancelled` (A13): the stay's state.
+ */
+export type PatientAction =
+  'admitted' | 'registered' | 'transferred' | 'discharged' | 'updated' | 'admit-cancelled' | 'discharge-cancelled';
+
+export interface PatientFact {
+  kind: 'patient';
+  action: PatientAction;
+  at: string;
+  source: FactSource;
+  patient: PatientFacts;
+  visitNumber?: string;
+  /** Where the patient is after this event (PV1-3), when the source says. */
+  location?: SourceLocation;
+  /** Where the patient was before (PV1-6 prior location), when the source says. */
+  priorLocation?: SourceLocation;
+  /**
+   * `location` resolved by the caller to one of our rooms; absent when it is no room of ours
+   * (a ward bed). ADT never creates rooms.
+   */
+  room?: RoomRef;
+  /** `priorLocation` resolved the same way. */
+  priorRoom?: RoomRef;
+}
+
+/**
+ * Two patient records are one (ADT A40): every case and observation of `merged` now belongs to
+ * `survivor`.
+ */
+export interface MergeFact {
+  kind: 'merge';
+  at: string;
+  source: FactSource;
+  survivor: PatientFacts;
+  merged: PatientRef;
+}
+
+/** ORC-1 order control, reduced to what changes a case. */
+export type OrderAction = 'new' | 'changed' | 'cancelled' | 'discontinued' | 'status';
+
+/**
+ * A surgical order (ORM^O01, OMG^O19), linked to its scheduled case by its order number
+ * (the placer order number, which SIU carries in SCH-26; else the filler's).
+ */
+export interface OrderFact {
+  kind: 'order';
+  action: OrderAction;
+  at: string;
+  source: FactSource;
+  /** `orderNumber` is the placer order number when there is one, else the filler's. */
+  identifiers: Pick<CaseIdentifiers, 'orderNumber' | 'visitNumber'> & { fillerOrderNumber?: string };
+  patient?: PatientFacts;
+  procedure?: { code?: string; text: string };
+  orderedBy?: PersonRef;
+  /** The source's order status as written (ORC-5), for the log. */
+  orderStatus?: string;
+}
+
+/** What readings are about: the caller finds the case from it (patient first, then room, then device). */
+export interface ObservationSubject {
+  patient?: PatientRef;
+  visitNumber?: string;
+  /** Where the readings were taken, as the source names it (PV1-3). */
+  location?: SourceLocation;
+  /** `location` resolved by the caller to one of our rooms. */
+  room?: RoomRef;
+  /** The device that took them (IHE PCD-01 OBX-18; MQTT device id). */
+  device?: { id: string; name?: string };
+}
+
+/** One vital-sign reading, already named (CONTRACT §3 vitals names) and in its display unit. */
+export interface VitalReading {
+  name: VitalName;
+  value: number;
+  unit: string;
+  /** When it was measured (OBX-14, else the message's time). */
+  at: string;
+  /** The source's code, e.g. `150456^MDC_PULS_OXIM_SAT_O2^MDC`, for the log. */
+  code?: string;
+}
+
+/** One result (lab, or a device reading that is no vitals name), kept as the source wrote it. */
+export interface ResultReading {
+  code: string;
+  text: string;
+  value: string;
+  unit?: string;
+  /** Abnormal flag (OBX-8), e.g. `H`, `L`, `A`. */
+  flag?: string;
+  /** Result status (OBX-11), e.g. `F` final, `P` preliminary, `C` corrected. */
+  status?: string;
+  at: string;
+}
+
+/**
+ * Readings (ORU^R01 results, IHE PCD-01 device observations, MQTT observations). "Not available"
+ * values (IEEE 11073 sentinels such as 8388607) never become readings.
+ */
+export interface ObservationFact {
+  kind: 'observations';
+  at: string;
+  source: FactSource;
+  subject: ObservationSubject;
+  vitals: VitalReading[];
+  results: ResultReading[];
+}
+
+/** IHE PCD ACM event phase (ORU^R40 OBX event phase), reduced. */
+export type AlarmPhase = 'start' | 'continue' | 'end';
+
+/** An alarm from a device or a system (ORU^R40 in IHE PCD ACM form, MQTT alarms). */
+export interface AlarmFact {
+  kind: 'alarm';
+  at: string;
+  source: FactSource;
+  /**
+   * Stable identity of this alarm across its start, continue and end messages, e.g. the device
+   * id and the alarm's code (and OBX-4 instance); never the message id.
+   */
+  alarmId: string;
+  phase: AlarmPhase;
+  /** IEC 60601-1-8 priority (PCD ACM PH/PM/PL). */
+  priority: AlertPriority;
+  /** The alarm's code as the source gives it, e.g. `196670^MDC_EVT_LO^MDC`. */
+  code?: string;
+  /** Human text, e.g. "Low SpO2 88 %". */
+  message: string;
+  subject: ObservationSubject;
+}
+
+/** Every fact the engine understands. */
+export type Fact = ScheduleFact | PatientFact | MergeFact | OrderFact | ObservationFact | AlarmFact;
+export type FactKind = Fact['kind'];
+
+/**
+ * A fact as a mapper (HL7, FHIR, MQTT) produces it: no `source` yet and no resolved rooms. The
+ * pipeline attaches the source (inbox id) and resolves `location`s to rooms.
+ */
+export type FactDraft = Fact extends infer F ? (F extends Fact ? Omit<F, 'source'> : never) : never;

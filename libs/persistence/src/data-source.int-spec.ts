@@ -23,7 +23,11 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
 
   it('runs the migrations and records them', async () => {
     const rows: { name: string }[] = await ds.query('SELECT name FROM migrations');
-    expect(rows.map((r) => r.name)).toEqual(['InitialSchema1732150000000', 'CaseEventSourceIndex1732236400000']);
+    expect(rows.map((r) => r.name)).toEqual([
+      'InitialSchema1732150000000',
+      'CaseEventSourceIndex1732236400000',
+      'MessageLogAndInterfaces1763700000000',
+    ]);
   });
 
   it('round-trips jsonb, timestamptz, bytea and bigserial', async () => {

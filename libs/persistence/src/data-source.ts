@@ -7,6 +7,7 @@ import { RoomEntity } from './entities/room.entity';
 import { CaseEventEntity, CaseIdentifierEntity, SurgicalCaseEntity } from './entities/surgical-case.entity';
 import { InitialSchema1732150000000 } from './migrations/1732150000000-initial-schema';
 import { CaseEventSourceIndex1732236400000 } from './migrations/1732236400000-case-event-source-index';
+import { MessageLogAndInterfaces1763700000000 } from './migrations/1763700000000-message-log-and-interfaces';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -21,7 +22,11 @@ export const ENTITIES = [
   AppSecretEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1732150000000, CaseEventSourceIndex1732236400000];
+export const MIGRATIONS = [
+  InitialSchema1732150000000,
+  CaseEventSourceIndex1732236400000,
+  MessageLogAndInterfaces1763700000000,
+];
 
 export interface DatabaseSettings {
   /** PostgreSQL URL; when absent the embedded database under `dataDir` is used. */

@@ -68,6 +68,7 @@ export class CaseApplyService {
       const receivedAt = message.receivedAt.toISOString();
       for (const draft of decoded.facts) {
         const fact = await this.resolve(manager, draft, inboxId);
+        if (fact.kind !== 'schedule') continue;
         const before = await this.cases.findByIdentifiers(manager, fact.identifiers);
         const result = applyFact(before, fact, { newCaseId: randomUUID(), receivedAt });
         warnings.push(...result.warnings.map((w) => `${w.code}: ${w.message}`));

@@ -44,4 +44,20 @@ export class InboxMessageEntity {
 
   @Column({ type: 'timestamptz', name: 'processed_at', nullable: true })
   processedAt!: Date | null;
+
+  /** The inbound interface it came in on (HL7: the interface's name). */
+  @Column({ type: 'text', name: 'interface_name', nullable: true })
+  interfaceName!: string | null;
+
+  /** The acknowledgment code the sender was given (AA/AE/AR, CA/CE/CR). */
+  @Column({ type: 'text', name: 'ack_code', nullable: true })
+  ackCode!: string | null;
+
+  /** The patient it is about, for the log's search (set when it is applied). */
+  @Column({ type: 'text', nullable: true })
+  mrn!: string | null;
+
+  /** Processing attempts so far (see `inbox_attempt`). */
+  @Column({ type: 'int', default: 0 })
+  attempts!: number;
 }
