@@ -44,6 +44,44 @@ export interface CaseIdentifiers {
   orderNumber?: string;
 }
 
+/** Equipment a case needs (a robot, a C-arm), as the schedule names it. Not PHI: every reader sees it. */
+export interface EquipmentView {
+  code?: string;
+  text: string;
+}
+
+/** The status of a surgical order, reduced from its order control and ORC-5 (HL7 table 0038). */
+export type OrderStatus = 'active' | 'completed' | 'cancelled' | 'discontinued';
+
+/** A surgical order linked to the case (full-disclosure roles only). */
+export interface OrderView {
+  /** The placer order number when there is one, else the filler's. */
+  number: string;
+  fillerNumber?: string;
+  procedure?: { code?: string; text: string };
+  orderedBy?: PersonRef;
+  status: OrderStatus;
+  /** The source's status as written (ORC-5), e.g. `IP`, `CM`, `CA`. */
+  orderStatus?: string;
+  /** The order control of the newest message about it. */
+  action: 'new' | 'changed' | 'cancelled' | 'discontinued' | 'status';
+  /** Source time of the newest message about it. */
+  at: string;
+}
+
+/** A result (lab, or a device reading that has no vitals name), as the source wrote it (full-disclosure roles only). */
+export interface ResultView {
+  code: string;
+  text: string;
+  value: string;
+  unit?: string;
+  /** Abnormal flag, e.g. `H`, `L`, `A`. */
+  flag?: string;
+  /** Result status, e.g. `F` final, `P` preliminary, `C` corrected. */
+  status?: string;
+  at: string;
+}
+
 export interface CaseView {
   id: string;
   version: number;
@@ -63,6 +101,12 @@ export interface CaseView {
   vitals: Partial<Record<VitalName, { value: number; unit: string; at: string }>>;
   alerts: AlertView[];
   identifiers: CaseIdentifiers;
+  /** What the schedule says the case needs; absent when it said nothing. */
+  equipment?: EquipmentView[];
+  /** Linked orders, by number; full-disclosure roles only (never on displays). */
+  orders?: OrderView[];
+  /** The newest result per code, newest first (at most 50); full-disclosure roles only. */
+  results?: ResultView[];
 }
 
 export interface RoomView {

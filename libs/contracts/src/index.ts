@@ -2,3 +2,4 @@ export * from './case-view';
 export * from './roles';
 export * from './realtime';
 export * from './ready-line';
+export * from './mdc';

@@ -216,3 +216,120 @@ describe('applyFact: schedule facts', () => {
     expect(JSON.stringify(before)).toBe(frozen);
   });
 });
+
+describe('applyFact: schedule facts, value by value', () => {
+  it('stores the equipment a case needs and records its change', () => {
+    const robot = [{ code: 'ROBOT', text: 'da Vinci Xi' }];
+    const withRobot = applyFact(undefined, booking({ equipment: robot }), ctx).state!;
+    expect(withRobot.equipment).toEqual(robot);
+    const carm = applyFact(
+      withRobot,
+      booking({ action: 'modified', at: '2026-11-20T12:00:00.000Z', equipment: [{ text: 'C-arm' }] }),
+      ctx,
+    );
+    expect(carm.events[0]).toMatchObject({
+      kind: 'schedule-changed',
+      change: { equipment: { from: robot, to: [{ text: 'C-arm' }] } },
+    });
+    // A fact that says nothing about equipment keeps it.
+    const silent = applyFact(carm.state, booking({ action: 'modified', at: '2026-11-20T13:00:00.000Z' }), ctx);
+    expect(silent.state?.equipment).toEqual([{ text: 'C-arm' }]);
+  });
+
+  it('a cancellation older than a modification that arrived first still cancels (each value has its own time)', () => {
+    const modified = applyFact(
+      created(),
+      booking({ action: 'modified', at: '2026-11-20T13:00:00.000Z', procedure: { text: 'Revised' } }),
+      ctx,
+    ).state!;
+    const cancelled = applyFact(modified, booking({ action: 'cancelled', at: '2026-11-20T12:00:00.000Z' }), ctx);
+    expect(cancelled.state?.status).toBe('cancelled');
+    expect(cancelled.state?.procedure.text).toBe('Revised');
+    expect(cancelled.warnings.map((w) => w.code)).toEqual(['stale-fact']);
+  });
+
+  it('an older fact still sets what no newer fact has said (here: the anesthesiologist)', () => {
+    const moved = applyFact(
+      created(),
+      booking({ action: 'rescheduled', at: '2026-11-20T12:00:00.000Z', scheduledStart: '2026-11-23T10:00:00.000Z' }),
+      ctx,
+    ).state!;
+    const late = applyFact(
+      moved,
+      booking({
+        action: 'modified',
+        at: '2026-11-20T11:30:00.000Z',
+        scheduledStart: '2026-11-23T08:00:00.000Z',
+        anesthesiologist: { name: 'Lisa Cuddy' },
+      }),
+      ctx,
+    );
+    expect(late.state?.scheduledStart).toBe('2026-11-23T10:00:00.000Z');
+    expect(late.state?.anesthesiologist).toEqual({ name: 'Lisa Cuddy' });
+  });
+
+  it('a no-show is made live again by a reschedule', () => {
+    const noShow = applyFact(created(), booking({ action: 'no-show', at: '2026-11-20T12:00:00.000Z' }), ctx).state!;
+    const back = applyFact(noShow, booking({ action: 'rescheduled', at: '2026-11-20T13:00:00.000Z' }), ctx);
+    expect(back.state?.status).toBe('scheduled');
+  });
+
+  it('never creates a case from a cancellation, even a complete one', () => {
+    const result = applyFact(undefined, booking({ action: 'cancelled' }), ctx);
+    expect(result.state).toBeUndefined();
+    expect(result.warnings.map((w) => w.code)).toEqual(['unknown-appointment']);
+  });
+
+  it('keeps a derived one-hour end in step with a moved start until an end is given', () => {
+    const open = applyFact(undefined, booking({ scheduledEnd: undefined }), ctx).state!;
+    const moved = applyFact(
+      open,
+      booking({
+        action: 'rescheduled',
+        at: '2026-11-20T12:00:00.000Z',
+        scheduledStart: '2026-11-23T10:00:00.000Z',
+        scheduledEnd: undefined,
+      }),
+      ctx,
+    );
+    expect(moved.state?.scheduledEnd).toBe('2026-11-23T11:00:00.000Z');
+  });
+
+  it('a newer fact that changes nothing visible keeps its time for later comparisons, without an event', () => {
+    const newer = applyFact(created(), booking({ action: 'modified', at: '2026-11-20T12:00:00.000Z' }), ctx);
+    expect(newer.events).toEqual([]);
+    expect(newer.state).not.toBe(created());
+    expect(newer.state?.version).toBe(1);
+    expect(newer.state?.scheduleAt).toBe('2026-11-20T12:00:00.000Z');
+  });
+
+  it('rejects a fact whose time is no time', () => {
+    const result = applyFact(created(), booking({ action: 'modified', at: 'not a time' }), ctx);
+    expect(result.warnings.map((w) => w.code)).toEqual(['invalid-fact']);
+    expect(result.events).toEqual([]);
+  });
+
+  it('adopts a case stored before the engine kept bookkeeping: every value stamped with the schedule time', () => {
+    const { track: _track, ...legacy } = created();
+    const late = applyFact(
+      legacy,
+      booking({ action: 'modified', at: '2026-11-20T10:00:00.000Z', scheduledStart: '2026-11-23T08:00:00.000Z' }),
+      ctx,
+    );
+    expect(late.state?.scheduledStart).toBe('2026-11-23T07:30:00.000Z');
+    expect(late.events).toEqual([]);
+    expect(late.state?.track).toBeDefined();
+    const cancelled = applyFact(legacy, booking({ action: 'cancelled', at: '2026-11-20T12:00:00.000Z' }), ctx);
+    expect(cancelled.state?.status).toBe('cancelled');
+  });
+
+  it('keeps a status a person set (completed) when a schedule fact arrives', () => {
+    const completed: CaseState = { ...created(), status: 'completed' };
+    const result = applyFact(
+      completed,
+      booking({ action: 'modified', at: '2026-11-20T12:00:00.000Z', procedure: { text: 'Revised' } }),
+      ctx,
+    );
+    expect(result.state?.status).toBe('completed');
+  });
+});

@@ -1,5 +1,6 @@
 import { applyFact } from './case.engine';
 import { patientName, toCaseView } from './case.view';
+import { applyAll, bookedCase, observations, order, t } from './testing/facts.fixture';
 
 describe('patient names by disclosure', () => {
   it('shows clinicians the full name and displays the initials', () => {
@@ -42,5 +43,26 @@ describe('toCaseView', () => {
     expect(view).not.toHaveProperty('scheduleAt');
     expect(view).not.toHaveProperty('scheduleSeq');
     expect(view).toMatchObject({ id: 'c1', version: 1, status: 'scheduled', roomName: 'OR 1', alerts: [], vitals: {} });
+  });
+});
+
+describe('toCaseView: orders, results and equipment', () => {
+  const full = applyAll(bookedCase({ equipment: [{ code: 'ROBOT', text: 'da Vinci Xi' }] }), [
+    order(),
+    observations({ results: [{ code: 'K', text: 'Potassium', value: '4.1', unit: 'mmol/L', at: t('07:00') }] }),
+  ]);
+
+  it('shows orders and results to full-disclosure roles, without engine fields', () => {
+    const view = toCaseView(full, 'full');
+    expect(view.orders).toEqual([expect.objectContaining({ number: 'ORD1', status: 'active' })]);
+    expect(view.results).toEqual([{ code: 'K', text: 'Potassium', value: '4.1', unit: 'mmol/L', at: t('07:00') }]);
+    expect(view).not.toHaveProperty('track');
+  });
+
+  it('never shows orders or results on displays; equipment is for everyone', () => {
+    const view = toCaseView(full, 'initials');
+    expect(view).not.toHaveProperty('orders');
+    expect(view).not.toHaveProperty('results');
+    expect(view.equipment).toEqual([{ code: 'ROBOT', text: 'da Vinci Xi' }]);
   });
 });

@@ -1,5 +1,5 @@
-import type { CaseView } from '@circulator/contracts';
-import type { CaseState } from './case.model';
+import type { CaseView, OrderView, ResultView, VitalName } from '@circulator/contracts';
+import type { CaseOrder, CaseResult, CaseState } from './case.model';
 
 /** How much of a patient's name a role may see (minimum necessary PHI). */
 export type NameDisclosure = 'full' | 'initials';
@@ -18,7 +18,11 @@ export function patientName(patient: CaseState['patient'], disclosure: NameDiscl
   }
 }
 
-/** Reduces the engine's state to the public CaseView, with the patient name as the role allows. */
+/**
+ * Reduces the engine's state to the public CaseView, with the patient name as the role allows.
+ * Orders and results are PHI a wall display does not need: full disclosure only. The engine's
+ * bookkeeping (`track`, `scheduleAt`, merged MRNs) never leaves the server.
+ */
 export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseView {
   const view: CaseView = {
     id: state.id,
@@ -32,7 +36,7 @@ export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseVi
     scheduledStart: state.scheduledStart,
     scheduledEnd: state.scheduledEnd,
     milestones: { ...state.milestones },
-    vitals: { ...state.vitals },
+    vitals: copyVitals(state.vitals),
     alerts: state.alerts.map((a) => ({ ...a })),
     identifiers: { ...state.identifiers },
   };
@@ -40,5 +44,30 @@ export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseVi
   if (state.surgeon) view.surgeon = { ...state.surgeon };
   if (state.anesthesiologist) view.anesthesiologist = { ...state.anesthesiologist };
   if (state.predictedEnd) view.predictedEnd = state.predictedEnd;
+  if (state.equipment) view.equipment = state.equipment.map((e) => ({ ...e }));
+  if (disclosure === 'full') {
+    if (state.orders) view.orders = state.orders.map(orderView);
+    if (state.results) view.results = state.results.map(resultView);
+  }
+  return view;
+}
+
+function copyVitals(vitals: CaseState['vitals']): CaseView['vitals'] {
+  const out: CaseView['vitals'] = {};
+  for (const [name, v] of Object.entries(vitals) as [VitalName, CaseState['vitals'][VitalName]][]) {
+    if (v) out[name] = { value: v.value, unit: v.unit, at: v.at };
+  }
+  return out;
+}
+
+function orderView(order: CaseOrder): OrderView {
+  const view: OrderView = { ...order };
+  if (order.procedure) view.procedure = { ...order.procedure };
+  if (order.orderedBy) view.orderedBy = { ...order.orderedBy };
+  return view;
+}
+
+function resultView(result: CaseResult): ResultView {
+  const { seq: _seq, ...view } = result;
   return view;
 }

@@ -1,0 +1,93 @@
+import { caseLookupFor, pickCaseAt } from './case.lookup';
+import type { CaseState } from './case.model';
+import { adt, alarm, booking, bookedCase, merge, observations, order, t } from './testing/facts.fixture';
+
+describe('caseLookupFor', () => {
+  it('schedule: by identifiers; only booked, rescheduled and modified may create', () => {
+    expect(caseLookupFor(booking())).toEqual({
+      by: 'identifiers',
+      identifiers: booking().identifiers,
+      mayCreate: true,
+    });
+    for (const action of ['rescheduled', 'modified'] as const) {
+      expect(caseLookupFor(booking({ action }))).toMatchObject({ mayCreate: true });
+    }
+    for (const action of ['cancelled', 'deleted', 'no-show'] as const) {
+      expect(caseLookupFor(booking({ action }))).toMatchObject({ mayCreate: false });
+    }
+  });
+
+  it('order: by its order number only, never creating', () => {
+    expect(
+      caseLookupFor(order({ identifiers: { orderNumber: 'ORD1', visitNumber: 'V1', fillerOrderNumber: 'F' } })),
+    ).toEqual({
+      by: 'identifiers',
+      identifiers: { orderNumber: 'ORD1' },
+      mayCreate: false,
+    });
+  });
+
+  it("patient: the patient's open cases, with the visit number when given", () => {
+    expect(
+      caseLookupFor(
+        adt('transferred', { patient: { mrn: 'M1', assigningAuthority: 'GEN', familyName: 'X' }, visitNumber: 'V1' }),
+      ),
+    ).toEqual({
+      by: 'patient',
+      patient: { mrn: 'M1', assigningAuthority: 'GEN' },
+      visitNumber: 'V1',
+      scope: 'open',
+    });
+  });
+
+  it('merge: every case of the merged patient', () => {
+    expect(caseLookupFor(merge())).toEqual({ by: 'patient', patient: { mrn: 'M1' }, scope: 'all' });
+  });
+
+  it("observations and alarms: the subject at the fact's time", () => {
+    const o = observations();
+    expect(caseLookupFor(o)).toEqual({ by: 'subject', subject: o.subject, at: o.at });
+    const a = alarm();
+    expect(caseLookupFor(a)).toEqual({ by: 'subject', subject: a.subject, at: a.at });
+  });
+});
+
+describe('pickCaseAt', () => {
+  const first = caseAt('c1', '07:30', '09:00');
+  const second = caseAt('c2', '09:30', '11:00');
+
+  it('rule 1: the case whose in-room window [inRoom, outOfRoom) holds the time', () => {
+    // The first case overran: at 09:40 its patient is still in the room, though the second's slot began.
+    const overran = { ...first, milestones: { inRoom: t('07:35'), outOfRoom: t('09:50') } };
+    expect(pickCaseAt([second, overran], t('09:40'))?.id).toBe('c1');
+    expect(pickCaseAt([second, overran], t('09:50'))?.id).toBe('c2');
+  });
+
+  it('rule 1: of two open windows, the one entered last', () => {
+    const a = { ...first, status: 'in-room' as const, milestones: { inRoom: t('07:35') } };
+    const b = { ...second, status: 'in-room' as const, milestones: { inRoom: t('09:20') } };
+    expect(pickCaseAt([b, a], t('09:25'))?.id).toBe('c2');
+    expect(pickCaseAt([a, b], t('09:25'))?.id).toBe('c2');
+  });
+
+  it('rule 2: else the scheduled window, skipping cancelled cases and cases already out of the room', () => {
+    expect(pickCaseAt([first, second], t('08:00'))?.id).toBe('c1');
+    expect(pickCaseAt([{ ...first, status: 'cancelled' }, second], t('08:00'))?.id).toBe('c2');
+  });
+
+  it('rule 3: else the nearest open case within 12 hours', () => {
+    expect(pickCaseAt([first, second], t('09:10'))?.id).toBe('c1');
+    expect(pickCaseAt([first, second], t('09:25'))?.id).toBe('c2');
+    expect(pickCaseAt([first, second], '2026-11-23T23:30:00.000Z')).toBeUndefined();
+    expect(pickCaseAt([{ ...first, status: 'completed' }], t('09:10'))).toBeUndefined();
+  });
+
+  it('no candidates, or a time that is no time: none', () => {
+    expect(pickCaseAt([], t('08:00'))).toBeUndefined();
+    expect(pickCaseAt([first], 'yesterday')).toBeUndefined();
+  });
+});
+
+function caseAt(id: string, start: string, end: string): CaseState {
+  return { ...bookedCase({ scheduledStart: t(start), scheduledEnd: t(end) }), id };
+}

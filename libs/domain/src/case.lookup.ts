@@ -1,0 +1,136 @@
+import type { CaseIdentifiers, CaseStatus } from '@circulator/contracts';
+import { assertUnreachable } from './assert';
+import type { CaseState } from './case.model';
+import { CREATING_ACTIONS } from './engine/schedule.apply';
+import type { Fact, ObservationSubject, PatientRef } from './fact';
+
+export type CaseLookup =
+  | { by: 'identifiers'; identifiers: CaseIdentifiers; mayCreate: boolean }
+  | { by: 'patient'; patient: PatientRef; visitNumber?: string; scope: 'open' | 'all' }
+  | { by: 'subject'; subject: ObservationSubject; at: string };
+
+/** Statuses after which a case is over: ADT about the patient no longer reaches it. */
+const CLOSED: ReadonlySet<CaseStatus> = new Set(['completed', 'cancelled', 'no-show']);
+
+/** How far from a case's scheduled window a reading may still be matched to it. */
+const NEAREST_MS = 12 * 3_600_000;
+
+/**
+ * How the pipeline must look for the case(s) a fact applies to.
+ * - schedule: by its identifiers; a case may be created for `booked`, `rescheduled`, `modified`.
+ * - order: by its order number (never creates).
+ * - patient (ADT): the patient's open cases (not completed, cancelled or no-show).
+ * - merge: every case of the merged patient, closed ones too (their history is the survivor's).
+ * - observations, alarm: the subject's case at the fact's time (see {@link pickCaseAt}).
+ */
+export function caseLookupFor(fact: Fact): CaseLookup {
+  switch (fact.kind) {
+    case 'schedule':
+      return { by: 'identifiers', identifiers: fact.identifiers, mayCreate: CREATING_ACTIONS.has(fact.action) };
+    case 'order': {
+      const orderNumber = fact.identifiers.orderNumber;
+      return { by: 'identifiers', identifiers: orderNumber ? { orderNumber } : {}, mayCreate: false };
+    }
+    case 'patient': {
+      const lookup: CaseLookup = { by: 'patient', patient: patientRef(fact.patient), scope: 'open' };
+      if (fact.visitNumber) lookup.visitNumber = fact.visitNumber;
+      return lookup;
+    }
+    case 'merge':
+      return { by: 'patient', patient: patientRef(fact.merged), scope: 'all' };
+    case 'observations':
+    case 'alarm':
+      return { by: 'subject', subject: fact.subject, at: fact.at };
+    default:
+      return assertUnreachable(fact, 'fact kind');
+  }
+}
+
+/** Whether a case is open in the sense of {@link caseLookupFor}'s `scope: 'open'`. */
+export function isOpenCase(state: Pick<CaseState, 'status'>): boolean {
+  return !CLOSED.has(state.status);
+}
+
+/**
+ * Among candidate cases (same patient, or same room that local day), the one the subject was in
+ * at `at`: in-room window [inRoom, outOfRoom) first, else the scheduled window, else the nearest
+ * open case within 12 h; undefined if none.
+ *
+ * Ties and edges, so that the answer never depends on the candidates' order:
+ * - in-room: a window without an out-of-room stays open only for a case still open and until 12 h
+ *   past its scheduled end (a missed A02 must not capture the room's next day); of several windows
+ *   the one entered last wins.
+ * - scheduled window [scheduledStart, scheduledEnd): only cases that are not cancelled or no-show
+ *   and not already out of the room at `at`; the one starting last wins.
+ * - nearest: open cases not already out of the room, by distance to their scheduled window, then
+ *   the earlier start.
+ * Remaining ties go to the smaller case id.
+ */
+export function pickCaseAt(candidates: readonly CaseState[], at: string): CaseState | undefined {
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) return undefined;
+
+  let best: CaseState | undefined;
+  let bestKey = -Infinity;
+  for (const c of candidates) {
+    const inRoom = instant(c.milestones.inRoom);
+    if (inRoom === undefined || inRoom > t) continue;
+    const out = instant(c.milestones.outOfRoom);
+    const until = out ?? (isOpenCase(c) ? (instant(c.scheduledEnd) ?? inRoom) + NEAREST_MS : -Infinity);
+    if (t >= until) continue;
+    if (inRoom > bestKey || (inRoom === bestKey && best && c.id < best.id)) {
+      best = c;
+      bestKey = inRoom;
+    }
+  }
+  if (best) return best;
+
+  for (const c of candidates) {
+    if (c.status === 'cancelled' || c.status === 'no-show' || leftBefore(c, t)) continue;
+    const start = instant(c.scheduledStart);
+    const end = instant(c.scheduledEnd);
+    if (start === undefined || end === undefined || t < start || t >= end) continue;
+    if (start > bestKey || (start === bestKey && best && c.id < best.id)) {
+      best = c;
+      bestKey = start;
+    }
+  }
+  if (best) return best;
+
+  let bestDistance = Infinity;
+  let bestStart = Infinity;
+  for (const c of candidates) {
+    if (!isOpenCase(c) || leftBefore(c, t)) continue;
+    const start = instant(c.scheduledStart);
+    const end = instant(c.scheduledEnd) ?? start;
+    if (start === undefined || end === undefined) continue;
+    const distance = t < start ? start - t : t >= end ? t - end : 0;
+    if (distance > NEAREST_MS) continue;
+    if (
+      distance < bestDistance ||
+      (distance === bestDistance && (start < bestStart || (start === bestStart && best && c.id < best.id)))
+    ) {
+      best = c;
+      bestDistance = distance;
+      bestStart = start;
+    }
+  }
+  return best;
+}
+
+function leftBefore(c: CaseState, t: number): boolean {
+  const out = instant(c.milestones.outOfRoom);
+  return out !== undefined && out <= t;
+}
+
+function instant(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function patientRef(patient: PatientRef): PatientRef {
+  return patient.assigningAuthority
+    ? { mrn: patient.mrn, assigningAuthority: patient.assigningAuthority }
+    : { mrn: patient.mrn };
+}
