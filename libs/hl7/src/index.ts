@@ -30,3 +30,26 @@ export {
   toScheduleFact,
 } from './siu.mapper';
 export type { SiuLocation, SiuMapperOptions, SiuMapping, SiuMapResult, SiuScheduleFact } from './siu.mapper';
+export {
+  evaluateHl7,
+  isSupportedHl7Type,
+  mapDecodedHl7,
+  mapHl7,
+  parseHl7Path,
+  readHl7Path,
+  SUPPORTED_HL7_TYPES,
+  validateHl7Overrides,
+} from './hl7.mapper';
+export type { Hl7MapOptions, Hl7Mapping, Hl7MapResult, Hl7Path } from './hl7.mapper';
+export { ADT_MERGE_TRIGGER, ADT_TRIGGER_ACTIONS, HL7_OVERRIDE_KEYS, mapAdt } from './adt.mapper';
+export type { AdtMapperOptions, Hl7OverrideKey, MergeFactDraft, PatientFactDraft } from './adt.mapper';
+export { mapOrders, ORDER_CONTROL_ACTIONS, ORDER_MESSAGE_TYPES } from './order.mapper';
+export type { OrderFactDraft } from './order.mapper';
+export { isPcdReport, mapResults } from './oru.mapper';
+export type { ObservationFactDraft } from './oru.mapper';
+export { ACM_EVENT_PHASES, ACM_PRIORITIES, mapAlarms } from './alarm.mapper';
+export type { AlarmFactDraft } from './alarm.mapper';
+export { buildBatchAck, isHl7Batch, splitHl7Batch } from './hl7.batch';
+export type { BatchAckOptions, Hl7BatchHeader, Hl7BatchSplit } from './hl7.batch';
+export { readHl7Text } from './hl7.charset';
+export type { Hl7TextReading } from './hl7.charset';

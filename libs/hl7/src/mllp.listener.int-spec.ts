@@ -279,6 +279,65 @@ describe('MllpListener (real sockets)', () => {
     await p.closed;
   });
 
+  it('closes a connection the filter refuses at once, without handling anything from it', async () => {
+    const { logger, lines } = capturingLogger();
+    const rec = recordingHandler();
+    const sources: string[] = [];
+    const { port, listener } = await start({
+      handler: rec.handler,
+      logger,
+      connectionFilter: ({ remoteAddress }) => {
+        sources.push(remoteAddress);
+        return false;
+      },
+    });
+    const p = await peer(port);
+    // Written before the close is seen; it must never reach the handler.
+    p.socket.write(frame(message('DENIED')));
+    await p.closed;
+    expect(rec.seen).toEqual([]);
+    expect(listener.connectionCount()).toBe(0);
+    expect(sources).toEqual([expect.stringMatching(/127\.0\.0\.1$/)]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'MLLP connection refused: source address not allowed' }),
+    );
+  });
+
+  it('fails closed when the filter throws', async () => {
+    const { logger, lines } = capturingLogger();
+    const rec = recordingHandler();
+    const { port } = await start({
+      handler: rec.handler,
+      logger,
+      connectionFilter: () => {
+        throw new Error('allow-list unavailable');
+      },
+    });
+    const p = await peer(port);
+    await p.closed;
+    expect(rec.seen).toEqual([]);
+    expect(lines.some((l) => l.level === 'error' && /filter failed/.test(l.message))).toBe(true);
+  });
+
+  it('closes open connections the filter refuses after a change, and keeps the others', async () => {
+    const rec = recordingHandler();
+    const refused = new Set<number>();
+    const { port, listener } = await start({
+      handler: rec.handler,
+      connectionFilter: ({ remotePort }) => !refused.has(remotePort),
+    });
+    const [a, b] = [await peer(port), await peer(port)];
+    await a.write(frame(message('A1')));
+    expect(acked(await a.next())).toBe('A1');
+    expect(listener.reapplyConnectionFilter()).toBe(0);
+    refused.add(a.socket.localPort ?? -1);
+    expect(listener.reapplyConnectionFilter()).toBe(1);
+    await a.closed;
+    await b.write(frame(message('B1')));
+    expect(acked(await b.next())).toBe('B1');
+    expect(listener.connectionCount()).toBe(1);
+  });
+
   describe('over TLS', () => {
     let dir = '';
     let cert: Buffer | undefined;
@@ -321,6 +380,22 @@ describe('MllpListener (real sockets)', () => {
       await client.close();
       expect(acks.map(acked)).toEqual(['T1', 'T2']);
       expect(rec.seen).toEqual(['T1', 'T2']);
+    });
+
+    it('refuses a filtered source before the TLS handshake', async () => {
+      if (cert === undefined || key === undefined) throw new Error('no test certificate');
+      const { logger, lines } = capturingLogger();
+      const { port } = await start({
+        handler: recordingHandler().handler,
+        logger,
+        tls: { cert, key },
+        connectionFilter: () => false,
+      });
+      const client = new MllpClient({ tls: { ca: cert, servername: 'localhost', rejectUnauthorized: false } });
+      await expect(client.connect('127.0.0.1', port)).rejects.toThrow();
+      expect(lines.some((l) => /refused: source address not allowed/.test(l.message))).toBe(true);
+      // Closed before any handshake: none was attempted, so none failed.
+      expect(lines.some((l) => /handshake failed/.test(l.message))).toBe(false);
     });
   });
 });

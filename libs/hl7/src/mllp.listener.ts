@@ -1,5 +1,5 @@
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { DEFAULT_MAX_FRAME_BYTES, MllpDeframer } from './mllp.deframer';
 import { frame } from './mllp.framing';
 
@@ -31,6 +31,19 @@ export interface MllpPeer {
  */
 export type MllpFrameHandler = (frame: Buffer, peer: MllpPeer) => Promise<Buffer | string | null>;
 
+/** Where a connection comes from, as seen before anything is read from it. */
+export interface MllpConnectionSource {
+  remoteAddress: string;
+  remotePort: number;
+}
+
+/**
+ * Decides whether a connection may stay open: `false` closes it at once (before any TLS handshake),
+ * with a warning naming the address. Also re-applied to open connections by
+ * {@link MllpListener.reapplyConnectionFilter}, e.g. after an allow-list changed.
+ */
+export type MllpConnectionFilter = (source: MllpConnectionSource) => boolean;
+
 /** TLS material; when given, the listener speaks MLLP over TLS. */
 export interface MllpTlsOptions {
   cert: Buffer;
@@ -57,6 +70,8 @@ export interface MllpListenerOptions {
   closeGraceMs?: number;
   /** Turns on TLS. */
   tls?: MllpTlsOptions;
+  /** Refuses connections by source (e.g. an allow-list of sender addresses); default: all accepted. */
+  connectionFilter?: MllpConnectionFilter;
   handler: MllpFrameHandler;
   /** Default: warnings and errors to the console, info dropped. */
   logger?: MllpLogger;
@@ -106,7 +121,9 @@ export class MllpListener {
   private readonly options: MllpListenerOptions;
   private readonly logger: Required<Pick<MllpLogger, 'info' | 'warn' | 'error'>>;
   private readonly maxFrameBytes: number;
+  /** The TCP server that listens; with TLS it hands admitted sockets to {@link tlsServer}. */
   private readonly server: Server;
+  private readonly tlsServer: TlsServer | undefined;
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private closing = false;
@@ -122,25 +139,34 @@ export class MllpListener {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     const onSocket = (socket: Socket): void => this.accept(socket);
     if (options.tls === undefined) {
-      // allowHalfOpen: a sender that half-closes after its last frame still gets that frame's ACK.
-      this.server = createTcpServer({ allowHalfOpen: true, noDelay: true }, onSocket);
+      this.tlsServer = undefined;
     } else {
       const tls = options.tls;
-      this.server = createTlsServer(
+      // Never listens itself: the TCP server below injects the sockets it admits (the 'connection'
+      // event of node:tls is documented for exactly that), so a refused source is closed before
+      // any handshake and cannot make us spend a TLS handshake or log one as failed.
+      const tlsServer = createTlsServer(
         {
           cert: tls.cert,
           key: tls.key,
           ...(tls.ca === undefined ? {} : { ca: tls.ca }),
           requestCert: tls.requestCert ?? false,
           rejectUnauthorized: tls.requestCert ?? false,
-          allowHalfOpen: true,
         },
         (socket: TLSSocket) => onSocket(socket),
       );
-      this.server.on('tlsClientError', (err: Error, socket: TLSSocket) =>
+      tlsServer.on('tlsClientError', (err: Error, socket: TLSSocket) =>
         this.logger.warn('MLLP TLS handshake failed', { error: err.message, remoteAddress: socket.remoteAddress }),
       );
+      this.tlsServer = tlsServer;
     }
+    // allowHalfOpen: a sender that half-closes after its last frame still gets that frame's ACK
+    // (a TLS socket inherits it from the TCP socket it wraps).
+    this.server = createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => {
+      if (!this.admits(socket)) return;
+      if (this.tlsServer === undefined) onSocket(socket);
+      else this.tlsServer.emit('connection', socket);
+    });
     if (options.maxConnections !== undefined) this.server.maxConnections = options.maxConnections;
     this.server.on('drop', (data?: { remoteAddress?: string }) =>
       this.logger.warn('MLLP connection refused: maxConnections reached', {
@@ -198,6 +224,24 @@ export class MllpListener {
   }
 
   /**
+   * Runs the connection filter again over the open connections and closes those it now refuses
+   * (e.g. after an address was removed from an allow-list). Their in-flight frames get no ACK, so
+   * the senders resend them once they are allowed again.
+   * @returns how many connections were closed
+   */
+  reapplyConnectionFilter(): number {
+    let closed = 0;
+    for (const conn of this.connections) {
+      if (conn.socket.destroyed || this.filterAllows(conn.peer)) continue;
+      this.logger.warn('MLLP connection closed: source address no longer allowed', { ...conn.peer });
+      conn.queue.length = 0;
+      conn.socket.destroy();
+      closed++;
+    }
+    return closed;
+  }
+
+  /**
    * Stops accepting, stops reading, lets in-flight handlers finish (and their ACKs go out) for up to
    * `closeGraceMs`, then ends every socket. Queued frames not yet handled get no ACK, so their senders
    * will resend them to whoever listens next.
@@ -235,6 +279,37 @@ export class MllpListener {
     );
     await Promise.all([...closed, serverClosed]);
     this.logger.info('MLLP listener closed');
+  }
+
+  /** Applies the connection filter to a new socket; a refused one is destroyed here. */
+  private admits(socket: Socket): boolean {
+    const source: MllpConnectionSource = {
+      remoteAddress: socket.remoteAddress ?? 'unknown',
+      remotePort: socket.remotePort ?? 0,
+    };
+    if (this.closing) {
+      socket.destroy();
+      return false;
+    }
+    if (this.filterAllows(source)) return true;
+    this.logger.warn('MLLP connection refused: source address not allowed', { ...source });
+    socket.destroy();
+    return false;
+  }
+
+  private filterAllows(source: MllpConnectionSource): boolean {
+    const filter = this.options.connectionFilter;
+    if (filter === undefined) return true;
+    try {
+      return filter({ remoteAddress: source.remoteAddress, remotePort: source.remotePort });
+    } catch (err: unknown) {
+      // Fail closed: a filter that cannot decide must not let an unknown sender in.
+      this.logger.error('MLLP connection filter failed; connection refused', {
+        ...source,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return false;
+    }
   }
 
   private accept(socket: Socket): void {

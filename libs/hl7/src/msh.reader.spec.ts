@@ -137,4 +137,24 @@ describe('readMsh', () => {
     }
     expect(read).toBeGreaterThan(80);
   });
+
+  it('reads control characters of the header as spaces, so an ACK echoing it keeps its MLLP frame', () => {
+    const r = readMsh(
+      Buffer.from('MSH|^~\\&|AP\u000bP|FAC|REC|RFAC|20240101||ADT^A01|CTRL\u001c|P|2.5.1\rPID|1', 'latin1'),
+    );
+    const h = header(r);
+    expect(h.sendingApplication).toBe('AP P');
+    expect(h.controlId).toBe('CTRL ');
+    // A TAB is not a control character here (nor in decoded values).
+    expect(header(readMsh('MSH|^~\\&|A\tB|F|R|RF|20240101||ADT^A01|C1|P|2.5')).sendingApplication).toBe('A\tB');
+  });
+
+  it('unescapes MSH-18: `/` in `8859/1` is written \\R\\ when it is the repetition separator', () => {
+    expect(header(readMsh('MSH|^/\\&|A|F|R|RF|20240101||ADT^A01|C1|P|2.5||||||8859\\R\\1/8859\\R\\2')).charset).toBe(
+      '8859/1',
+    );
+    expect(header(readMsh('MSH|^~\\&|A|F|R|RF|20240101||ADT^A01|C1|P|2.5|||||| unicode utf-8 ~8859/1')).charset).toBe(
+      'unicode utf-8',
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_ENCODING, type Hl7Encoding } from './hl7.escape';
+import { DEFAULT_ENCODING, unescapeHl7Text, type Hl7Encoding } from './hl7.escape';
 import { Hl7ErrorCondition, hl7Problem, type Hl7Problem } from './hl7.error';
 
 /**
@@ -48,7 +48,7 @@ export interface MshHeader {
   acceptAckType: AckCondition | '';
   /** MSH-16, when it is a table 0155 value; anything else counts as not valued. */
   applicationAckType: AckCondition | '';
-  /** MSH-18 first repetition (character set), e.g. `UNICODE UTF-8`; `''` when not valued. */
+  /** MSH-18 first repetition (character set), unescaped, e.g. `UNICODE UTF-8`; `''` when not valued. */
   charset: string;
 }
 
@@ -63,6 +63,10 @@ export interface MshReadFailure {
 /** The result of {@link readMsh}. */
 export type MshReadResult = { ok: true; header: MshHeader } | MshReadFailure;
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HEADER_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HEADER_CONTROLS_ALL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 const ACK_CONDITIONS: ReadonlySet<string> = new Set<AckCondition>(['AL', 'NE', 'ER', 'SU']);
 const CR = 0x0d;
 const LF = 0x0a;
@@ -79,10 +83,16 @@ const LF = 0x0a;
  * One quirk is repaired rather than refused: MSH-2 `^~\\&`, a doubled escape character that some
  * exporters write when they escape the backslash of `^~\&` for a string literal.
  *
+ * Control characters in the header (C0 but TAB, and DEL) are read as spaces, as the decoder reads
+ * them in every value. The header is echoed in the ACK (MSH-3 to MSH-6, MSH-10 in MSA-2): a raw 0x1C
+ * there, followed by the CR that ends the ACK's segment, would end its MLLP frame early, and a 0x0B
+ * would start another (found by `hl7.fuzz.spec.ts`). Header fields are otherwise exactly as written.
+ *
  * @param payload - one message, as framed (Buffer) or as text
  */
 export function readMsh(payload: Buffer | string): MshReadResult {
-  const segment = firstSegment(payload);
+  const line = firstSegment(payload);
+  const segment = HEADER_CONTROLS.test(line) ? line.replace(HEADER_CONTROLS_ALL, ' ') : line;
   if (segment.trim() === '') {
     return fail(hl7Problem('empty', Hl7ErrorCondition.SegmentSequenceError, 'reject', 'The message is empty'), {});
   }
@@ -101,7 +111,7 @@ export function readMsh(payload: Buffer | string): MshReadResult {
   }
 
   const fieldSep = segment.charAt(3);
-  if (fieldSep === '' || /[A-Za-z0-9\s]/.test(fieldSep)) {
+  if (fieldSep === '' || notADelimiter(fieldSep)) {
     return fail(
       hl7Problem(
         'bad-encoding-characters',
@@ -135,12 +145,20 @@ export function readMsh(payload: Buffer | string): MshReadResult {
   }
 
   const field = (n: number): string => parts[n - 1] ?? '';
-  const components = (value: string): string[] => value.split(encoding.repetition)[0]?.split(encoding.component) ?? [];
-  const type = components(field(9));
+  // First repetition, then its components, by index: this runs for every frame.
+  const { repetition, component } = encoding;
+  const type = firstPiece(field(9), repetition);
+  const typeCode = firstPiece(type, component);
+  const typeRest = type.length > typeCode.length ? type.slice(typeCode.length + 1) : '';
+  const typeTrigger = firstPiece(typeRest, component);
+  const typeStructure =
+    typeRest.length > typeTrigger.length ? firstPiece(typeRest.slice(typeTrigger.length + 1), component) : '';
   const ackCondition = (value: string): AckCondition | '' => {
+    if (value === '') return '';
     const v = value.trim().toUpperCase();
     return ACK_CONDITIONS.has(v) ? (v as AckCondition) : '';
   };
+  const msh18 = firstPiece(field(18), repetition);
 
   const header: MshHeader = {
     encoding,
@@ -148,14 +166,15 @@ export function readMsh(payload: Buffer | string): MshReadResult {
     sendingFacility: field(4),
     receivingApplication: field(5),
     receivingFacility: field(6),
-    dateTime: components(field(7))[0] ?? '',
-    messageType: { code: (type[0] ?? '').trim(), trigger: (type[1] ?? '').trim(), structure: (type[2] ?? '').trim() },
+    dateTime: firstPiece(firstPiece(field(7), repetition), component),
+    messageType: { code: typeCode.trim(), trigger: typeTrigger.trim(), structure: typeStructure.trim() },
     controlId: field(10),
     processingId: field(11),
-    version: (components(field(12))[0] ?? '').trim(),
+    version: firstPiece(firstPiece(field(12), repetition), component).trim(),
     acceptAckType: ackCondition(field(15)),
     applicationAckType: ackCondition(field(16)),
-    charset: (field(18).split(encoding.repetition)[0] ?? '').trim(),
+    // Unescaped: a `/` in `8859/1` is written `\R\` when `/` is the repetition separator.
+    charset: msh18 === '' ? '' : unescapeHl7Text(msh18, encoding).trim(),
   };
 
   if (header.messageType.code === '') {
@@ -189,24 +208,31 @@ export function readMsh(payload: Buffer | string): MshReadResult {
   return { ok: true, header };
 }
 
+/** Text up to the first `separator` (all of it when there is none). */
+function firstPiece(text: string, separator: string): string {
+  const end = text.indexOf(separator);
+  return end === -1 ? text : text.slice(0, end);
+}
+
 function fail(problem: Hl7Problem, partial: Partial<MshHeader>): MshReadFailure {
   return { ok: false, problem, partial };
 }
 
 /** The first segment's text, without BOM and terminator. */
 function firstSegment(payload: Buffer | string): string {
+  // LF is looked for only before the first CR: a CR-only message is not scanned twice to its end.
   if (typeof payload === 'string') {
     const text = payload.charCodeAt(0) === 0xfeff ? payload.slice(1) : payload;
-    return text.slice(0, lineEnd(text.indexOf('\r'), text.indexOf('\n'), text.length));
+    const cr = text.indexOf('\r');
+    const head = cr === -1 ? text : text.slice(0, cr);
+    const lf = head.indexOf('\n');
+    return lf === -1 ? head : head.slice(0, lf);
   }
   const start = payload.length >= 3 && payload[0] === 0xef && payload[1] === 0xbb && payload[2] === 0xbf ? 3 : 0;
-  const end = lineEnd(payload.indexOf(CR, start), payload.indexOf(LF, start), payload.length);
-  return payload.toString('utf8', start, end);
-}
-
-function lineEnd(cr: number, lf: number, length: number): number {
-  if (cr === -1) return lf === -1 ? length : lf;
-  return lf === -1 ? cr : Math.min(cr, lf);
+  const cr = payload.indexOf(CR, start);
+  const head = payload.subarray(start, cr === -1 ? payload.length : cr);
+  const lf = head.indexOf(LF);
+  return head.toString('utf8', 0, lf === -1 ? head.length : lf);
 }
 
 /** MSH-2 → delimiters, or an explanation of why they are unusable. */
@@ -225,8 +251,23 @@ function readEncoding(field: string, chars: string): Hl7Encoding | string {
   if (repaired.length === 5) encoding.truncation = repaired.charAt(4);
   const all = [field, encoding.component, encoding.repetition, encoding.escape, encoding.subcomponent];
   if (encoding.truncation !== undefined) all.push(encoding.truncation);
-  if (new Set(all).size !== all.length) return 'MSH-1/MSH-2 delimiters are not distinct';
-  if (all.some((c) => /[A-Za-z0-9\s]/.test(c)))
-    return 'MSH-2 encoding characters must not be letters, digits or spaces';
+  // Loops rather than a Set and a regular expression per character: this runs for every frame.
+  for (let i = 0; i < all.length; i++) {
+    for (let j = i + 1; j < all.length; j++) if (all[i] === all[j]) return 'MSH-1/MSH-2 delimiters are not distinct';
+  }
+  if (all.some(notADelimiter)) return 'MSH-2 encoding characters must not be letters, digits or spaces';
   return encoding;
+}
+
+/** A letter, a digit or white space: not usable as a delimiter. */
+function notADelimiter(c: string): boolean {
+  const code = c.charCodeAt(0);
+  if (code >= 0x80) return /[\s]/.test(c);
+  const lower = code | 0x20;
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (lower >= 0x61 && lower <= 0x7a) ||
+    code === 0x20 ||
+    (code >= 0x09 && code <= 0x0d)
+  );
 }

@@ -1,7 +1,7 @@
-import type { PersonRef } from '@circulator/contracts';
-import type { FactSource, PatientFacts, ScheduleAction, ScheduleFact } from '@circulator/domain';
+import type { FactSource, ScheduleAction, ScheduleFact } from '@circulator/domain';
 import type { DateTime } from 'luxon';
-import { hl7DatePart, parseHl7DateTime, toDateTime } from './hl7-time';
+import { readLocation, readPatient, readPerson, type Hl7Overrides } from './adt.mapper';
+import { parseHl7DateTime, toDateTime } from './hl7-time';
 import { decodeHl7, type DecodedHl7, type Hl7Segment } from './hl7.decoder';
 import { Hl7ErrorCondition, hl7Problem, type Hl7Problem } from './hl7.error';
 import type { MshHeader } from './msh.reader';
@@ -32,6 +32,12 @@ export interface SiuMapperOptions {
    * valid time. Without it such a message is refused (101), because merge rules order by `at`.
    */
   receivedAt?: string;
+  /**
+   * Site variants (`Hl7MapOptions.overrides`): `schedule.placerAppointmentId`,
+   * `schedule.fillerAppointmentId`, `schedule.room`, `procedure.code`, `procedure.text` and the
+   * `patient.*` keys replace SCH-1, SCH-2, AIL-3, AIS-3 and PID fields when they are valued.
+   */
+  overrides?: Hl7Overrides;
 }
 
 /**
@@ -164,8 +170,9 @@ function mapSiuUnsafe(decoded: DecodedHl7, options: SiuMapperOptions): SiuMapRes
       },
     );
   }
-  const placer = sch.value(1);
-  const filler = sch.value(2);
+  const overrides = options.overrides;
+  const placer = overrides?.text('schedule.placerAppointmentId', sch) ?? sch.value(1);
+  const filler = overrides?.text('schedule.fillerAppointmentId', sch) ?? sch.value(2);
   if (placer === '' && filler === '') {
     return refuse(
       'missing-required-field',
@@ -204,7 +211,7 @@ function mapSiuUnsafe(decoded: DecodedHl7, options: SiuMapperOptions): SiuMapRes
   const fact: SiuScheduleFact = { kind: 'schedule', action, at, identifiers };
 
   const pid = first('PID');
-  const patient = pid === undefined ? undefined : readPatient(pid);
+  const patient = pid === undefined ? undefined : readPatient(pid, overrides);
   if (patient !== undefined) fact.patient = patient;
   else warnings.push(pid === undefined ? 'No PID segment' : 'PID-3 has no patient identifier');
 
@@ -222,7 +229,13 @@ function mapSiuUnsafe(decoded: DecodedHl7, options: SiuMapperOptions): SiuMapRes
     .flatMap((g) => g.ais.map((ais) => ({ ais, group: g })))
     .find(({ ais }) => ais.value(3, 1) !== '' || ais.value(3, 2) !== '');
 
-  if (service !== undefined) {
+  const overrideCode = overrides?.text('procedure.code', service?.ais ?? sch);
+  const overrideText = overrides?.text('procedure.text', service?.ais ?? sch);
+  if (overrideCode !== undefined || overrideText !== undefined) {
+    const code = overrideCode ?? service?.ais.value(3, 1) ?? '';
+    const text = overrideText ?? service?.ais.value(3, 2) ?? '';
+    fact.procedure = code === '' ? { text } : { code, text: text || code };
+  } else if (service !== undefined) {
     const code = service.ais.value(3, 1);
     const text = service.ais.value(3, 2);
     fact.procedure = code === '' ? { text } : { code, text: text || code };
@@ -263,14 +276,15 @@ function mapSiuUnsafe(decoded: DecodedHl7, options: SiuMapperOptions): SiuMapRes
 
   const ails = [...(service?.group.ail ?? []), ...groups.flatMap((g) => g.ail)];
   const ail = ails.find((s) => s.value(3, 1) !== '' || s.value(3, 2) !== '' || s.value(3, 4) !== '');
-  const location = ail === undefined ? undefined : readLocation(ail);
+  const location =
+    overrides?.location('schedule.room', ail ?? sch) ?? (ail === undefined ? undefined : readLocation(ail, 3));
   if (location === undefined) warnings.push('No AIL-3 location');
 
   const surgeonRoles = roleSet(options.roles?.surgeon ?? DEFAULT_SURGEON_ROLES);
   const anesRoles = roleSet(options.roles?.anesthesiologist ?? DEFAULT_ANESTHESIOLOGIST_ROLES);
   for (const aip of groups.flatMap((g) => g.aip)) {
     const roles = [aip.value(4, 1), aip.value(4, 2)].map((r) => r.toUpperCase()).filter((r) => r !== '');
-    const person = readPerson(aip);
+    const person = readPerson(aip, 3);
     if (person === undefined) continue;
     if (fact.surgeon === undefined && roles.some((r) => surgeonRoles.has(r))) fact.surgeon = person;
     else if (fact.anesthesiologist === undefined && roles.some((r) => anesRoles.has(r))) fact.anesthesiologist = person;
@@ -356,49 +370,4 @@ function durationMs(amount: string, unitCode: string, unitText: string): number 
     if (ms !== undefined) return Math.round(Number(amount) * ms);
   }
   return undefined;
-}
-
-function readPatient(pid: Hl7Segment): PatientFacts | undefined {
-  const count = pid.repetitions(3);
-  let rep = 0;
-  for (let r = 1; r <= count; r++) {
-    if (pid.value(3, 1, 1, r) === '') continue;
-    if (rep === 0) rep = r;
-    if (pid.value(3, 5, 1, r).toUpperCase() === 'MR') {
-      rep = r;
-      break;
-    }
-  }
-  if (rep === 0) return undefined;
-  const patient: PatientFacts = { mrn: pid.value(3, 1, 1, rep) };
-  // HD: namespace id, else universal id (e.g. an OID).
-  const authority = pid.value(3, 4, 1, rep) || pid.value(3, 4, 2, rep);
-  if (authority !== '') patient.assigningAuthority = authority;
-  const family = pid.value(5, 1, 1);
-  if (family !== '') patient.familyName = family;
-  const given = pid.value(5, 2);
-  if (given !== '') patient.givenName = given;
-  const birthDate = hl7DatePart(pid.value(7));
-  if (birthDate !== undefined) patient.birthDate = birthDate;
-  const sex = pid.value(8);
-  if (sex !== '') patient.sex = sex;
-  return patient;
-}
-
-function readLocation(ail: Hl7Segment): SiuLocation | undefined {
-  const parts = [ail.value(3, 1), ail.value(3, 2), ail.value(3, 3), ail.value(3, 4)];
-  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-  if (parts.length === 0) return undefined;
-  const code = parts.join('^');
-  const name = ail.value(3, 9) || ail.value(3, 2) || ail.value(3, 1) || code;
-  return { code, name };
-}
-
-function readPerson(aip: Hl7Segment): PersonRef | undefined {
-  const id = aip.value(3, 1);
-  const family = aip.value(3, 2);
-  const given = aip.value(3, 3);
-  const name = [given, family].filter((n) => n !== '').join(' ') || id;
-  if (name === '') return undefined;
-  return id === '' ? { name } : { id, name };
 }
