@@ -37,10 +37,12 @@ export async function startTestPlatform(
     prefix?: string;
     env?: Record<string, string>;
     clock?: Clock;
+    /** A database the test made itself (e.g. a private PostgreSQL it will stop). */
+    databaseUrl?: string;
   } = {},
 ): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? createTempDir();
-  const database = options.embedded ? undefined : await createTestDatabase();
+  const database = options.embedded || options.databaseUrl ? undefined : await createTestDatabase();
   const config = loadConfig({
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
@@ -52,6 +54,7 @@ export async function startTestPlatform(
     ADMIN_PASSWORD,
     LOG_LEVEL: 'warn',
     ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   });
   const logs: string[] = [];

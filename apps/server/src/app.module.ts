@@ -5,9 +5,11 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Clock } from '@circulator/domain';
 import { IdentityModule } from '@circulator/identity';
 import { PersistenceModule } from '@circulator/persistence';
-import { IngestModule, WorkerModule } from '@circulator/pipeline';
+import { InboundQueue, IngestModule, InterfacesModule, ReprocessService, WorkerModule } from '@circulator/pipeline';
 import { RealtimeModule } from '@circulator/realtime';
 import { CasesController } from './api/cases.controller';
+import { InterfacesController } from './api/interfaces.controller';
+import { MessagesController } from './api/messages.controller';
 import type { AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
 import { SiteController } from './api/site.controller';
@@ -63,18 +65,30 @@ export class AppModule {
         clock: overrides.clock,
       }),
       TerminusModule,
+      InterfacesModule.forRoot({
+        sharedPort: config.mllp.port,
+        facilityTz: config.facilityTz,
+        file: config.hl7.interfacesFile,
+      }),
     ];
     const pipeline = {
       facilityTz: config.facilityTz,
       mllp: { port: config.mllp.port, tls: overrides.mllpTls },
-      workerConcurrency: 1,
+      workerConcurrency: 256,
     };
     if (config.roles.has('ingest')) imports.push(IngestModule.forRoot(pipeline));
     if (config.roles.has('worker')) imports.push(WorkerModule.forRoot(pipeline));
     return {
       module: AppModule,
       imports,
-      controllers: [HealthController, ...(config.roles.has('gateway') ? [CasesController, SiteController] : [])],
+      controllers: [
+        HealthController,
+        ...(config.roles.has('gateway')
+          ? [CasesController, SiteController, MessagesController, InterfacesController]
+          : []),
+      ],
+      // The message console's reprocessing queues through its own InboundQueue in gateway processes.
+      providers: config.roles.has('gateway') ? [InboundQueue, ReprocessService] : [],
     };
   }
 }

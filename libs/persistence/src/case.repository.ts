@@ -16,6 +16,17 @@ const IDENTIFIER_KINDS = [
 /** Identifiers that name one appointment; a visit number is shared by every case of a stay. */
 const UNIQUE_KINDS = IDENTIFIER_KINDS.filter((k) => k !== 'visitNumber');
 
+/** A fact waiting for its case, with the keys a case is matched by. */
+export interface ParkedFactInput {
+  inboxId: string;
+  at: string;
+  mrn?: string;
+  orderNumber?: string;
+  roomId?: string;
+  /** The fact and when it was received, as JSON. */
+  fact: unknown;
+}
+
 @Injectable()
 export class CaseRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -121,6 +132,244 @@ export class CaseRepository {
         ],
       );
     }
+  }
+
+  /**
+   * Takes, in one fixed order, the transaction-scoped advisory locks of every appointment
+   * identifier a batch will look up or create, so that two workers never create the same case
+   * twice and never wait on each other in opposite orders.
+   */
+  async lockIdentifiers(manager: EntityManager, ids: readonly { kind: string; value: string }[]): Promise<void> {
+    const keyed = ids.flatMap(({ kind, value }) => {
+      const k = (UNIQUE_KINDS as readonly string[]).indexOf(kind);
+      return k === -1 ? [] : [{ k, value }];
+    });
+    if (!keyed.length) return;
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(k, h) FROM (
+         SELECT DISTINCT k, hashtext(v) AS h FROM unnest($1::int[], $2::text[]) AS t(k, v) ORDER BY k, h
+       ) ordered`,
+      [keyed.map((x) => x.k), keyed.map((x) => x.value)],
+    );
+  }
+
+  /** The cases these identifiers name, locked for update, with the identifier that found each. */
+  async loadByIdentifiers(
+    manager: EntityManager,
+    ids: readonly { kind: string; value: string }[],
+  ): Promise<{ kind: string; value: string; state: CaseState }[]> {
+    if (!ids.length) return [];
+    return manager.query<{ kind: string; value: string; state: CaseState }[]>(
+      `SELECT i.kind, i.value, c.state FROM case_identifier i JOIN surgical_case c ON c.id = i.case_id
+       WHERE (i.kind, i.value) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+       ORDER BY c.id FOR UPDATE OF c`,
+      [ids.map((i) => i.kind), ids.map((i) => i.value)],
+    );
+  }
+
+  /** Every case of these patients (by MRN, or an MRN merged into theirs), locked for update. */
+  async loadByPatients(manager: EntityManager, mrns: readonly string[]): Promise<CaseState[]> {
+    if (!mrns.length) return [];
+    const rows = await manager.query<{ state: CaseState }[]>(
+      `SELECT state FROM surgical_case
+       WHERE state -> 'patient' ->> 'mrn' IN (
+         SELECT unnest($1::text[]) UNION SELECT survivor FROM patient_alias WHERE mrn = ANY($1))
+       ORDER BY id FOR UPDATE`,
+      [mrns],
+    );
+    return rows.map((r) => r.state);
+  }
+
+  /** The surviving MRN of each of these MRNs that was merged into another (ADT A40). */
+  async survivors(manager: EntityManager, mrns: readonly string[]): Promise<Map<string, string>> {
+    if (!mrns.length) return new Map();
+    const rows = await manager.query<{ mrn: string; survivor: string }[]>(
+      `SELECT mrn, survivor FROM patient_alias WHERE mrn = ANY($1)`,
+      [mrns],
+    );
+    return new Map(rows.map((r) => [r.mrn, r.survivor]));
+  }
+
+  /** Records that `merged` is now `survivor` (and re-points earlier aliases of `merged`). */
+  async recordMerge(
+    manager: EntityManager,
+    merged: string,
+    survivor: string,
+    at: string,
+    sourceId: string,
+  ): Promise<void> {
+    if (merged === survivor) return;
+    await manager.query(
+      `INSERT INTO patient_alias (mrn, survivor, merged_at, source_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (mrn) DO UPDATE SET survivor = EXCLUDED.survivor, merged_at = EXCLUDED.merged_at,
+         source_id = EXCLUDED.source_id WHERE patient_alias.merged_at <= EXCLUDED.merged_at`,
+      [merged, survivor, at, sourceId],
+    );
+    await manager.query(`UPDATE patient_alias SET survivor = $2 WHERE survivor = $1`, [merged, survivor]);
+  }
+
+  /** Cases booked in these rooms with a start in [from, to), locked for update. */
+  async loadInRooms(
+    manager: EntityManager,
+    roomIds: readonly string[],
+    from: string,
+    to: string,
+  ): Promise<CaseState[]> {
+    if (!roomIds.length) return [];
+    const rows = await manager.query<{ state: CaseState }[]>(
+      `SELECT state FROM surgical_case
+       WHERE room_id = ANY($1) AND scheduled_start >= $2 AND scheduled_start < $3
+       ORDER BY id FOR UPDATE`,
+      [roomIds, from, to],
+    );
+    return rows.map((r) => r.state);
+  }
+
+  /**
+   * Writes many cases and their events in a few statements. Each existing case is updated only if
+   * it is still at the version its change was computed on; otherwise the whole batch fails (and
+   * is retried), never silently overwriting a concurrent writer.
+   */
+  async saveMany(
+    manager: EntityManager,
+    saves: readonly { state: CaseState; events: readonly CaseEvent[]; expectedVersion: number | undefined }[],
+    at: Date,
+  ): Promise<void> {
+    if (!saves.length) return;
+    const runner = manager.queryRunner;
+    if (!runner) throw new Error('CaseRepository.saveMany must run inside a transaction');
+    const written = (await runner.query(
+      `INSERT INTO surgical_case (id, version, status, room_id, scheduled_start, scheduled_end, state, updated_at)
+       SELECT id, version, status, room_id, s, e, state::jsonb, $9
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[],
+                   $8::int[]) AS t(id, version, status, room_id, s, e, state, expected)
+       ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
+         room_id = EXCLUDED.room_id, scheduled_start = EXCLUDED.scheduled_start,
+         scheduled_end = EXCLUDED.scheduled_end, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at
+       WHERE surgical_case.version = (SELECT expected FROM unnest($1::uuid[], $8::int[]) AS x(id, expected)
+                                      WHERE x.id = EXCLUDED.id)
+       RETURNING id`,
+      [
+        saves.map((s) => s.state.id),
+        saves.map((s) => s.state.version),
+        saves.map((s) => s.state.status),
+        saves.map((s) => s.state.roomId),
+        saves.map((s) => s.state.scheduledStart),
+        saves.map((s) => s.state.scheduledEnd),
+        saves.map((s) => JSON.stringify(s.state)),
+        saves.map((s) => s.expectedVersion ?? -1),
+        at,
+      ],
+      true,
+    )) as { affected?: number; records?: unknown[] };
+    const count = written.records?.length ?? written.affected;
+    if (count !== saves.length) {
+      throw new Error(`${saves.length - (count ?? 0)} case(s) changed concurrently; the batch is retried`);
+    }
+
+    const identifiers = [
+      ...saves.flatMap(({ state }) =>
+        IDENTIFIER_KINDS.flatMap((kind) => {
+          const value = state.identifiers[kind];
+          return value ? [{ kind, value, caseId: state.id }] : [];
+        }),
+      ),
+    ];
+    if (identifiers.length) {
+      await manager.query(
+        `INSERT INTO case_identifier (kind, value, case_id)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[]) ON CONFLICT (kind, value) DO NOTHING`,
+        [identifiers.map((i) => i.kind), identifiers.map((i) => i.value), identifiers.map((i) => i.caseId)],
+      );
+    }
+
+    const events = saves.flatMap((s) => s.events);
+    if (events.length) {
+      await manager.query(
+        `INSERT INTO case_event (case_id, version, kind, at, received_at, source_kind, source_id, change)
+         SELECT case_id, version, kind, at, received_at, source_kind, source_id, change::jsonb
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
+                     $8::text[]) AS t(case_id, version, kind, at, received_at, source_kind, source_id, change)`,
+        [
+          events.map((e) => e.caseId),
+          events.map((e) => e.version),
+          events.map((e) => e.kind),
+          events.map((e) => e.at),
+          events.map((e) => e.receivedAt),
+          events.map((e) => e.source.kind),
+          events.map((e) => e.source.id),
+          events.map((e) =>
+            JSON.stringify({ ...e.change, ...(e.source.label ? { sourceLabel: e.source.label } : {}) }),
+          ),
+        ],
+      );
+    }
+  }
+
+  /** Keeps facts that matched no case yet (see the parked_fact migration). */
+  async park(manager: EntityManager, facts: readonly ParkedFactInput[], parkedAt: Date): Promise<void> {
+    if (!facts.length) return;
+    await manager.query(
+      `INSERT INTO parked_fact (inbox_id, at, mrn, order_number, room_id, fact, parked_at)
+       SELECT inbox_id, at, mrn, order_number, room_id, fact::jsonb, $7
+       FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[])
+         AS t(inbox_id, at, mrn, order_number, room_id, fact)`,
+      [
+        facts.map((f) => f.inboxId),
+        facts.map((f) => f.at),
+        facts.map((f) => f.mrn ?? null),
+        facts.map((f) => f.orderNumber ?? null),
+        facts.map((f) => f.roomId ?? null),
+        facts.map((f) => JSON.stringify(f.fact)),
+        parkedAt,
+      ],
+    );
+  }
+
+  /** Parked facts that may belong to cases with these patients, orders or rooms and times, oldest first. */
+  async parkedFor(
+    manager: EntityManager,
+    keys: {
+      mrns: readonly string[];
+      orderNumbers: readonly string[];
+      rooms: readonly { roomId: string; from: string; to: string }[];
+    },
+  ): Promise<{ id: string; fact: unknown; appliedTo: string[] }[]> {
+    if (!keys.mrns.length && !keys.orderNumbers.length && !keys.rooms.length) return [];
+    const rows = await manager.query<{ id: string; fact: unknown; applied_to: string[] }[]>(
+      `SELECT id::text AS id, fact, applied_to FROM parked_fact
+       WHERE mrn = ANY($1) OR order_number = ANY($2)
+          OR EXISTS (SELECT 1 FROM unnest($3::text[], $4::timestamptz[], $5::timestamptz[]) AS r(room_id, f, t)
+                     WHERE parked_fact.room_id = r.room_id AND parked_fact.at >= r.f AND parked_fact.at < r.t)
+       ORDER BY at, id FOR UPDATE`,
+      [
+        keys.mrns,
+        keys.orderNumbers,
+        keys.rooms.map((r) => r.roomId),
+        keys.rooms.map((r) => r.from),
+        keys.rooms.map((r) => r.to),
+      ],
+    );
+    return rows.map((r) => ({ id: r.id, fact: r.fact, appliedTo: r.applied_to }));
+  }
+
+  /** Records which cases parked facts were applied to (they stay parked for later cases). */
+  async markParkedApplied(manager: EntityManager, applied: ReadonlyMap<string, readonly string[]>): Promise<void> {
+    if (!applied.size) return;
+    await manager.query(
+      `UPDATE parked_fact SET applied_to = t.cases::jsonb FROM unnest($1::bigint[], $2::text[]) AS t(id, cases)
+       WHERE parked_fact.id = t.id`,
+      [[...applied.keys()], [...applied.values()].map((c) => JSON.stringify(c))],
+    );
+  }
+
+  /** Forgets parked facts kept longer than their use (a week by default). */
+  async purgeParked(before: Date): Promise<number> {
+    const rows = await this.ds.query<{ n: string }[]>(
+      `WITH gone AS (DELETE FROM parked_fact WHERE parked_at < $1 RETURNING 1) SELECT count(*)::text AS n FROM gone`,
+      [before],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   async get(id: string): Promise<CaseState | undefined> {

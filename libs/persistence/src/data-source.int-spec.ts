@@ -27,6 +27,8 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'InitialSchema1732150000000',
       'CaseEventSourceIndex1732236400000',
       'MessageLogAndInterfaces1763700000000',
+      'PatientsAndParkedFacts1763750000000',
+      'MessageLogSearch1763800000000',
     ]);
   });
 

@@ -8,6 +8,8 @@ import { CaseEventEntity, CaseIdentifierEntity, SurgicalCaseEntity } from './ent
 import { InitialSchema1732150000000 } from './migrations/1732150000000-initial-schema';
 import { CaseEventSourceIndex1732236400000 } from './migrations/1732236400000-case-event-source-index';
 import { MessageLogAndInterfaces1763700000000 } from './migrations/1763700000000-message-log-and-interfaces';
+import { PatientsAndParkedFacts1763750000000 } from './migrations/1763750000000-patients-and-parked-facts';
+import { MessageLogSearch1763800000000 } from './migrations/1763800000000-message-log-search';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -26,6 +28,8 @@ export const MIGRATIONS = [
   InitialSchema1732150000000,
   CaseEventSourceIndex1732236400000,
   MessageLogAndInterfaces1763700000000,
+  PatientsAndParkedFacts1763750000000,
+  MessageLogSearch1763800000000,
 ];
 
 export interface DatabaseSettings {

@@ -8,3 +8,4 @@ export * from './persistence.module';
 export * from './inbox.repository';
 export * from './room.repository';
 export * from './case.repository';
+export * from './message-log.repository';

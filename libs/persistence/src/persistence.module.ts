@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CaseRepository } from './case.repository';
 import { dataSourceOptions, migrate, type DatabaseSettings } from './data-source';
 import { InboxRepository } from './inbox.repository';
+import { MessageLogRepository } from './message-log.repository';
 import { RoomRepository } from './room.repository';
 
 /**
@@ -29,8 +30,8 @@ export class PersistenceModule {
           },
         }),
       ],
-      providers: [InboxRepository, RoomRepository, CaseRepository],
-      exports: [TypeOrmModule, InboxRepository, RoomRepository, CaseRepository],
+      providers: [InboxRepository, RoomRepository, CaseRepository, MessageLogRepository],
+      exports: [TypeOrmModule, InboxRepository, RoomRepository, CaseRepository, MessageLogRepository],
     };
   }
 }

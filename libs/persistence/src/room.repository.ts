@@ -46,6 +46,27 @@ export class RoomRepository {
     return rows[0];
   }
 
+  /** Every room with its locations, for resolving a batch of messages without a query each. */
+  async all(manager: EntityManager = this.ds.manager): Promise<RoomView[]> {
+    return manager.query<RoomView[]>(`SELECT id, name, locations, unmapped FROM room`);
+  }
+
+  /**
+   * Makes sure room `id` exists and knows `code` as one of its locations (an interface's location
+   * mapping names the room an integration engineer chose). A room it creates is mapped.
+   */
+  async ensureLocation(manager: EntityManager, id: string, name: string, code: string): Promise<RoomView> {
+    const rows = await manager.query<RoomView[]>(
+      `INSERT INTO room (id, name, locations, unmapped) VALUES ($1, $2, $3, false)
+       ON CONFLICT (id) DO UPDATE SET locations = CASE WHEN room.locations ? $4 THEN room.locations
+                                                      ELSE room.locations || $3::jsonb END
+       RETURNING id, name, locations, unmapped`,
+      [id, name, JSON.stringify([code]), code],
+    );
+    if (!rows[0]) throw new Error(`could not map location ${code} to room ${id}`);
+    return rows[0];
+  }
+
   async list(): Promise<RoomView[]> {
     const rows = await this.ds.query<RoomView[]>(`SELECT id, name, locations, unmapped FROM room ORDER BY name, id`);
     return rows.map((r) => ({ id: r.id, name: r.name, locations: r.locations, unmapped: r.unmapped }));

@@ -1,7 +1,28 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { applyFact, localDate, type CaseState, type Clock, type Fact } from '@circulator/domain';
-import { CaseRepository, InboxRepository, RoomRepository } from '@circulator/persistence';
+import type { RoomView } from '@circulator/contracts';
+import {
+  applyFact,
+  caseLookupFor,
+  localDate,
+  pickCaseAt,
+  type CaseState,
+  type Clock,
+  type Fact,
+  type FactDraft,
+  type FactSource,
+  type RoomRef,
+  type SourceLocation,
+} from '@circulator/domain';
+import { mapHl7 } from '@circulator/hl7';
+import {
+  CaseRepository,
+  InboxRepository,
+  RoomRepository,
+  type InboxAttempt,
+  type ParkedFactInput,
+  type StoredInboxMessage,
+} from '@circulator/persistence';
 import {
   CLOCK,
   ChangeBus,
@@ -10,13 +31,51 @@ import {
   topicsForChange,
   type RealtimeSettings,
 } from '@circulator/realtime';
-import { decodeInboxMessage, type FactDraft } from './fact.decoder';
+import type { EntityManager } from 'typeorm';
+import { CaseWorkingSet, UNIQUE_IDENTIFIER_KINDS, type WorkingCase } from './case.working-set';
+import { INTERFACE_LOOKUP, type IngestInterface, type InterfaceLookup } from './pipeline.tokens';
 
-export type ApplyOutcome = 'applied' | 'already-applied' | 'failed' | 'missing';
+export type ApplyOutcome = 'applied' | 'already-applied' | 'failed' | 'missing' | 'skipped';
 
 /**
- * The worker's one job: inbox message → facts → case engine → one transaction (case rows,
- * case events, inbox row marked applied) → publish the changes.
+ * What applying one message of a batch came to: an outcome, or the error that stopped it (the
+ * queue retries it). Tagged, not an Error instance: errors from drivers may come from another
+ * realm, where `instanceof Error` is false.
+ */
+export type ApplyItemResult = { ok: true; outcome: ApplyOutcome } | { ok: false; error: string };
+
+/** One message to apply, as the queue hands it over. */
+export interface ApplyRequest {
+  inboxId: string;
+  trigger?: 'queue' | 'reprocess';
+  actor?: string;
+}
+
+/** How far around a reading's time the cases of its room are loaded (a long day's case). */
+const ROOM_WINDOW_MS = 18 * 3_600_000;
+
+/** A message that cannot be applied as it is: failed, kept for the console, not retried. */
+class MessageProblem extends Error {}
+
+/** What one message came to in a batch. */
+interface MessageWork {
+  message: StoredInboxMessage;
+  request: ApplyRequest;
+  facts: Fact[];
+  warnings: string[];
+  caseIds: Set<string>;
+  mrn?: string;
+  problem?: string;
+}
+
+/**
+ * The worker's job: inbox messages → facts → case engine → one transaction (cases, case events,
+ * inbox rows and attempt records) → publish the changes.
+ *
+ * Messages are applied in batches (whatever the queue has ready): the cases a batch needs are
+ * loaded in a few queries, each fact sees the effect of the facts before it, and each changed case
+ * is written once. Order inside a batch is inbox order; across batches and workers the engine's
+ * own rules (source times, then arrival order) decide, so any order gives the same cases.
  */
 @Injectable()
 export class CaseApplyService {
@@ -29,86 +88,424 @@ export class CaseApplyService {
     private readonly bus: ChangeBus,
     @Inject(REALTIME_SETTINGS) private readonly settings: RealtimeSettings,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(INTERFACE_LOOKUP) private readonly interfaces: InterfaceLookup,
   ) {}
 
+  /** Applies one message (see {@link applyBatch}). */
   async apply(inboxId: string): Promise<ApplyOutcome> {
-    const message = await this.inbox.get(inboxId);
-    if (!message) return 'missing';
-    if (message.status === 'applied') {
-      // A retry after the commit: the publish may not have happened, so say it again (updates
-      // carry whole cases, so a repeat is harmless to clients).
-      for (const state of await this.cases.touchedBy('hl7', inboxId)) {
-        await this.bus.publish(
-          state.id,
-          state,
-          topicsForChange(state.id, placementOf(state, this.settings.facilityTz), undefined, this.today()),
-        );
+    const [result] = await this.applyBatch([{ inboxId }]);
+    if (result && !result.ok) throw new Error(result.error);
+    return result?.outcome ?? 'missing';
+  }
+
+  /**
+   * Applies a batch in one transaction. If the batch fails (a database fault, a concurrent writer,
+   * a bug one message triggers), each message is tried alone, so that one bad message fails only
+   * itself: its entry is then the error, for the queue to retry.
+   */
+  async applyBatch(requests: readonly ApplyRequest[]): Promise<ApplyItemResult[]> {
+    try {
+      return (await this.applyTogether(requests)).map((outcome) => ({ ok: true, outcome }));
+    } catch (err) {
+      const message = String((err as Error)?.message ?? err);
+      if (requests.length === 1) {
+        await this.recordError(requests[0]!, message);
+        return [{ ok: false, error: message }];
       }
-      return 'already-applied';
+      this.logger.warn(`a batch of ${requests.length} failed (${message}); applying one by one`);
+      const out: ApplyItemResult[] = [];
+      for (const request of requests) out.push(...(await this.applyBatch([request])));
+      return out;
     }
+  }
 
-    const decoded = decodeInboxMessage(message, { facilityTz: this.settings.facilityTz });
-    if (!decoded.ok) {
-      // Bad content is not transient: retrying cannot help, so it goes to the failed view.
-      await this.inbox.markFailed(inboxId, this.clock.now(), decoded.error);
-      this.logger.warn(`inbox ${inboxId} not applied: ${decoded.error}`);
-      return 'failed';
-    }
+  private async applyTogether(requests: readonly ApplyRequest[]): Promise<ApplyOutcome[]> {
+    const startedAt = this.clock.now();
+    const outcomes = new Map<string, ApplyOutcome>();
+    const republish: string[] = [];
+    let changed: WorkingCase[] = [];
 
-    const changed: { before: CaseState | undefined; after: CaseState }[] = [];
-    const warnings: string[] = [];
     await this.cases.transaction(async (manager) => {
-      // Re-read inside the transaction: a concurrent run of the same job must not apply twice.
-      const locked = await manager.query<
-        {
-          status: string;
-        }[]
-      >(`SELECT status FROM inbox WHERE id = $1 FOR UPDATE`, [inboxId]);
-      if (locked[0]?.status === 'applied') return;
-      const receivedAt = message.receivedAt.toISOString();
-      for (const draft of decoded.facts) {
-        const fact = await this.resolve(manager, draft, inboxId);
-        if (fact.kind !== 'schedule') continue;
-        const before = await this.cases.findByIdentifiers(manager, fact.identifiers);
-        const result = applyFact(before, fact, { newCaseId: randomUUID(), receivedAt });
-        warnings.push(...result.warnings.map((w) => `${w.code}: ${w.message}`));
-        if (!result.state) continue;
-        if (result.events.length === 0) {
-          // Nothing visible changed, but the case now reflects a newer fact: keep that, or an
-          // older message with the same time applied later would still win.
-          const moved =
-            before &&
-            (result.state.scheduleAt !== before.scheduleAt || result.state.scheduleSeq !== before.scheduleSeq);
-          if (moved) await this.cases.save(manager, result.state, [], before.version, this.clock.now());
-          continue;
+      const byId = new Map(requests.map((r) => [r.inboxId, r]));
+      const messages = await this.inbox.lockMany(manager, [...byId.keys()]);
+      const work: MessageWork[] = [];
+      for (const message of messages) {
+        if (message.status === 'applied') {
+          outcomes.set(message.id, 'already-applied');
+          republish.push(message.id);
+        } else if (message.status !== 'received') {
+          outcomes.set(message.id, 'skipped');
+        } else {
+          work.push(this.decode(message, byId.get(message.id) ?? { inboxId: message.id }));
         }
-        await this.cases.save(manager, result.state, result.events, before?.version, this.clock.now());
-        changed.push({ before, after: result.state });
       }
-      await this.inbox.markApplied(manager, inboxId, this.clock.now(), warnings.length ? warnings.join('; ') : null);
+      if (!work.length) return;
+
+      const set = new CaseWorkingSet();
+      await this.resolveRooms(manager, work);
+      await this.load(manager, set, work);
+      const parked: ParkedFactInput[] = [];
+      for (const item of work) if (!item.problem) this.applyMessage(set, item, parked);
+      const now = this.clock.now();
+      await this.cases.park(manager, parked, now);
+      await this.replayParked(manager, set);
+
+      changed = set.changes();
+      await this.cases.saveMany(
+        manager,
+        changed.map((c) => ({ state: c.state, events: c.events, expectedVersion: c.loadedVersion })),
+        now,
+      );
+      for (const item of work) {
+        for (const fact of item.facts) {
+          if (fact.kind === 'merge' && !item.problem) {
+            await this.cases.recordMerge(manager, fact.merged.mrn, fact.survivor.mrn, fact.at, item.message.id);
+          }
+        }
+      }
+      const attempts: InboxAttempt[] = work.map((item) => ({
+        inboxId: item.message.id,
+        trigger: item.request.trigger ?? 'queue',
+        actor: item.request.actor ?? null,
+        startedAt,
+        finishedAt: now,
+        outcome: item.problem ? 'failed' : 'applied',
+        error: item.problem ?? (item.warnings.length ? item.warnings.join('; ').slice(0, 2000) : null),
+        facts: item.facts,
+        caseIds: [...item.caseIds],
+        warnings: item.warnings,
+        mrn: item.mrn ?? null,
+      }));
+      await this.inbox.finishAttempts(manager, attempts);
+      for (const item of work) outcomes.set(item.message.id, item.problem ? 'failed' : 'applied');
     });
 
-    for (const { before, after } of changed) {
-      const now = placementOf(after, this.settings.facilityTz);
-      const was = before ? placementOf(before, this.settings.facilityTz) : undefined;
-      await this.bus.publish(after.id, after, topicsForChange(after.id, now, was, this.today()));
+    await Promise.all(changed.map((c) => this.publish(c.loaded, c.state)));
+    for (const id of republish) {
+      // A retry after the commit: the publish may not have happened, so say it again (updates
+      // carry whole cases, so a repeat is harmless to clients).
+      for (const state of await this.cases.touchedBy('hl7', id)) await this.publish(undefined, state);
     }
-    return 'applied';
+    for (const [id, outcome] of outcomes) if (outcome === 'failed') this.logger.warn(`inbox ${id} not applied`);
+    return requests.map((r) => outcomes.get(r.inboxId) ?? 'missing');
+  }
+
+  /** Message → facts with their source (rooms not yet resolved). */
+  private decode(message: StoredInboxMessage, request: ApplyRequest): MessageWork {
+    const work: MessageWork = { message, request, facts: [], warnings: [], caseIds: new Set() };
+    if (message.channel !== 'mllp') {
+      work.problem = `no decoder for ${message.channel} messages`;
+      return work;
+    }
+    const iface = this.interfaceOf(message);
+    const mapped = mapHl7(message.raw, {
+      facilityTz: iface.facilityTz,
+      receivedAt: message.receivedAt.toISOString(),
+      roles: iface.roles,
+      overrides: iface.overrides,
+    });
+    if (!mapped.ok) {
+      work.problem = `${mapped.problem.kind}: ${mapped.problem.text}`;
+      return work;
+    }
+    const { mapping } = mapped;
+    const source: FactSource = {
+      kind: 'hl7',
+      id: message.id,
+      label: mapping.label,
+      sequence: Number(message.id),
+    };
+    work.facts = mapping.facts.map((draft: FactDraft): Fact => ({ ...draft, source }));
+    work.warnings.push(...mapping.warnings);
+    if (mapping.mrn) work.mrn = mapping.mrn;
+    return work;
+  }
+
+  private interfaceOf(message: StoredInboxMessage): IngestInterface {
+    return (
+      (message.interfaceName ? this.interfaces.get(message.interfaceName) : undefined) ?? {
+        name: 'default',
+        facilityTz: this.settings.facilityTz,
+      }
+    );
+  }
+
+  /**
+   * Source locations → rooms. A booking at an unknown location creates an unmapped room
+   * (CONTRACT §3) unless the interface requires a mapping, in which case the message fails until an
+   * integration engineer maps it and reprocesses. ADT and readings never create rooms.
+   */
+  private async resolveRooms(manager: EntityManager, work: MessageWork[]): Promise<void> {
+    const needs = work.some((w) => w.facts.some((f) => locationsOf(f).length > 0));
+    if (!needs) return;
+    const known = new Map<string, RoomRef>();
+    const index = (rooms: RoomView[]) => {
+      for (const room of rooms) for (const code of room.locations) known.set(code, { id: room.id, name: room.name });
+    };
+    index(await this.rooms.all(manager));
+    const byId = new Map<string, RoomRef>([...known.values()].map((r) => [r.id, r]));
+
+    for (const item of work) {
+      if (item.problem) continue;
+      const iface = this.interfaceOf(item.message);
+      try {
+        for (const fact of item.facts) {
+          for (const { location, assign, create } of locationsOf(fact)) {
+            const code = location.code.trim();
+            const mapped = iface.locations?.[code];
+            let room: RoomRef | undefined = known.get(code);
+            if (mapped && room?.id !== mapped) {
+              const existing = byId.get(mapped);
+              room = await this.rooms.ensureLocation(manager, mapped, existing?.name ?? location.name, code);
+            } else if (!room && create) {
+              if (iface.locationPolicy === 'require-mapping') {
+                throw new MessageProblem(
+                  `location ${code} is not mapped to a room on interface ${iface.name}; map it, then reprocess`,
+                );
+              }
+              room = await this.rooms.resolveLocation(manager, location);
+            }
+            if (room) {
+              known.set(code, room);
+              byId.set(room.id, room);
+              assign(room);
+            }
+          }
+        }
+      } catch (err) {
+        if (!(err instanceof MessageProblem)) throw err;
+        item.problem = err.message;
+      }
+    }
+  }
+
+  /** Loads, in a few queries, every case the batch's facts may apply to. */
+  private async load(manager: EntityManager, set: CaseWorkingSet, work: MessageWork[]): Promise<void> {
+    const identifiers = new Map<string, { kind: string; value: string }>();
+    const mrns = new Set<string>();
+    const rooms = new Set<string>();
+    let earliest = Infinity;
+    let latest = -Infinity;
+    for (const item of work) {
+      if (item.problem) continue;
+      for (const fact of item.facts) {
+        const lookup = caseLookupFor(fact);
+        switch (lookup.by) {
+          case 'identifiers':
+            for (const kind of UNIQUE_IDENTIFIER_KINDS) {
+              const value = lookup.identifiers[kind];
+              if (value) identifiers.set(`${kind}\u0000${value}`, { kind, value });
+            }
+            break;
+          case 'patient':
+            mrns.add(lookup.patient.mrn);
+            break;
+          case 'subject': {
+            if (lookup.subject.patient) mrns.add(lookup.subject.patient.mrn);
+            if (lookup.subject.room) {
+              rooms.add(lookup.subject.room.id);
+              const at = Date.parse(lookup.at);
+              if (Number.isFinite(at)) {
+                earliest = Math.min(earliest, at);
+                latest = Math.max(latest, at);
+              }
+            }
+            break;
+          }
+        }
+      }
+    }
+    const ids = [...identifiers.values()];
+    await this.cases.lockIdentifiers(manager, ids);
+    for (const row of await this.cases.loadByIdentifiers(manager, ids)) set.addLoaded(row.state);
+    if (mrns.size) {
+      for (const [merged, survivor] of await this.cases.survivors(manager, [...mrns])) set.addAlias(merged, survivor);
+      for (const state of await this.cases.loadByPatients(manager, [...mrns])) set.addLoaded(state);
+    }
+    if (rooms.size && Number.isFinite(earliest)) {
+      const from = new Date(earliest - ROOM_WINDOW_MS).toISOString();
+      const to = new Date(latest + ROOM_WINDOW_MS).toISOString();
+      for (const state of await this.cases.loadInRooms(manager, [...rooms], from, to)) set.addLoaded(state);
+    }
+  }
+
+  /** Applies one message's facts to the working set; facts that match no case are parked. */
+  private applyMessage(set: CaseWorkingSet, item: MessageWork, parked: ParkedFactInput[]): void {
+    const receivedAt = item.message.receivedAt.toISOString();
+    for (const fact of item.facts) {
+      if (fact.kind === 'merge') set.addAlias(fact.merged.mrn, fact.survivor.mrn);
+      const applied = this.applyToTargets(set, fact, receivedAt, this.targetsOf(set, fact), item.warnings);
+      for (const id of applied.changed) item.caseIds.add(id);
+      if (applied.matched) continue;
+      const keys = parkingKeys(set, fact);
+      if (keys) {
+        parked.push({ inboxId: item.message.id, at: fact.at, ...keys, fact: { fact, receivedAt } });
+        item.warnings.push(`parked: ${fact.kind} fact matches no case yet; it is applied when its case appears`);
+      } else {
+        item.warnings.push(`no-case: ${fact.kind} fact matches no case`);
+      }
+    }
+  }
+
+  /** The cases a fact applies to in the working set (`[undefined]`: a booking that creates one). */
+  private targetsOf(set: CaseWorkingSet, fact: Fact): (CaseState | undefined)[] {
+    const lookup = caseLookupFor(fact);
+    switch (lookup.by) {
+      case 'identifiers': {
+        const found = set.findByIdentifiers(lookup.identifiers);
+        return found || lookup.mayCreate ? [found] : [];
+      }
+      case 'patient': {
+        const all = set.findByPatient(lookup.patient.mrn);
+        return lookup.scope === 'all' ? all : all.filter((c) => OPEN.has(c.status));
+      }
+      case 'subject': {
+        const { subject } = lookup;
+        const byPatient = subject.patient ? pickCaseAt(set.findByPatient(subject.patient.mrn), lookup.at) : undefined;
+        const byRoom = !byPatient && subject.room ? pickCaseAt(set.inRoom(subject.room.id), lookup.at) : undefined;
+        const found = byPatient ?? byRoom;
+        return found ? [found] : [];
+      }
+    }
+  }
+
+  private applyToTargets(
+    set: CaseWorkingSet,
+    fact: Fact,
+    receivedAt: string,
+    targets: readonly (CaseState | undefined)[],
+    warnings: string[],
+  ): { matched: boolean; changed: string[]; applied: string[] } {
+    const changed: string[] = [];
+    const applied: string[] = [];
+    for (const current of targets) {
+      const result = applyFact(current, fact, { newCaseId: randomUUID(), receivedAt });
+      warnings.push(...result.warnings.map((w) => `${w.code}: ${w.message}`));
+      if (!result.state) continue;
+      set.record(current, result.state, result.events);
+      applied.push(result.state.id);
+      if (result.events.length) changed.push(result.state.id);
+    }
+    return { matched: applied.length > 0, changed, applied };
+  }
+
+  /**
+   * Applies parked facts to the cases this batch created or changed, until nothing more matches
+   * (a parked ADT can move a case into a room where a parked reading then belongs).
+   */
+  private async replayParked(manager: EntityManager, set: CaseWorkingSet): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      const dirty = set.changes().map((c) => c.state);
+      const rows = await this.cases.parkedFor(manager, {
+        mrns: [...new Set(dirty.map((c) => c.patient.mrn))],
+        orderNumbers: dirty.flatMap((c) => (c.identifiers.orderNumber ? [c.identifiers.orderNumber] : [])),
+        rooms: dirty.map((c) => ({
+          roomId: c.roomId,
+          from: new Date(Date.parse(c.scheduledStart) - PARK_MATCH_MS).toISOString(),
+          to: new Date(Date.parse(c.scheduledEnd) + PARK_MATCH_MS).toISOString(),
+        })),
+      });
+      const marks = new Map<string, string[]>();
+      let progressed = false;
+      for (const row of rows) {
+        const { fact, receivedAt } = row.fact as { fact: Fact; receivedAt: string };
+        const targets = this.targetsOf(set, fact).filter((c) => c && !row.appliedTo.includes(c.id));
+        if (!targets.length) continue;
+        const result = this.applyToTargets(set, fact, receivedAt, targets, []);
+        if (!result.applied.length) continue;
+        marks.set(row.id, [...row.appliedTo, ...result.applied]);
+        progressed ||= result.changed.length > 0;
+      }
+      await this.cases.markParkedApplied(manager, marks);
+      if (!progressed) return;
+    }
+  }
+
+  private async publish(before: CaseState | undefined, after: CaseState): Promise<void> {
+    const now = placementOf(after, this.settings.facilityTz);
+    const was = before ? placementOf(before, this.settings.facilityTz) : undefined;
+    await this.bus.publish(after.id, after, topicsForChange(after.id, now, was, this.today()));
+  }
+
+  /** Records an attempt that threw (it is retried by the queue), outside the failed transaction. */
+  private async recordError(request: ApplyRequest, error: string): Promise<void> {
+    const now = this.clock.now();
+    await this.cases
+      .transaction((manager) =>
+        this.inbox.recordAttempts(manager, [
+          {
+            inboxId: request.inboxId,
+            trigger: request.trigger ?? 'queue',
+            actor: request.actor ?? null,
+            startedAt: now,
+            finishedAt: now,
+            outcome: 'error',
+            error: error.slice(0, 2000),
+          },
+        ]),
+      )
+      .catch((e: unknown) =>
+        this.logger.warn(`attempt of inbox ${request.inboxId} not recorded: ${(e as Error).message}`),
+      );
   }
 
   /** The facility-local day that `room:` topics show. */
   private today(): string {
     return localDate(this.clock.now().toISOString(), this.settings.facilityTz);
   }
+}
 
-  private async resolve(
-    manager: Parameters<Parameters<CaseRepository['transaction']>[0]>[0],
-    draft: FactDraft,
-    inboxId: string,
-  ): Promise<Fact> {
-    const { location, ...rest } = draft.fact;
-    const fact: Fact = { ...rest, source: { kind: 'hl7', id: inboxId, label: draft.label, sequence: Number(inboxId) } };
-    if (location) fact.room = await this.rooms.resolveLocation(manager, location);
-    return fact;
+/** How far outside a case's scheduled window a parked reading of its room may belong to it. */
+const PARK_MATCH_MS = 12 * 3_600_000;
+
+/** The keys a fact waits under until its case appears; undefined when nothing could ever match it. */
+function parkingKeys(
+  set: CaseWorkingSet,
+  fact: Fact,
+): { mrn?: string; orderNumber?: string; roomId?: string } | undefined {
+  switch (fact.kind) {
+    case 'schedule':
+    case 'merge':
+      // A booking without enough to create its case, or a merge of a patient without cases.
+      return undefined;
+    case 'patient':
+      return { mrn: set.survivorOf(fact.patient.mrn) };
+    case 'order':
+      return fact.identifiers.orderNumber ? { orderNumber: fact.identifiers.orderNumber } : undefined;
+    case 'observations':
+    case 'alarm': {
+      const { patient, room } = fact.subject;
+      if (!patient && !room) return undefined;
+      return {
+        ...(patient ? { mrn: set.survivorOf(patient.mrn) } : {}),
+        ...(room ? { roomId: room.id } : {}),
+      };
+    }
+  }
+}
+
+const OPEN = new Set<CaseState['status']>(['scheduled', 'pre-op', 'in-room', 'in-procedure', 'recovery']);
+
+/** The source locations a fact carries, with where the resolved room goes and whether it may create one. */
+function locationsOf(fact: Fact): { location: SourceLocation; assign: (room: RoomRef) => void; create: boolean }[] {
+  switch (fact.kind) {
+    case 'schedule':
+      return fact.location ? [{ location: fact.location, assign: (r) => (fact.room = r), create: true }] : [];
+    case 'patient': {
+      const out: { location: SourceLocation; assign: (room: RoomRef) => void; create: boolean }[] = [];
+      if (fact.location) out.push({ location: fact.location, assign: (r) => (fact.room = r), create: false });
+      if (fact.priorLocation) {
+        out.push({ location: fact.priorLocation, assign: (r) => (fact.priorRoom = r), create: false });
+      }
+      return out;
+    }
+    case 'observations':
+    case 'alarm': {
+      const subject = fact.subject;
+      return subject.location ? [{ location: subject.location, assign: (r) => (subject.room = r), create: false }] : [];
+    }
+    case 'merge':
+    case 'order':
+      return [];
   }
 }

@@ -40,6 +40,26 @@ export class InboundQueue implements OnApplicationShutdown {
     await this.queue.add('inbox.apply', payload, { jobId: jobIdFor(inboxId) });
   }
 
+  /** Queues several stored messages in one Redis round trip. */
+  async enqueueMany(inboxIds: readonly string[]): Promise<void> {
+    await this.queue.addBulk(
+      inboxIds.map((inboxId) => ({
+        name: 'inbox.apply',
+        data: { inboxId } satisfies JobPayloads['inbox.apply'],
+        opts: { jobId: jobIdFor(inboxId) },
+      })),
+    );
+  }
+
+  /**
+   * Queues a message an integration engineer asked to process again (after a mapping fix).
+   * `nonce` makes it a new job even though the message's first job still exists.
+   */
+  async enqueueReprocess(inboxId: string, actor: string, nonce: string): Promise<void> {
+    const payload: JobPayloads['inbox.apply'] = { inboxId, trigger: 'reprocess', actor };
+    await this.queue.add('inbox.apply', payload, { jobId: jobIdFor(inboxId, nonce) });
+  }
+
   /** Queues a message again: a new job, or a retry of its job if that one failed for good. */
   async requeue(inboxId: string): Promise<void> {
     const job = await this.queue.getJob(jobIdFor(inboxId));

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { InboxRepository } from '@circulator/persistence';
-import { RedisConnections } from '@circulator/realtime';
-import { CaseApplyService } from './case-apply.service';
+import type { Clock } from '@circulator/domain';
+import { CaseRepository, InboxRepository } from '@circulator/persistence';
+import { CLOCK, RedisConnections } from '@circulator/realtime';
+import { Batcher } from './batcher';
+import { CaseApplyService, type ApplyItemResult, type ApplyRequest } from './case-apply.service';
 import { InboundQueue } from './inbound.queue';
 import { INBOUND_QUEUE, PIPELINE_SETTINGS, type JobPayloads, type PipelineSettings } from './pipeline.tokens';
 
@@ -10,8 +12,22 @@ import { INBOUND_QUEUE, PIPELINE_SETTINGS, type JobPayloads, type PipelineSettin
 const SWEEP_INTERVAL_MS = 15_000;
 
 /**
- * Applies inbox messages from the queue. A job that throws is retried by BullMQ (transient
- * faults); content that can never apply is marked failed in the inbox and the job completes.
+ * A message stored this recently is surely queued already (the ingest queues before it ACKs); the
+ * periodic sweep looks only at older ones, so it never walks a healthy backlog.
+ */
+const SWEEP_MIN_AGE_MS = 60_000;
+
+/** How long facts that arrived before their case are kept waiting for it. */
+const PARKED_FACT_TTL_MS = 7 * 24 * 3_600_000;
+
+/** The most messages one apply transaction takes. */
+const MAX_APPLY_BATCH = 200;
+
+/**
+ * Applies inbox messages from the queue. The worker takes many jobs at once (BullMQ concurrency)
+ * and hands them to one batcher, so that the jobs ready together are applied in one transaction
+ * (see CaseApplyService.applyBatch). A job that throws is retried by BullMQ (transient faults);
+ * content that can never apply is marked failed in the inbox and the job completes.
  */
 @Injectable()
 export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
@@ -19,11 +35,17 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
   private worker?: Worker<JobPayloads['inbox.apply']>;
   private sweepTimer?: NodeJS.Timeout;
   private sweeping = false;
+  private readonly batcher = new Batcher<ApplyRequest, ApplyItemResult>(
+    (requests) => this.applier.applyBatch(requests),
+    { maxBatch: MAX_APPLY_BATCH },
+  );
 
   constructor(
     private readonly connections: RedisConnections,
     private readonly applier: CaseApplyService,
     private readonly inbox: InboxRepository,
+    private readonly cases: CaseRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly queue: InboundQueue,
     @Inject(PIPELINE_SETTINGS) private readonly settings: PipelineSettings,
   ) {}
@@ -36,7 +58,7 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
     });
     this.worker.on('failed', (job, err) => void this.onFailed(job, err));
     this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
-    await this.sweep();
+    await this.sweep(0);
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
   }
@@ -44,7 +66,9 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
   private async process(job: Job<JobPayloads['inbox.apply']>): Promise<string> {
     const inboxId = job.data?.inboxId;
     if (typeof inboxId !== 'string' || !/^\d+$/.test(inboxId)) throw new UnrecoverableError('job without an inbox id');
-    return this.applier.apply(inboxId);
+    const result = await this.batcher.submit({ inboxId, trigger: job.data.trigger, actor: job.data.actor });
+    if (!result.ok) throw jobError(result.error);
+    return result.outcome;
   }
 
   /**
@@ -59,7 +83,7 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
     const inboxId = job?.data?.inboxId;
     if (!exhausted || typeof inboxId !== 'string') return;
     await this.inbox
-      .markFailed(inboxId, new Date(), `gave up after ${job?.attemptsMade ?? '?'} attempts: ${err.message}`)
+      .markFailed(inboxId, this.clock.now(), `gave up after ${job?.attemptsMade ?? '?'} attempts: ${err.message}`)
       .catch((e: unknown) =>
         this.logger.warn(`inbox ${inboxId} stays received (retried by the sweep): ${(e as Error).message}`),
       );
@@ -69,11 +93,14 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
    * Queues every stored message not yet applied. Job ids make this idempotent; a job that ran out
    * of attempts while its message is still `received` is retried (BullMQ ignores a re-add).
    */
-  async sweep(): Promise<number> {
+  async sweep(minAgeMs = SWEEP_MIN_AGE_MS): Promise<number> {
     if (this.sweeping) return 0; // the previous sweep is still running
     this.sweeping = true;
     try {
-      const ids = await this.inbox.pendingIds();
+      const now = this.clock.now().getTime();
+      const purged = await this.cases.purgeParked(new Date(now - PARKED_FACT_TTL_MS));
+      if (purged) this.logger.log(`forgot ${purged} parked fact(s) that never found their case`);
+      const ids = await this.inbox.pendingIds(10_000, new Date(now - minAgeMs));
       let queued = 0;
       for (const id of ids) {
         // One message that cannot be queued (its job just changed state elsewhere) must not
@@ -99,4 +126,13 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.worker?.close();
   }
+}
+
+/**
+ * The error a failed job reports. BullMQ takes any error whose message or code says ECONNREFUSED
+ * for its own Redis connection failing, and then neither fails nor retries the job: it stays
+ * active for ever. A database that refuses connections must read as an ordinary failure.
+ */
+export function jobError(message: string): Error {
+  return new Error(`not applied: ${message.replace(/ECONNREFUSED/g, 'connection refused')}`);
 }

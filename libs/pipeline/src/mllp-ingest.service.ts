@@ -1,20 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@circulator/domain';
-import {
-  buildAck,
-  Hl7ErrorCondition,
-  MllpListener,
-  outcomeFromProblem,
-  readMsh,
-  type AckOutcome,
-  type MshHeader,
-} from '@circulator/hl7';
-import { InboxRepository } from '@circulator/persistence';
+import { ackCodeFor, buildAck, evaluateHl7, Hl7ErrorCondition, type AckOutcome, type MshHeader } from '@circulator/hl7';
+import { InboxRepository, type InboxStoreResult, type NewInboxMessage } from '@circulator/persistence';
 import { CLOCK } from '@circulator/realtime';
-import { contentProblem, isSupportedMessageType } from './fact.decoder';
+import { Batcher } from './batcher';
 import { InboundQueue } from './inbound.queue';
-import { PIPELINE_SETTINGS, type PipelineSettings } from './pipeline.tokens';
+import { InterfaceListeners, type FrameRouting } from './interfaces';
+import { PIPELINE_SETTINGS, type IngestInterface, type PipelineSettings } from './pipeline.tokens';
 
 /** A listener could not bind: carries the setting to name in the one-line start failure. */
 export class ListenerStartError extends Error {
@@ -30,106 +23,138 @@ export class ListenerStartError extends Error {
   }
 }
 
+/** The most messages one inbox commit takes (a group commit of concurrent senders). */
+const MAX_STORE_BATCH = 256;
+
 /**
- * The HL7 v2 edge: MLLP frame → header check → inbox (durable) → queue → ACK.
- * Nothing is acknowledged AA before the inbox commit (CONTRACT §4); a sender's repeat of a
- * message id is answered AA and not applied again; what we refuse is stored too, for the
- * integration console.
+ * The HL7 v2 edge: MLLP frame → header and content check → inbox (durable) → queue → ACK.
+ * Nothing is acknowledged AA/CA before the inbox commit (CONTRACT §4); a sender's repeat of a
+ * message id is answered with the first copy's code and not applied again; what we refuse is
+ * stored too, for the integration console.
+ *
+ * Frames that arrive while a commit is in flight are stored together in the next one (group
+ * commit), so one commit serves every sender that is waiting: ACK latency stays one commit at low
+ * load, and throughput grows with the number of connections.
  */
 @Injectable()
 export class MllpIngestService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MllpIngestService.name);
-  private listener?: MllpListener;
-  private boundPort: number | undefined;
+  private readonly writer = new Batcher<NewInboxMessage, InboxStoreResult>((batch) => this.storeAndQueue(batch), {
+    maxBatch: MAX_STORE_BATCH,
+  });
 
   constructor(
     private readonly inbox: InboxRepository,
     private readonly queue: InboundQueue,
     @Inject(PIPELINE_SETTINGS) private readonly settings: PipelineSettings,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly listeners: InterfaceListeners,
   ) {}
 
+  /** Opens a listener per interface port (the shared MLLP_PORT first); interface changes re-open them. */
   async onApplicationBootstrap(): Promise<void> {
     const { mllp } = this.settings;
-    this.listener = new MllpListener({
-      host: mllp.host,
-      port: mllp.port,
-      maxFrameBytes: mllp.maxFrameBytes,
-      tls: mllp.tls,
-      handler: (frame, peer) => this.handle(frame, `${peer.remoteAddress ?? '?'}:${peer.remotePort ?? '?'}`),
-      logger: this.logger,
-    });
-    let port: number;
     try {
-      ({ port } = await this.listener.listen());
+      await this.listeners.start({
+        host: mllp.host,
+        sharedTls: mllp.tls,
+        maxFrameBytes: mllp.maxFrameBytes,
+        logger: this.logger,
+        handler: (frame, peer, iface) => this.handle(frame, peer, iface),
+        onUnrouted: (frame, peer, routing) => this.refuseUnrouted(frame, peer, routing),
+      });
     } catch (err) {
       throw new ListenerStartError('MLLP_PORT', mllp.port, err);
     }
-    this.boundPort = port;
-    this.logger.log(`HL7 MLLP listening on port ${port}${mllp.tls ? ' (TLS)' : ''}`);
+    this.logger.log(`HL7 MLLP listening on port ${this.port() ?? '?'}${mllp.tls ? ' (TLS)' : ''}`);
   }
 
+  /** The shared MLLP_PORT as bound. */
   port(): number | undefined {
-    return this.boundPort;
+    return this.listeners.sharedPort();
   }
 
   isListening(): boolean {
-    return this.listener?.isListening() ?? false;
+    return this.listeners.isListening();
+  }
+
+  /**
+   * A frame no interface takes (unknown sender on the shared port, or an address the interface does
+   * not admit): kept for the console as rejected, answered AR 207 with the reason.
+   */
+  private async refuseUnrouted(
+    frame: Buffer,
+    peer: string,
+    routing: Extract<FrameRouting, { ok: false }>,
+  ): Promise<string | null> {
+    const header = routing.header;
+    const outcome: AckOutcome = {
+      code: 'reject',
+      error: { code: Hl7ErrorCondition.ApplicationInternalError, text: routing.text },
+    };
+    await this.writer
+      .submit({
+        channel: 'mllp',
+        sender: `${header.sendingApplication ?? ''}|${header.sendingFacility ?? ''}`,
+        controlId: header.controlId || null,
+        messageType: header.messageType ? `${header.messageType.code}^${header.messageType.trigger}` : null,
+        raw: frame,
+        peer,
+        receivedAt: this.clock.now(),
+        status: 'rejected',
+        error: routing.text,
+        interfaceName: null,
+        ackCode: ackCodeFor(header, 'reject'),
+      })
+      .catch((err: unknown) => this.logger.warn(`an unrouted frame was not kept: ${(err as Error).message}`));
+    return buildAck(header, outcome, {
+      now: this.clock.now(),
+      controlId: randomUUID().replace(/-/g, '').slice(0, 20),
+      facilityTz: this.settings.facilityTz,
+    });
+  }
+
+  /** The interface a frame is read with when no interface configuration says otherwise. */
+  defaultInterface(): IngestInterface {
+    return { name: 'default', facilityTz: this.settings.facilityTz };
   }
 
   /** Handles one frame; returns the ACK text (null: none is due, e.g. enhanced mode NE). */
-  async handle(frame: Buffer, peer: string): Promise<string | null> {
+  async handle(frame: Buffer, peer: string, iface: IngestInterface = this.defaultInterface()): Promise<string | null> {
     const receivedAt = this.clock.now();
-    const read = readMsh(frame);
-    const header: Partial<MshHeader> = read.ok ? read.header : read.partial;
-    const sender = `${header.sendingApplication ?? ''}|${header.sendingFacility ?? ''}`;
+    const evaluated = evaluateHl7(frame, {
+      facilityTz: iface.facilityTz,
+      receivedAt: receivedAt.toISOString(),
+      roles: iface.roles,
+      overrides: iface.overrides,
+    });
+    const header: Partial<MshHeader> = evaluated.header;
+    let outcome: AckOutcome = evaluated.outcome;
     const type = header.messageType ? `${header.messageType.code}^${header.messageType.trigger}` : null;
-
-    let outcome: AckOutcome;
-    let status: 'received' | 'rejected' = 'received';
-    if (!read.ok) {
-      outcome = outcomeFromProblem(read.problem);
-      status = 'rejected';
-    } else if (!isSupportedMessageType(read.header.messageType.code, read.header.messageType.trigger)) {
-      outcome = {
-        code: 'reject',
-        error: {
-          code: Hl7ErrorCondition.UnsupportedMessageType,
-          text: `message type ${type ?? '?'} is not supported`,
-          location: { segment: 'MSH', sequence: 1, field: 9 },
-        },
-      };
-      status = 'rejected';
-    } else {
-      const problem = contentProblem(frame, { facilityTz: this.settings.facilityTz, receivedAt });
-      outcome = problem ? outcomeFromProblem(problem) : { code: 'accept' };
-      if (problem) status = 'rejected';
-    }
+    const accepted = outcome.code === 'accept';
 
     try {
-      const stored = await this.inbox.store({
+      const stored = await this.writer.submit({
         channel: 'mllp',
-        sender,
+        sender: `${header.sendingApplication ?? ''}|${header.sendingFacility ?? ''}`,
         controlId: header.controlId || null,
         messageType: type,
         raw: frame,
         peer,
         receivedAt,
-        status,
+        status: accepted ? 'received' : 'rejected',
         error: outcome.code === 'accept' ? null : (outcome.error?.text ?? 'rejected'),
+        interfaceName: iface.name,
+        ackCode: ackCodeFor(header, outcome.code),
+        mrn: evaluated.mapping?.mrn ?? null,
       });
-      if (status === 'received' && !stored.duplicate) {
-        // Stored: the ACK may say so even if Redis is away right now — the worker's sweep queues
-        // every stored message that is not yet applied.
-        await this.queue
-          .enqueueApply(stored.id)
-          .catch((err: unknown) =>
-            this.logger.warn(`inbox ${stored.id} stored, queueing postponed: ${(err as Error).message}`),
-          );
-      }
+      // A repeat of a message we accepted is answered as the first copy was, and changes nothing.
+      if (stored.duplicate && stored.status !== 'rejected') outcome = { code: 'accept' };
     } catch (err) {
-      // Not stored: never AA. AR with 207 tells the sender to send it again later.
-      this.logger.error(`could not store a message from ${sender}: ${(err as Error).message}`);
+      // Not stored: never AA. AR (CR) with 207 tells the sender to send it again later.
+      this.logger.error(
+        `could not store a message from ${header.sendingApplication ?? '?'}: ${(err as Error).message}`,
+      );
       outcome = {
         code: 'reject',
         error: { code: Hl7ErrorCondition.ApplicationInternalError, text: 'message not stored; send it again later' },
@@ -139,11 +164,27 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
     return buildAck(header, outcome, {
       now: this.clock.now(),
       controlId: randomUUID().replace(/-/g, '').slice(0, 20),
-      facilityTz: this.settings.facilityTz,
+      facilityTz: iface.facilityTz,
     });
   }
 
+  /** One group commit: store the batch, then queue what is new and accepted (one Redis call). */
+  private async storeAndQueue(batch: NewInboxMessage[]): Promise<InboxStoreResult[]> {
+    const results = await this.inbox.storeMany(batch);
+    const fresh = results.filter((r, i) => !r.duplicate && batch[i]?.status === 'received').map((r) => r.id);
+    if (fresh.length) {
+      // Stored: the ACKs may say so even if Redis is away right now — the worker's sweep queues
+      // every stored message that is not yet applied.
+      await this.queue
+        .enqueueMany(fresh)
+        .catch((err: unknown) =>
+          this.logger.warn(`${fresh.length} message(s) stored, queueing postponed: ${(err as Error).message}`),
+        );
+    }
+    return results;
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await this.listener?.close();
+    await this.listeners.stop();
   }
 }

@@ -3,7 +3,8 @@ import { CaseApplyService } from './case-apply.service';
 import { InboundQueue } from './inbound.queue';
 import { InboundWorker } from './inbound.worker';
 import { MllpIngestService } from './mllp-ingest.service';
-import { PIPELINE_SETTINGS, type PipelineSettings } from './pipeline.tokens';
+import { InterfaceRegistry } from './interfaces';
+import { INTERFACE_LOOKUP, PIPELINE_SETTINGS, type PipelineSettings } from './pipeline.tokens';
 
 /** The ingest role: the MLLP listener, storing to the inbox and queueing. */
 @Module({})
@@ -23,7 +24,14 @@ export class WorkerModule {
   static forRoot(settings: PipelineSettings): DynamicModule {
     return {
       module: WorkerModule,
-      providers: [{ provide: PIPELINE_SETTINGS, useValue: settings }, InboundQueue, CaseApplyService, InboundWorker],
+      providers: [
+        { provide: PIPELINE_SETTINGS, useValue: settings },
+        // Mappings are read per message from the registry, so an interface change applies at once.
+        { provide: INTERFACE_LOOKUP, useExisting: InterfaceRegistry },
+        InboundQueue,
+        CaseApplyService,
+        InboundWorker,
+      ],
       exports: [CaseApplyService, InboundWorker],
     };
   }

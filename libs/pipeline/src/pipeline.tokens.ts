@@ -4,18 +4,52 @@ export const PIPELINE_SETTINGS = Symbol('PIPELINE_SETTINGS');
 export interface PipelineSettings {
   facilityTz: string;
   mllp: { host?: string; port: number; tls?: { cert: Buffer; key: Buffer }; maxFrameBytes?: number };
-  /** How many jobs one worker process applies at once. 1 keeps a sender's order (see README). */
+  /**
+   * How many jobs one worker process takes at once; the jobs ready together are applied in one
+   * transaction. Order does not depend on it: the engine orders facts by their own times.
+   */
   workerConcurrency: number;
+}
+
+/**
+ * What the ingest and the worker need to know of the interface a message came in on (the full
+ * interface configuration lives in ./interfaces).
+ */
+export interface IngestInterface {
+  name: string;
+  /** IANA zone for times without an offset. */
+  facilityTz: string;
+  roles?: { surgeon?: readonly string[]; anesthesiologist?: readonly string[] };
+  /** Site variants: logical field → HL7 path (see the HL7 mapper). */
+  overrides?: Readonly<Record<string, string>>;
+  /** Source location code → room id, set by an integration engineer. */
+  locations?: Readonly<Record<string, string>>;
+  /** What an unknown location does: create an unmapped room (default) or fail the message. */
+  locationPolicy?: 'create-unmapped' | 'require-mapping';
+}
+
+/** Finds an interface by name (the interface registry; a fixed default when there is none). */
+export const INTERFACE_LOOKUP = Symbol('INTERFACE_LOOKUP');
+
+export interface InterfaceLookup {
+  get(name: string): IngestInterface | undefined;
 }
 
 /** Job name → payload: payloads carry ids, never entities (STYLE.md §6). */
 export interface JobPayloads {
-  'inbox.apply': { inboxId: string };
+  'inbox.apply': {
+    inboxId: string;
+    /** `reprocess` when an integration engineer asked for it again (recorded on the attempt). */
+    trigger?: 'queue' | 'reprocess';
+    /** Who asked for a reprocess (user id), for the attempt row. */
+    actor?: string;
+  };
 }
 
 export const INBOUND_QUEUE = 'inbound';
 
 /** BullMQ refuses integer-looking custom ids; the inbox id stays readable inside. */
-export function jobIdFor(inboxId: string): string {
-  return `inbox-${inboxId}`;
+export function jobIdFor(inboxId: string, reprocess?: string): string {
+  // A reprocess is a new job (the first one is kept as completed or failed): its own id.
+  return reprocess ? `inbox-${inboxId}-r${reprocess}` : `inbox-${inboxId}`;
 }

@@ -5,6 +5,8 @@ import { configSchema, VARIABLES, type ProcessRole, type VariableName } from './
 export interface AppConfig {
   http: { port: number; host: string };
   mllp: { port: number; tlsCertFile?: string; tlsKeyFile?: string };
+  /** HL7 interfaces from a file (HL7_INTERFACES_FILE), beside the ones managed by REST. */
+  hl7: { interfacesFile?: string };
   mqtt: { url?: string; port: number };
   database: { url?: string };
   redis: { url: string; urlIsDefault: boolean; prefix: string };
@@ -42,6 +44,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   return {
     http: { port: c.HTTP_PORT, host: c.HTTP_HOST },
     mllp: { port: c.MLLP_PORT, tlsCertFile: c.MLLP_TLS_CERT, tlsKeyFile: c.MLLP_TLS_KEY },
+    hl7: { interfacesFile: c.HL7_INTERFACES_FILE && resolve(c.HL7_INTERFACES_FILE) },
     mqtt: { url: c.MQTT_URL, port: c.MQTT_PORT },
     database: { url: c.DATABASE_URL },
     redis: { url: c.REDIS_URL ?? DEFAULT_REDIS_URL, urlIsDefault: c.REDIS_URL === undefined, prefix: c.REDIS_PREFIX },

@@ -104,6 +104,12 @@ export const VARIABLES = {
     fix: 'a comma list of gateway, ingest, worker',
     sensitive: false,
   },
+  HL7_INTERFACES_FILE: {
+    description:
+      'JSON file of inbound HL7 interfaces ({"interfaces": [...]}); applied at start and whenever it changes, read-only through the API',
+    fix: 'point it at a JSON file (it may be created later; a bad one is logged and the previous interfaces kept)',
+    sensitive: false,
+  },
   FHIR_BASE_URL: {
     description: 'EHR FHIR R4 server to synchronise from',
     fix: 'use an http(s):// URL',
@@ -158,6 +164,12 @@ export const configSchema = z.object({
         .array(z.enum(PROCESS_ROLES, { error: 'each role must be gateway, ingest or worker' }))
         .min(1, 'needs at least one role'),
     ),
+  HL7_INTERFACES_FILE: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((v) => v.toLowerCase().endsWith('.json'), { message: 'must name a .json file' })
+    .optional(),
   FHIR_BASE_URL: optionalUrl(['http:', 'https:']),
   FHIR_HOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),

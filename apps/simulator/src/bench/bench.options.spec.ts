@@ -28,7 +28,13 @@ describe('bench options', () => {
     });
   });
 
+  it('paces the senders to --rate messages per second, or not at all', () => {
+    expect(parseBenchOptions(['--rate', '1000']).rate).toBe(1000);
+    expect(parseBenchOptions([]).rate).toBeUndefined();
+  });
+
   it.each([
+    [['--rate', '0'], /--rate must be a whole number from 1/],
     [['--rooms', '0'], /--rooms must be a whole number from 1/],
     [['--seconds', 'ten'], /--seconds must be/],
     [['--url', 'http://x:3000'], /--url needs --mllp/],

@@ -6,11 +6,13 @@ export interface BenchOptions {
   seconds: number;
   displays: number;
   out: string;
+  /** Total HL7 messages/s to pace the senders to; without it each connection sends as fast as ACKs come. */
+  rate?: number;
   /** An already running platform; without it the bench starts its own. */
   target?: { url: string; mllpHost: string; mllpPort: number; username: string; password: string };
 }
 
-export const BENCH_USAGE = `usage: npm run bench -- [--rooms 3] [--seconds 10] [--displays 10] [--out bench.json]
+export const BENCH_USAGE = `usage: npm run bench -- [--rooms 3] [--seconds 10] [--displays 10] [--out bench.json] [--rate MSG_PER_S]
                          [--url http://host:3000 --mllp host:2575 --user admin --password …]`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
@@ -29,6 +31,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       seconds: { type: 'string' },
       displays: { type: 'string' },
       out: { type: 'string' },
+      rate: { type: 'string' },
       url: { type: 'string' },
       mllp: { type: 'string' },
       user: { type: 'string' },
@@ -43,6 +46,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     displays: positiveInt('displays', values.displays, 10, 5_000),
     out: values.out ?? 'bench.json',
   };
+  if (values.rate !== undefined) options.rate = positiveInt('rate', values.rate, 0, 100_000);
   if (values.url !== undefined) {
     const mllp = /^([^:]+):(\d{1,5})$/.exec(values.mllp ?? '');
     if (!URL.canParse(values.url) || !mllp || !values.user || !values.password) {

@@ -5,6 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { UpdateEvent } from '@circulator/contracts';
 import { MllpClient } from '@circulator/hl7';
 import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './bench.options';
+import { decodeBench } from './decode.bench';
 import { mllpEchoPerSecond, wsEchoP50Ms } from './limits';
 import { processStats, startBenchPlatform, type BenchPlatform } from './platform.process';
 import { cpuPercent, ms, percentile, perSecond } from './stats';
@@ -80,6 +81,9 @@ async function run(options: BenchOptions): Promise<void> {
   say('measuring the machine’s raw limits (MLLP echo, websocket echo)…');
   const limits = { mllpEchoPerSecond: await mllpEchoPerSecond(2_000), wsEchoP50Ms: await wsEchoP50Ms(2_000) };
   say(`limits: MLLP echo ${limits.mllpEchoPerSecond}/s, websocket echo p50 ${limits.wsEchoP50Ms} ms`);
+  say('measuring HL7 decode+map against a bare split of the same 21-OBX ORU…');
+  const decode = decodeBench();
+  say(`decode+map ${decode.decodeMapPerSecond}/s, bare split ${decode.bareSplitPerSecond}/s (ratio ${decode.ratio})`);
 
   const platform: BenchPlatform = options.target
     ? { ...options.target, url: options.target.url, stop: () => Promise.resolve() }
@@ -129,7 +133,16 @@ async function run(options: BenchOptions): Promise<void> {
     try {
       await Promise.all(
         clients.map(async (client, room) => {
+          // Paced: this connection's share of --rate, each message at its slot (or at once when late).
+          const interval = options.rate ? (1000 * clients.length) / options.rate : 0;
+          const offset = (interval * room) / clients.length;
           for (let seq = 0; performance.now() < deadline; seq++) {
+            if (interval) {
+              const slot = started + offset + seq * interval;
+              const wait = slot - performance.now();
+              if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+              if (performance.now() >= deadline) break;
+            }
             const message = siu(room + 1, seq, runId);
             const t0 = performance.now();
             sentAt.set(message.placer, t0);
@@ -157,6 +170,7 @@ async function run(options: BenchOptions): Promise<void> {
         seconds: options.seconds,
         displays: options.displays,
         hl7: {
+          rate: options.rate ?? null,
           sent,
           acked,
           perSecond: hl7PerSecond,
@@ -167,6 +181,7 @@ async function run(options: BenchOptions): Promise<void> {
           toDisplayP50Ms: ms(percentile(toDisplay, 50)),
           toDisplayP99Ms: ms(percentile(toDisplay, 99)),
         },
+        decode,
         sensors: { readings: 0, perSecond: 0, toDisplayP50Ms: null, toDisplayP99Ms: null },
         limits,
         process:
@@ -191,6 +206,7 @@ async function run(options: BenchOptions): Promise<void> {
 
 function printTable(r: {
   hl7: Record<string, number | null>;
+  decode: { decodeMapPerSecond: number; bareSplitPerSecond: number; ratio: number };
   limits: Record<string, number>;
   process: Record<string, number | null>;
 }): void {
@@ -198,6 +214,10 @@ function printTable(r: {
     ['HL7 acked/s', String(r.hl7.perSecond)],
     ['ACK p50 / p99 ms', `${r.hl7.ackP50Ms} / ${r.hl7.ackP99Ms}`],
     ['applied (on displays)/s', String(r.hl7.appliedPerSecond)],
+    [
+      'decode+map / bare split /s',
+      `${r.decode.decodeMapPerSecond} / ${r.decode.bareSplitPerSecond} (${r.decode.ratio})`,
+    ],
     ['send → display p50 / p99 ms', `${r.hl7.toDisplayP50Ms} / ${r.hl7.toDisplayP99Ms}`],
     ['MLLP echo limit/s', String(r.limits.mllpEchoPerSecond)],
     ['websocket echo p50 ms', String(r.limits.wsEchoP50Ms)],

@@ -1,0 +1,93 @@
+import { decodeHl7, readMsh, type Hl7Problem } from '@circulator/hl7';
+
+/** One field of a segment as written (escapes kept), with its parts when it has any. */
+export interface Hl7TreeField {
+  /** 1-based field number (MSH-1 is the field separator, MSH-2 the encoding characters). */
+  index: number;
+  /** The field exactly as written, escape sequences included. */
+  value: string;
+  /** The components of a field that has several (and one repetition), as written. */
+  components?: string[];
+  /** The repetitions of a repeated field, each with its components when it has several. */
+  repetitions?: { value: string; components?: string[] }[];
+}
+
+/** One segment: its id and its valued fields (empty ones are left out; `index` says where each is). */
+export interface Hl7TreeSegment {
+  name: string;
+  fields: Hl7TreeField[];
+}
+
+/** A message as the integration console shows it. */
+export interface MessageText {
+  /** The message's bytes as text, segment terminators as sent. */
+  text: string;
+  /** How the bytes were read: ISO 8859-1 when MSH-18 declares it, else UTF-8. */
+  charset: 'ISO-8859-1' | 'UTF-8';
+  /** The parsed segments; null when the message does not parse (see `problem`). */
+  tree: Hl7TreeSegment[] | null;
+  /** Why it does not parse (patient-data free, as in the ERR segment of its ACK). */
+  problem?: Pick<Hl7Problem, 'kind' | 'code' | 'text' | 'location'>;
+}
+
+// HL7 table 0211 spells ISO 8859-1 `8859/1`; `ISO IR100` is its ISO-IR name, and some senders write
+// the IANA name.
+const LATIN1 = new Set(['8859/1', 'ISO IR100', 'ISO-8859-1']);
+
+/**
+ * The raw text and parse tree of a stored message. Never throws: a message that does not parse
+ * (it was refused with AR, or it is not HL7 at all) still shows as text, with the reason.
+ */
+export function messageText(raw: Buffer): MessageText {
+  const head = readMsh(raw);
+  const declared = (head.ok ? head.header.charset : head.partial.charset) ?? '';
+  const charset = LATIN1.has(declared.trim().toUpperCase()) ? 'ISO-8859-1' : 'UTF-8';
+  const text = raw.toString(charset === 'ISO-8859-1' ? 'latin1' : 'utf8');
+
+  const result = decodeHl7(raw);
+  if (!result.ok) {
+    const { kind, code, text: why, location } = result.problem;
+    return {
+      text,
+      charset,
+      tree: null,
+      problem: location ? { kind, code, text: why, location } : { kind, code, text: why },
+    };
+  }
+  const { header, segments } = result.decoded;
+  const { field: fieldSeparator, component, repetition } = header.encoding;
+  // The decoder's own text (terminators normalised, blank lines dropped): a segment's `position`
+  // is its line there.
+  const lines = result.decoded.text.split('\r');
+  const tree = segments.map((segment): Hl7TreeSegment => {
+    const line = (lines[segment.position] ?? '').trim();
+    const parts = line.split(fieldSeparator);
+    const fields: Hl7TreeField[] = [];
+    if (segment.name === 'MSH') {
+      // MSH-1 is the separator itself and MSH-2 the encoding characters: never split further.
+      fields.push({ index: 1, value: fieldSeparator });
+      if (parts[1]) fields.push({ index: 2, value: parts[1] });
+      parts.slice(2).forEach((value, i) => {
+        if (value !== '') fields.push(treeField(i + 3, value, component, repetition));
+      });
+    } else {
+      parts.slice(1).forEach((value, i) => {
+        if (value !== '') fields.push(treeField(i + 1, value, component, repetition));
+      });
+    }
+    return { name: segment.name, fields };
+  });
+  return { text, charset, tree };
+}
+
+function treeField(index: number, value: string, component: string, repetition: string): Hl7TreeField {
+  if (value.includes(repetition)) {
+    return { index, value, repetitions: value.split(repetition).map((r) => withComponents(r, component)) };
+  }
+  const components = value.includes(component) ? value.split(component) : undefined;
+  return components ? { index, value, components } : { index, value };
+}
+
+function withComponents(value: string, component: string): { value: string; components?: string[] } {
+  return value.includes(component) ? { value, components: value.split(component) } : { value };
+}

@@ -1,0 +1,87 @@
+import type { DataSource } from 'typeorm';
+import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
+import { openDatabase } from './data-source';
+import { InboxRepository, type NewInboxMessage } from './inbox.repository';
+
+const at = new Date('2026-11-21T07:30:00Z');
+
+function message(controlId: string | null, over: Partial<NewInboxMessage> = {}): NewInboxMessage {
+  return {
+    channel: 'mllp',
+    sender: 'EHR|GENHOSP',
+    controlId,
+    messageType: 'SIU^S12',
+    raw: Buffer.from(`MSH|^~\\&|EHR|GENHOSP|||20261121073000||SIU^S12|${controlId ?? ''}|P|2.5\r`, 'latin1'),
+    peer: '127.0.0.1:5000',
+    receivedAt: at,
+    status: 'received',
+    interfaceName: 'default',
+    ackCode: 'AA',
+    ...over,
+  };
+}
+
+describe.each(['postgresql', 'pglite'] as const)('inbox group commit on %s', (engine) => {
+  let pg: TestDatabase | undefined;
+  let dir: TempDir;
+  let ds: DataSource;
+  let inbox: InboxRepository;
+
+  beforeAll(async () => {
+    dir = createTempDir();
+    if (engine === 'postgresql') pg = await createTestDatabase();
+    ds = await openDatabase({ databaseUrl: pg?.url, dataDir: dir.path });
+    inbox = new InboxRepository(ds);
+  });
+  afterAll(async () => {
+    if (ds?.isInitialized) await ds.destroy();
+    await pg?.drop();
+    dir.remove();
+  });
+
+  it('stores a batch in input order with its own ids, bytes and columns', async () => {
+    const raw = Buffer.from([0x4d, 0x53, 0x48, 0xe9, 0x00, 0xff]);
+    const results = await inbox.storeMany([message('B1'), message(null, { status: 'rejected', raw }), message('B2')]);
+    expect(results.map((r) => r.duplicate)).toEqual([false, false, false]);
+    const ids = results.map((r) => Number(r.id));
+    expect(new Set(ids).size).toBe(3);
+    const rows = await ds.query<{ id: string; control_id: string | null; raw: Uint8Array; interface_name: string }[]>(
+      `SELECT id::text AS id, control_id, raw, interface_name FROM inbox WHERE id = ANY($1) ORDER BY id`,
+      [ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(results[0]!.id)?.control_id).toBe('B1');
+    expect(Buffer.from(byId.get(results[1]!.id)!.raw)).toEqual(raw);
+    expect(byId.get(results[2]!.id)?.control_id).toBe('B2');
+    expect(byId.get(results[2]!.id)?.interface_name).toBe('default');
+  });
+
+  it('answers a repeat of a stored id, and a repeat inside one batch, with the first copy', async () => {
+    const [first] = await inbox.storeMany([message('D1', { ackCode: 'CA' })]);
+    const again = await inbox.storeMany([message('D2'), message('D1'), message('D2')]);
+    expect(again[1]).toEqual({ id: first!.id, duplicate: true, status: 'received', ackCode: 'CA' });
+    expect(again[0]?.duplicate).toBe(false);
+    expect(again[2]).toEqual({ ...again[0], duplicate: true });
+    const counts = await ds.query<{ control_id: string; duplicates: number; n: string }[]>(
+      `SELECT control_id, max(duplicates) AS duplicates, count(*)::text AS n FROM inbox
+       WHERE control_id IN ('D1', 'D2') GROUP BY control_id ORDER BY control_id`,
+    );
+    expect(counts).toEqual([
+      { control_id: 'D1', duplicates: 1, n: '1' },
+      { control_id: 'D2', duplicates: 1, n: '1' },
+    ]);
+  });
+
+  it('never treats a refused copy as the original: a corrected resend is stored anew', async () => {
+    const [refused] = await inbox.storeMany([message('R1', { status: 'rejected', ackCode: 'AE' })]);
+    const [resent] = await inbox.storeMany([message('R1')]);
+    expect(resent?.duplicate).toBe(false);
+    expect(resent?.id).not.toBe(refused?.id);
+  });
+
+  it('keeps the per-message store() for single writers', async () => {
+    const one = await inbox.store(message('S1'));
+    const two = await inbox.store(message('S1'));
+    expect(two).toEqual({ ...one, duplicate: true });
+  });
+});

@@ -1,0 +1,88 @@
+import { Batcher } from './batcher';
+
+/** A run we finish by hand, to control what accumulates while it is in flight. */
+function gate<T>() {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+describe('Batcher (group commit)', () => {
+  it('runs a lone item at once, then everything submitted meanwhile as one batch', async () => {
+    const batches: number[][] = [];
+    const first = gate<void>();
+    const batcher = new Batcher<number, string>(
+      async (items) => {
+        batches.push(items);
+        if (batches.length === 1) await first.promise;
+        return items.map((i) => `r${i}`);
+      },
+      { maxBatch: 100 },
+    );
+    const a = batcher.submit(1);
+    await Promise.resolve();
+    await Promise.resolve();
+    const rest = [2, 3, 4].map((n) => batcher.submit(n));
+    expect(batcher.backlog).toBe(3);
+    first.open();
+    expect(await a).toBe('r1');
+    expect(await Promise.all(rest)).toEqual(['r2', 'r3', 'r4']);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('joins the submits of one tick and splits at maxBatch', async () => {
+    const batches: number[][] = [];
+    const batcher = new Batcher<number, number>(
+      (items) => {
+        batches.push(items);
+        return Promise.resolve(items.map((i) => i * 2));
+      },
+      { maxBatch: 2 },
+    );
+    const results = await Promise.all([1, 2, 3, 4, 5].map((n) => batcher.submit(n)));
+    expect(results).toEqual([2, 4, 6, 8, 10]);
+    expect(batches).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  it('rejects every item of a failed batch and goes on with the next', async () => {
+    let calls = 0;
+    const batcher = new Batcher<number, number>(
+      (items) => {
+        calls += 1;
+        return calls === 1 ? Promise.reject(new Error('database away')) : Promise.resolve(items);
+      },
+      { maxBatch: 10 },
+    );
+    const failed = [batcher.submit(1), batcher.submit(2)];
+    await expect(failed[0]).rejects.toThrow('database away');
+    await expect(failed[1]).rejects.toThrow('database away');
+    await expect(batcher.submit(3)).resolves.toBe(3);
+  });
+
+  it('refuses a run that returns the wrong number of results', async () => {
+    const batcher = new Batcher<number, number>(() => Promise.resolve([]), { maxBatch: 10 });
+    await expect(batcher.submit(1)).rejects.toThrow('batch of 1 returned 0 results');
+  });
+
+  it('keeps several runs in flight when allowed', async () => {
+    const gates = [gate<void>(), gate<void>()];
+    let started = 0;
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        const g = gates[started++];
+        if (g) await g.promise;
+        return items;
+      },
+      { maxBatch: 1, concurrency: 2 },
+    );
+    const a = batcher.submit(1);
+    const b = batcher.submit(2);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(started).toBe(2);
+    gates[1]!.open();
+    await expect(b).resolves.toBe(2);
+    gates[0]!.open();
+    await expect(a).resolves.toBe(1);
+  });
+});
