@@ -105,11 +105,13 @@ export function pcdAlarm(a: {
   priority: 'PH' | 'PM' | 'PL';
   value: number;
   device?: string;
+  /** PID-3: the patient the monitor is attached to (IHE PCD ACM sends it when the device knows). */
+  mrn?: string;
 }): string {
   const device = a.device ?? '0123456789ABCDEF';
   return [
     `MSH|^~\\&|MONITOR^${device}^EUI-64|GENHOSP|CIRCULATOR|OR|${a.at}||ORU^R40^ORU_R40|${a.controlId}|P|2.6|||||||||IHE_PCD_ACM_001^IHE PCD^1.3.6.1.4.1.19376.1.6.4.4.1^ISO`,
-    `PID|||`,
+    `PID|||${a.mrn ? `${a.mrn}^^^GENHOSP^MR` : ''}`,
     `PV1||I|${a.location}`,
     `OBR|1|||196616^MDC_EVT_ALARM^MDC|||${a.at}`,
     `OBX|1|ST|196670^MDC_EVT_LO^MDC|1.3.1.150456.1|Low SpO2|||L~${a.priority}~SP|||F|||${a.at}||||${device}^EUI-64`,

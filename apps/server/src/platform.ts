@@ -44,6 +44,8 @@ export async function startPlatform(config: AppConfig, overrides: AppOverrides =
   );
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // HL7 files uploaded to the message console (POST /api/messages/upload): text bodies up to 16 MiB.
+  app.useBodyParser('text', { type: ['text/plain', 'application/hl7-v2'], limit: '16mb' });
   app.set('trust proxy', 'loopback');
 
   if (config.roles.has('gateway')) {

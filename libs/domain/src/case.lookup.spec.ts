@@ -27,16 +27,17 @@ describe('caseLookupFor', () => {
     });
   });
 
-  it("patient: the patient's open cases, with the visit number when given", () => {
-    expect(
-      caseLookupFor(
-        adt('transferred', { patient: { mrn: 'M1', assigningAuthority: 'GEN', familyName: 'X' }, visitNumber: 'V1' }),
-      ),
-    ).toEqual({
+  it("patient: the patient's cases near the event's time (any status), with the visit number when given", () => {
+    const fact = adt('transferred', {
+      patient: { mrn: 'M1', assigningAuthority: 'GEN', familyName: 'X' },
+      visitNumber: 'V1',
+    });
+    expect(caseLookupFor(fact)).toEqual({
       by: 'patient',
       patient: { mrn: 'M1', assigningAuthority: 'GEN' },
       visitNumber: 'V1',
-      scope: 'open',
+      scope: 'near',
+      at: fact.at,
     });
   });
 
@@ -70,16 +71,25 @@ describe('pickCaseAt', () => {
     expect(pickCaseAt([a, b], t('09:25'))?.id).toBe('c2');
   });
 
-  it('rule 2: else the scheduled window, skipping cancelled cases and cases already out of the room', () => {
+  it('rule 2: else the scheduled window, whatever the status (arrival order must not matter), skipping cases already out of the room', () => {
     expect(pickCaseAt([first, second], t('08:00'))?.id).toBe('c1');
-    expect(pickCaseAt([{ ...first, status: 'cancelled' }, second], t('08:00'))?.id).toBe('c2');
+    // A reading taken at 08:00 belongs to the case booked then, whether its cancellation came first or not.
+    expect(pickCaseAt([{ ...first, status: 'cancelled' }, second], t('08:00'))?.id).toBe('c1');
+    // Its patient left the room at 07:50: a reading at 08:00 in its slot is no longer its.
+    const left = { ...first, milestones: { inRoom: t('07:31'), outOfRoom: t('07:50') } };
+    expect(pickCaseAt([left, second], t('08:00'))).toBeUndefined();
+    expect(pickCaseAt([left, second], t('09:40'))?.id).toBe('c2');
   });
 
-  it('rule 3: else the nearest open case within 12 hours', () => {
-    expect(pickCaseAt([first, second], t('09:10'))?.id).toBe('c1');
-    expect(pickCaseAt([first, second], t('09:25'))?.id).toBe('c2');
+  it('on a tie, an open case before a cancelled one, then the smaller id', () => {
+    const replacement = caseAt('c0', '07:30', '09:00');
+    expect(pickCaseAt([{ ...replacement, status: 'cancelled' }, first], t('08:00'))?.id).toBe('c1');
+    expect(pickCaseAt([first, replacement], t('08:00'))?.id).toBe('c0');
+  });
+
+  it('else none: a reading between cases belongs to no case (never to a guessed nearest one)', () => {
+    expect(pickCaseAt([first, second], t('09:10'))).toBeUndefined();
     expect(pickCaseAt([first, second], '2026-11-23T23:30:00.000Z')).toBeUndefined();
-    expect(pickCaseAt([{ ...first, status: 'completed' }], t('09:10'))).toBeUndefined();
   });
 
   it('no candidates, or a time that is no time: none', () => {

@@ -6,11 +6,19 @@ import type { Fact, ObservationSubject, PatientRef } from './fact';
 
 export type CaseLookup =
   | { by: 'identifiers'; identifiers: CaseIdentifiers; mayCreate: boolean }
-  | { by: 'patient'; patient: PatientRef; visitNumber?: string; scope: 'open' | 'all' }
+  | { by: 'patient'; patient: PatientRef; visitNumber?: string; scope: 'near'; at: string }
+  | { by: 'patient'; patient: PatientRef; visitNumber?: string; scope: 'all' }
   | { by: 'subject'; subject: ObservationSubject; at: string };
 
-/** Statuses after which a case is over: ADT about the patient no longer reaches it. */
+/** Statuses after which a case is over. */
 const CLOSED: ReadonlySet<CaseStatus> = new Set(['completed', 'cancelled', 'no-show']);
+
+/**
+ * How far from an ADT event a patient's case may be to hear of it. By time, never by status: a
+ * case cancelled before or after the event must hear of it the same, or arrival order would
+ * change the outcome.
+ */
+export const PATIENT_EVENT_WINDOW_MS = 30 * 24 * 3_600_000;
 
 /** How far from a case's scheduled window a reading may still be matched to it. */
 const NEAREST_MS = 12 * 3_600_000;
@@ -19,7 +27,7 @@ const NEAREST_MS = 12 * 3_600_000;
  * How the pipeline must look for the case(s) a fact applies to.
  * - schedule: by its identifiers; a case may be created for `booked`, `rescheduled`, `modified`.
  * - order: by its order number (never creates).
- * - patient (ADT): the patient's open cases (not completed, cancelled or no-show).
+ * - patient (ADT): the patient's cases scheduled within {@link PATIENT_EVENT_WINDOW_MS} of the event.
  * - merge: every case of the merged patient, closed ones too (their history is the survivor's).
  * - observations, alarm: the subject's case at the fact's time (see {@link pickCaseAt}).
  */
@@ -32,7 +40,7 @@ export function caseLookupFor(fact: Fact): CaseLookup {
       return { by: 'identifiers', identifiers: orderNumber ? { orderNumber } : {}, mayCreate: false };
     }
     case 'patient': {
-      const lookup: CaseLookup = { by: 'patient', patient: patientRef(fact.patient), scope: 'open' };
+      const lookup: CaseLookup = { by: 'patient', patient: patientRef(fact.patient), scope: 'near', at: fact.at };
       if (fact.visitNumber) lookup.visitNumber = fact.visitNumber;
       return lookup;
     }
@@ -53,18 +61,18 @@ export function isOpenCase(state: Pick<CaseState, 'status'>): boolean {
 
 /**
  * Among candidate cases (same patient, or same room that local day), the one the subject was in
- * at `at`: in-room window [inRoom, outOfRoom) first, else the scheduled window, else the nearest
- * open case within 12 h; undefined if none.
+ * at `at`: in-room window [inRoom, outOfRoom) first, else the scheduled window; undefined if none
+ * (the caller keeps the fact until a case covers it: guessing the nearest case would make the
+ * answer depend on which cases happen to exist yet).
  *
- * Ties and edges, so that the answer never depends on the candidates' order:
- * - in-room: a window without an out-of-room stays open only for a case still open and until 12 h
- *   past its scheduled end (a missed A02 must not capture the room's next day); of several windows
- *   the one entered last wins.
- * - scheduled window [scheduledStart, scheduledEnd): only cases that are not cancelled or no-show
- *   and not already out of the room at `at`; the one starting last wins.
- * - nearest: open cases not already out of the room, by distance to their scheduled window, then
- *   the earlier start.
- * Remaining ties go to the smaller case id.
+ * Ties and edges, so that the answer depends neither on the candidates' order nor on the order
+ * facts arrived in (a case's status is not considered, except to prefer an open case on a tie: a
+ * reading taken before a cancellation arrived must land where it lands after it):
+ * - in-room: a window without an out-of-room stays open until 12 h past the scheduled end (a
+ *   missed A02 must not capture the room's next day); of several windows the one entered last wins.
+ * - scheduled window [scheduledStart, scheduledEnd): cases not already out of the room at `at`;
+ *   the one starting last wins.
+ * Remaining ties go to an open case, then the smaller case id.
  */
 export function pickCaseAt(candidates: readonly CaseState[], at: string): CaseState | undefined {
   const t = Date.parse(at);
@@ -76,7 +84,7 @@ export function pickCaseAt(candidates: readonly CaseState[], at: string): CaseSt
     const inRoom = instant(c.milestones.inRoom);
     if (inRoom === undefined || inRoom > t) continue;
     const out = instant(c.milestones.outOfRoom);
-    const until = out ?? (isOpenCase(c) ? (instant(c.scheduledEnd) ?? inRoom) + NEAREST_MS : -Infinity);
+    const until = out ?? (instant(c.scheduledEnd) ?? inRoom) + NEAREST_MS;
     if (t >= until) continue;
     if (inRoom > bestKey || (inRoom === bestKey && best && c.id < best.id)) {
       best = c;
@@ -86,33 +94,13 @@ export function pickCaseAt(candidates: readonly CaseState[], at: string): CaseSt
   if (best) return best;
 
   for (const c of candidates) {
-    if (c.status === 'cancelled' || c.status === 'no-show' || leftBefore(c, t)) continue;
+    if (leftBefore(c, t)) continue;
     const start = instant(c.scheduledStart);
     const end = instant(c.scheduledEnd);
     if (start === undefined || end === undefined || t < start || t >= end) continue;
-    if (start > bestKey || (start === bestKey && best && c.id < best.id)) {
+    if (start > bestKey || (start === bestKey && best && preferred(c, best))) {
       best = c;
       bestKey = start;
-    }
-  }
-  if (best) return best;
-
-  let bestDistance = Infinity;
-  let bestStart = Infinity;
-  for (const c of candidates) {
-    if (!isOpenCase(c) || leftBefore(c, t)) continue;
-    const start = instant(c.scheduledStart);
-    const end = instant(c.scheduledEnd) ?? start;
-    if (start === undefined || end === undefined) continue;
-    const distance = t < start ? start - t : t >= end ? t - end : 0;
-    if (distance > NEAREST_MS) continue;
-    if (
-      distance < bestDistance ||
-      (distance === bestDistance && (start < bestStart || (start === bestStart && best && c.id < best.id)))
-    ) {
-      best = c;
-      bestDistance = distance;
-      bestStart = start;
     }
   }
   return best;
@@ -133,4 +121,11 @@ function patientRef(patient: PatientRef): PatientRef {
   return patient.assigningAuthority
     ? { mrn: patient.mrn, assigningAuthority: patient.assigningAuthority }
     : { mrn: patient.mrn };
+}
+
+/** Of two equally placed cases, an open one before a closed one, then the smaller id. */
+function preferred(c: CaseState, best: CaseState): boolean {
+  const open = isOpenCase(c);
+  if (open !== isOpenCase(best)) return open;
+  return c.id < best.id;
 }

@@ -1,6 +1,6 @@
 import { applyFact } from './case.engine';
 import { patientName, toCaseView } from './case.view';
-import { applyAll, bookedCase, observations, order, t } from './testing/facts.fixture';
+import { alarm, applyAll, bookedCase, booking, observations, order, source, t } from './testing/facts.fixture';
 
 describe('patient names by disclosure', () => {
   it('shows clinicians the full name and displays the initials', () => {
@@ -64,5 +64,20 @@ describe('toCaseView: orders, results and equipment', () => {
     expect(view).not.toHaveProperty('orders');
     expect(view).not.toHaveProperty('results');
     expect(view.equipment).toEqual([{ code: 'ROBOT', text: 'da Vinci Xi' }]);
+  });
+});
+
+describe('toCaseView: a cancelled case', () => {
+  it('shows no live vitals and no device alarms, though they are kept', () => {
+    const live = applyAll(bookedCase(), [
+      observations({ vitals: [{ name: 'spo2', value: 97, unit: '%', at: t('08:00') }] }),
+      alarm(),
+    ]);
+    expect(Object.keys(toCaseView(live, 'full').vitals).length).toBeGreaterThan(0);
+    expect(toCaseView(live, 'full').alerts).toHaveLength(1);
+    const cancelled = applyAll(live, [booking({ action: 'cancelled', at: t('07:40'), source: source(50) })]);
+    expect(cancelled.status).toBe('cancelled');
+    expect(Object.keys(cancelled.vitals).length).toBeGreaterThan(0);
+    expect(toCaseView(cancelled, 'full')).toMatchObject({ vitals: {}, alerts: [] });
   });
 });

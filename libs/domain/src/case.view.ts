@@ -1,5 +1,6 @@
 import type { CaseView, OrderView, ResultView, VitalName } from '@circulator/contracts';
 import type { CaseOrder, CaseResult, CaseState } from './case.model';
+import { DEVICE_ALARM_KIND } from './engine/alarm.apply';
 
 /** How much of a patient's name a role may see (minimum necessary PHI). */
 export type NameDisclosure = 'full' | 'initials';
@@ -22,8 +23,13 @@ export function patientName(patient: CaseState['patient'], disclosure: NameDiscl
  * Reduces the engine's state to the public CaseView, with the patient name as the role allows.
  * Orders and results are PHI a wall display does not need: full disclosure only. The engine's
  * bookkeeping (`track`, `scheduleAt`, merged MRNs) never leaves the server.
+ *
+ * A cancelled or no-show case shows no live vitals and no device alarms: readings taken in its
+ * room or from its patient are kept (they may have arrived before the cancellation), but no one
+ * should read them as this case's.
  */
 export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseView {
+  const off = state.status === 'cancelled' || state.status === 'no-show';
   const view: CaseView = {
     id: state.id,
     version: state.version,
@@ -36,8 +42,8 @@ export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseVi
     scheduledStart: state.scheduledStart,
     scheduledEnd: state.scheduledEnd,
     milestones: { ...state.milestones },
-    vitals: copyVitals(state.vitals),
-    alerts: state.alerts.map((a) => ({ ...a })),
+    vitals: off ? {} : copyVitals(state.vitals),
+    alerts: state.alerts.filter((a) => !off || a.kind !== DEVICE_ALARM_KIND).map((a) => ({ ...a })),
     identifiers: { ...state.identifiers },
   };
   if (disclosure === 'full' && state.patient.birthDate) view.patient.birthDate = state.patient.birthDate;

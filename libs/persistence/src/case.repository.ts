@@ -23,6 +23,8 @@ export interface ParkedFactInput {
   mrn?: string;
   orderNumber?: string;
   roomId?: string;
+  /** Appointment identifiers as `kind:value` (a schedule change before its booking). */
+  appointmentKeys?: string[];
   /** The fact and when it was received, as JSON. */
   fact: unknown;
 }
@@ -310,10 +312,11 @@ export class CaseRepository {
   async park(manager: EntityManager, facts: readonly ParkedFactInput[], parkedAt: Date): Promise<void> {
     if (!facts.length) return;
     await manager.query(
-      `INSERT INTO parked_fact (inbox_id, at, mrn, order_number, room_id, fact, parked_at)
-       SELECT inbox_id, at, mrn, order_number, room_id, fact::jsonb, $7
-       FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[])
-         AS t(inbox_id, at, mrn, order_number, room_id, fact)`,
+      `INSERT INTO parked_fact (inbox_id, at, mrn, order_number, room_id, fact, parked_at, appointment_keys)
+       SELECT inbox_id, at, mrn, order_number, room_id, fact::jsonb, $7,
+              ARRAY(SELECT jsonb_array_elements_text(keys::jsonb))
+       FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[])
+         AS t(inbox_id, at, mrn, order_number, room_id, fact, keys)`,
       [
         facts.map((f) => f.inboxId),
         facts.map((f) => f.at),
@@ -322,6 +325,7 @@ export class CaseRepository {
         facts.map((f) => f.roomId ?? null),
         facts.map((f) => JSON.stringify(f.fact)),
         parkedAt,
+        facts.map((f) => JSON.stringify(f.appointmentKeys ?? [])),
       ],
     );
   }
@@ -332,13 +336,16 @@ export class CaseRepository {
     keys: {
       mrns: readonly string[];
       orderNumbers: readonly string[];
+      appointmentKeys: readonly string[];
       rooms: readonly { roomId: string; from: string; to: string }[];
     },
   ): Promise<{ id: string; fact: unknown; appliedTo: string[] }[]> {
-    if (!keys.mrns.length && !keys.orderNumbers.length && !keys.rooms.length) return [];
+    if (!keys.mrns.length && !keys.orderNumbers.length && !keys.rooms.length && !keys.appointmentKeys.length) {
+      return [];
+    }
     const rows = await manager.query<{ id: string; fact: unknown; applied_to: string[] }[]>(
       `SELECT id::text AS id, fact, applied_to FROM parked_fact
-       WHERE mrn = ANY($1) OR order_number = ANY($2)
+       WHERE mrn = ANY($1) OR order_number = ANY($2) OR appointment_keys && $6::text[]
           OR EXISTS (SELECT 1 FROM unnest($3::text[], $4::timestamptz[], $5::timestamptz[]) AS r(room_id, f, t)
                      WHERE parked_fact.room_id = r.room_id AND parked_fact.at >= r.f AND parked_fact.at < r.t)
        ORDER BY at, id FOR UPDATE`,
@@ -348,6 +355,7 @@ export class CaseRepository {
         keys.rooms.map((r) => r.roomId),
         keys.rooms.map((r) => r.from),
         keys.rooms.map((r) => r.to),
+        keys.appointmentKeys,
       ],
     );
     return rows.map((r) => ({ id: r.id, fact: r.fact, appliedTo: r.applied_to }));

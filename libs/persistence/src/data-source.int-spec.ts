@@ -29,6 +29,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'MessageLogAndInterfaces1763700000000',
       'PatientsAndParkedFacts1763750000000',
       'MessageLogSearch1763800000000',
+      'ParkedFactAppointments1763900000000',
     ]);
   });
 

@@ -10,6 +10,7 @@ import { CaseEventSourceIndex1732236400000 } from './migrations/1732236400000-ca
 import { MessageLogAndInterfaces1763700000000 } from './migrations/1763700000000-message-log-and-interfaces';
 import { PatientsAndParkedFacts1763750000000 } from './migrations/1763750000000-patients-and-parked-facts';
 import { MessageLogSearch1763800000000 } from './migrations/1763800000000-message-log-search';
+import { ParkedFactAppointments1763900000000 } from './migrations/1763900000000-parked-fact-appointments';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   MessageLogAndInterfaces1763700000000,
   PatientsAndParkedFacts1763750000000,
   MessageLogSearch1763800000000,
+  ParkedFactAppointments1763900000000,
 ];
 
 export interface DatabaseSettings {

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { RoomView } from '@circulator/contracts';
+import type { CaseIdentifiers } from '@circulator/contracts';
 import {
   applyFact,
   caseLookupFor,
   localDate,
+  PATIENT_EVENT_WINDOW_MS,
   pickCaseAt,
   type CaseState,
   type Clock,
@@ -193,7 +194,8 @@ export class CaseApplyService {
   /** Message → facts with their source (rooms not yet resolved). */
   private decode(message: StoredInboxMessage, request: ApplyRequest): MessageWork {
     const work: MessageWork = { message, request, facts: [], warnings: [], caseIds: new Set() };
-    if (message.channel !== 'mllp') {
+    // HL7 arrives over MLLP, or as a file an integration engineer uploaded (channel `rest`).
+    if (message.channel !== 'mllp' && message.channel !== 'rest') {
       work.problem = `no decoder for ${message.channel} messages`;
       return work;
     }
@@ -222,12 +224,11 @@ export class CaseApplyService {
   }
 
   private interfaceOf(message: StoredInboxMessage): IngestInterface {
-    return (
-      (message.interfaceName ? this.interfaces.get(message.interfaceName) : undefined) ?? {
-        name: 'default',
-        facilityTz: this.settings.facilityTz,
-      }
-    );
+    return this.interfaceNamed(message.interfaceName ?? null);
+  }
+
+  private interfaceNamed(name: string | null): IngestInterface {
+    return (name ? this.interfaces.get(name) : undefined) ?? { name: 'default', facilityTz: this.settings.facilityTz };
   }
 
   /**
@@ -236,20 +237,29 @@ export class CaseApplyService {
    * integration engineer maps it and reprocesses. ADT and readings never create rooms.
    */
   private async resolveRooms(manager: EntityManager, work: MessageWork[]): Promise<void> {
-    const needs = work.some((w) => w.facts.some((f) => locationsOf(f).length > 0));
-    if (!needs) return;
+    await this.resolveLocations(
+      manager,
+      work.filter((w) => !w.problem).map((w) => ({ facts: w.facts, iface: this.interfaceOf(w.message), item: w })),
+      (item, problem) => (item.problem = problem),
+    );
+  }
+
+  /** Resolves the locations of facts read with their interface's mappings (see {@link resolveRooms}). */
+  private async resolveLocations<T>(
+    manager: EntityManager,
+    groups: readonly { facts: readonly Fact[]; iface: IngestInterface; item: T }[],
+    fail: (item: T, problem: string) => void,
+  ): Promise<void> {
+    if (!groups.some((g) => g.facts.some((f) => locationsOf(f).length > 0))) return;
     const known = new Map<string, RoomRef>();
-    const index = (rooms: RoomView[]) => {
-      for (const room of rooms) for (const code of room.locations) known.set(code, { id: room.id, name: room.name });
-    };
-    index(await this.rooms.all(manager));
+    for (const room of await this.rooms.all(manager)) {
+      for (const code of room.locations) known.set(code, { id: room.id, name: room.name });
+    }
     const byId = new Map<string, RoomRef>([...known.values()].map((r) => [r.id, r]));
 
-    for (const item of work) {
-      if (item.problem) continue;
-      const iface = this.interfaceOf(item.message);
+    for (const { facts, iface, item } of groups) {
       try {
-        for (const fact of item.facts) {
+        for (const fact of facts) {
           for (const { location, assign, create } of locationsOf(fact)) {
             const code = location.code.trim();
             const mapped = iface.locations?.[code];
@@ -274,44 +284,54 @@ export class CaseApplyService {
         }
       } catch (err) {
         if (!(err instanceof MessageProblem)) throw err;
-        item.problem = err.message;
+        fail(item, err.message);
       }
     }
   }
 
   /** Loads, in a few queries, every case the batch's facts may apply to. */
   private async load(manager: EntityManager, set: CaseWorkingSet, work: MessageWork[]): Promise<void> {
+    await this.loadCandidates(
+      manager,
+      set,
+      work.flatMap((item) => (item.problem ? [] : item.facts)),
+    );
+  }
+
+  /**
+   * Loads every case these facts may apply to: by identifier, every case of the patients they name,
+   * and every case of the rooms they name around their times — all candidates, so that the choice
+   * among them does not depend on which cases happen to be loaded.
+   */
+  private async loadCandidates(manager: EntityManager, set: CaseWorkingSet, facts: readonly Fact[]): Promise<void> {
     const identifiers = new Map<string, { kind: string; value: string }>();
     const mrns = new Set<string>();
     const rooms = new Set<string>();
     let earliest = Infinity;
     let latest = -Infinity;
-    for (const item of work) {
-      if (item.problem) continue;
-      for (const fact of item.facts) {
-        const lookup = caseLookupFor(fact);
-        switch (lookup.by) {
-          case 'identifiers':
-            for (const kind of UNIQUE_IDENTIFIER_KINDS) {
-              const value = lookup.identifiers[kind];
-              if (value) identifiers.set(`${kind}\u0000${value}`, { kind, value });
-            }
-            break;
-          case 'patient':
-            mrns.add(lookup.patient.mrn);
-            break;
-          case 'subject': {
-            if (lookup.subject.patient) mrns.add(lookup.subject.patient.mrn);
-            if (lookup.subject.room) {
-              rooms.add(lookup.subject.room.id);
-              const at = Date.parse(lookup.at);
-              if (Number.isFinite(at)) {
-                earliest = Math.min(earliest, at);
-                latest = Math.max(latest, at);
-              }
-            }
-            break;
+    for (const fact of facts) {
+      const lookup = caseLookupFor(fact);
+      switch (lookup.by) {
+        case 'identifiers':
+          for (const kind of UNIQUE_IDENTIFIER_KINDS) {
+            const value = lookup.identifiers[kind];
+            if (value) identifiers.set(`${kind}\u0000${value}`, { kind, value });
           }
+          break;
+        case 'patient':
+          mrns.add(lookup.patient.mrn);
+          break;
+        case 'subject': {
+          if (lookup.subject.patient) mrns.add(lookup.subject.patient.mrn);
+          else if (lookup.subject.room) {
+            rooms.add(lookup.subject.room.id);
+            const at = Date.parse(lookup.at);
+            if (Number.isFinite(at)) {
+              earliest = Math.min(earliest, at);
+              latest = Math.max(latest, at);
+            }
+          }
+          break;
         }
       }
     }
@@ -339,7 +359,8 @@ export class CaseApplyService {
       if (applied.matched) continue;
       const keys = parkingKeys(set, fact);
       if (keys) {
-        parked.push({ inboxId: item.message.id, at: fact.at, ...keys, fact: { fact, receivedAt } });
+        const interfaceName = item.message.interfaceName ?? null;
+        parked.push({ inboxId: item.message.id, at: fact.at, ...keys, fact: { fact, receivedAt, interfaceName } });
         item.warnings.push(`parked: ${fact.kind} fact matches no case yet; it is applied when its case appears`);
       } else {
         item.warnings.push(`no-case: ${fact.kind} fact matches no case`);
@@ -357,13 +378,19 @@ export class CaseApplyService {
       }
       case 'patient': {
         const all = set.findByPatient(lookup.patient.mrn);
-        return lookup.scope === 'all' ? all : all.filter((c) => OPEN.has(c.status));
+        if (lookup.scope === 'all') return all;
+        const at = Date.parse(lookup.at);
+        return all.filter((c) => Math.abs(Date.parse(c.scheduledStart) - at) <= PATIENT_EVENT_WINDOW_MS);
       }
       case 'subject': {
+        // A named patient decides alone (their case may not be booked yet: the fact then waits);
+        // the room only when the source names no patient.
         const { subject } = lookup;
-        const byPatient = subject.patient ? pickCaseAt(set.findByPatient(subject.patient.mrn), lookup.at) : undefined;
-        const byRoom = !byPatient && subject.room ? pickCaseAt(set.inRoom(subject.room.id), lookup.at) : undefined;
-        const found = byPatient ?? byRoom;
+        const found = subject.patient
+          ? pickCaseAt(set.findByPatient(subject.patient.mrn), lookup.at)
+          : subject.room
+            ? pickCaseAt(set.inRoom(subject.room.id), lookup.at)
+            : undefined;
         return found ? [found] : [];
       }
     }
@@ -399,16 +426,31 @@ export class CaseApplyService {
       const rows = await this.cases.parkedFor(manager, {
         mrns: [...new Set(dirty.map((c) => c.patient.mrn))],
         orderNumbers: dirty.flatMap((c) => (c.identifiers.orderNumber ? [c.identifiers.orderNumber] : [])),
+        appointmentKeys: dirty.flatMap((c) => appointmentKeys(c.identifiers)),
         rooms: dirty.map((c) => ({
           roomId: c.roomId,
           from: new Date(Date.parse(c.scheduledStart) - PARK_MATCH_MS).toISOString(),
           to: new Date(Date.parse(c.scheduledEnd) + PARK_MATCH_MS).toISOString(),
         })),
       });
+      const parked = rows.map((row) => ({
+        row,
+        ...(row.fact as { fact: Fact; receivedAt: string; interfaceName?: string | null }),
+      }));
+      // Rooms a parked fact names may exist now (a booking created them after the fact arrived).
+      await this.resolveLocations(
+        manager,
+        parked.map((p) => ({ facts: [p.fact], iface: this.interfaceNamed(p.interfaceName ?? null), item: p })),
+        () => undefined,
+      );
+      await this.loadCandidates(
+        manager,
+        set,
+        parked.map((p) => p.fact),
+      );
       const marks = new Map<string, string[]>();
       let progressed = false;
-      for (const row of rows) {
-        const { fact, receivedAt } = row.fact as { fact: Fact; receivedAt: string };
+      for (const { row, fact, receivedAt } of parked) {
         const targets = this.targetsOf(set, fact).filter((c) => c && !row.appliedTo.includes(c.id));
         if (!targets.length) continue;
         const result = this.applyToTargets(set, fact, receivedAt, targets, []);
@@ -455,6 +497,11 @@ export class CaseApplyService {
   }
 }
 
+/** The keys a case's appointment identifiers are parked under (`kind:value`). */
+function appointmentKeys(ids: CaseIdentifiers): string[] {
+  return UNIQUE_IDENTIFIER_KINDS.flatMap((kind) => (ids[kind] ? [`${kind}:${ids[kind]}`] : []));
+}
+
 /** How far outside a case's scheduled window a parked reading of its room may belong to it. */
 const PARK_MATCH_MS = 12 * 3_600_000;
 
@@ -462,11 +509,15 @@ const PARK_MATCH_MS = 12 * 3_600_000;
 function parkingKeys(
   set: CaseWorkingSet,
   fact: Fact,
-): { mrn?: string; orderNumber?: string; roomId?: string } | undefined {
+): { mrn?: string; orderNumber?: string; roomId?: string; appointmentKeys?: string[] } | undefined {
   switch (fact.kind) {
-    case 'schedule':
+    case 'schedule': {
+      // A change to a booking we have not seen yet (a cancellation before its booking).
+      const keys = appointmentKeys(fact.identifiers);
+      return keys.length ? { appointmentKeys: keys } : undefined;
+    }
     case 'merge':
-      // A booking without enough to create its case, or a merge of a patient without cases.
+      // A merge of a patient without cases: the alias is recorded, nothing waits.
       return undefined;
     case 'patient':
       return { mrn: set.survivorOf(fact.patient.mrn) };
@@ -475,16 +526,11 @@ function parkingKeys(
     case 'observations':
     case 'alarm': {
       const { patient, room } = fact.subject;
-      if (!patient && !room) return undefined;
-      return {
-        ...(patient ? { mrn: set.survivorOf(patient.mrn) } : {}),
-        ...(room ? { roomId: room.id } : {}),
-      };
+      if (patient) return { mrn: set.survivorOf(patient.mrn) };
+      return room ? { roomId: room.id } : undefined;
     }
   }
 }
-
-const OPEN = new Set<CaseState['status']>(['scheduled', 'pre-op', 'in-room', 'in-procedure', 'recovery']);
 
 /** The source locations a fact carries, with where the resolved room goes and whether it may create one. */
 function locationsOf(fact: Fact): { location: SourceLocation; assign: (room: RoomRef) => void; create: boolean }[] {
@@ -502,7 +548,9 @@ function locationsOf(fact: Fact): { location: SourceLocation; assign: (room: Roo
     case 'observations':
     case 'alarm': {
       const subject = fact.subject;
-      return subject.location ? [{ location: subject.location, assign: (r) => (subject.room = r), create: false }] : [];
+      // Readings name the room they were taken in: an unknown one is created unmapped (CONTRACT §3),
+      // so that a reading can wait there for the case booked in it.
+      return subject.location ? [{ location: subject.location, assign: (r) => (subject.room = r), create: true }] : [];
     }
     case 'merge':
     case 'order':

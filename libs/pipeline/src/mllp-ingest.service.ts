@@ -1,7 +1,17 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@circulator/domain';
-import { ackCodeFor, buildAck, evaluateHl7, Hl7ErrorCondition, type AckOutcome, type MshHeader } from '@circulator/hl7';
+import {
+  ackCodeFor,
+  buildAck,
+  buildBatchAck,
+  evaluateHl7,
+  Hl7ErrorCondition,
+  isHl7Batch,
+  splitHl7Batch,
+  type AckOutcome,
+  type MshHeader,
+} from '@circulator/hl7';
 import { InboxRepository, type InboxStoreResult, type NewInboxMessage } from '@circulator/persistence';
 import { CLOCK } from '@circulator/realtime';
 import { Batcher } from './batcher';
@@ -119,8 +129,44 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
     return { name: 'default', facilityTz: this.settings.facilityTz };
   }
 
-  /** Handles one frame; returns the ACK text (null: none is due, e.g. enhanced mode NE). */
+  /**
+   * Handles one frame; returns the ACK text (null: none is due, e.g. enhanced mode NE). A frame that
+   * holds a batch (FHS/BHS, or several messages) is answered with a batch of ACKs, one per message,
+   * each message stored and applied on its own.
+   */
   async handle(frame: Buffer, peer: string, iface: IngestInterface = this.defaultInterface()): Promise<string | null> {
+    if (isHl7Batch(frame)) return this.handleBatch(frame, peer, iface, 'mllp');
+    return this.handleOne(frame, peer, iface, 'mllp');
+  }
+
+  /**
+   * A batch (over MLLP, or a file uploaded through the API): each message is handled as if it came
+   * alone; they share one group commit. Returns the batch of ACKs (HL7 v2.5.1 §2.10.3).
+   */
+  async handleBatch(payload: Buffer, peer: string, iface: IngestInterface, channel: 'mllp' | 'rest'): Promise<string> {
+    const batch = splitHl7Batch(payload);
+    if (batch.problems.length) {
+      this.logger.warn(`batch from ${peer}: ${batch.problems.slice(0, 3).join('; ')}`);
+    }
+    const acks = await Promise.all(batch.messages.map((m) => this.handleOne(m, peer, iface, channel)));
+    return buildBatchAck(
+      batch.header,
+      acks.filter((a): a is string => a !== null),
+      {
+        now: this.clock.now(),
+        controlId: randomUUID().replace(/-/g, '').slice(0, 20),
+        facilityTz: iface.facilityTz,
+      },
+    );
+  }
+
+  /** One message: evaluate, store (group commit), queue, answer. */
+  async handleOne(
+    frame: Buffer,
+    peer: string,
+    iface: IngestInterface,
+    channel: 'mllp' | 'rest',
+  ): Promise<string | null> {
     const receivedAt = this.clock.now();
     const evaluated = evaluateHl7(frame, {
       facilityTz: iface.facilityTz,
@@ -135,7 +181,7 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
 
     try {
       const stored = await this.writer.submit({
-        channel: 'mllp',
+        channel,
         sender: `${header.sendingApplication ?? ''}|${header.sendingFacility ?? ''}`,
         controlId: header.controlId || null,
         messageType: type,

@@ -1,5 +1,6 @@
 import {
   applyDecorators,
+  BadRequestException,
   Body,
   Controller,
   Get,
@@ -7,9 +8,11 @@ import {
   Inject,
   Logger,
   NotFoundException,
+  Optional,
   Param,
   Post,
   Query,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@circulator/domain';
@@ -24,7 +27,13 @@ import {
   type MessageStats,
   type MessageSummary,
 } from '@circulator/persistence';
-import { InboundQueue, ReprocessService, type ReprocessResult } from '@circulator/pipeline';
+import {
+  InboundQueue,
+  InterfaceRegistry,
+  MllpIngestService,
+  ReprocessService,
+  type ReprocessResult,
+} from '@circulator/pipeline';
 import { CLOCK } from '@circulator/realtime';
 import { messageText, type MessageText } from './message.view';
 import { parseErrorsQuery, parseReprocessBody, parseSearchQuery, parseStatsQuery } from './messages.schemas';
@@ -39,6 +48,13 @@ export interface MessageView {
 }
 
 /** `GET /api/messages/stats`: traffic from the database, and the inbound queue from Redis. */
+/** What an upload came to: one ACK per message, and the batch ACK as HL7 text. */
+export interface UploadResult {
+  messages: number;
+  acks: { controlId: string; code: string }[];
+  ack: string;
+}
+
 export interface MessageStatsView extends MessageStats {
   /** Jobs in the inbound queue (all interfaces); null when Redis did not answer. */
   queue: { waiting: number; active: number; delayed: number; failed: number } | null;
@@ -85,6 +101,8 @@ export class MessagesController {
     private readonly inbound: InboundQueue,
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly interfaces: InterfaceRegistry,
+    @Optional() private readonly ingest?: MllpIngestService,
   ) {}
 
   @Get()
@@ -151,6 +169,47 @@ export class MessagesController {
   reprocess(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<ReprocessResult> {
     const { ids } = parseReprocessBody(body);
     return this.reprocessor.reprocess(ids, principal);
+  }
+
+  @Post('upload')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Upload HL7 v2 (one message, a batch with FHS/BHS, or messages one after another) as the body ' +
+      '(Content-Type: application/hl7-v2 or text/plain); each message is stored, acknowledged and applied ' +
+      'as if it came over MLLP on the named interface (default: default). Answers the batch of ACKs; audited.',
+  })
+  @ApiQuery({ name: 'interface', required: false })
+  async upload(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: unknown,
+    @Query('interface') interfaceName?: string,
+  ): Promise<UploadResult> {
+    if (!this.ingest) {
+      throw new ServiceUnavailableException('this process does not ingest messages (ROLES has no ingest)');
+    }
+    if (typeof body !== 'string' || body.trim() === '') {
+      throw new BadRequestException('send the HL7 text as the body, Content-Type application/hl7-v2');
+    }
+    const name = interfaceName ?? 'default';
+    const iface = this.interfaces.get(name);
+    if (!iface) throw new NotFoundException(`no interface ${name}`);
+    const ack = await this.ingest.handleBatch(Buffer.from(body, 'utf8'), `upload:${principal.sub}`, iface, 'rest');
+    const acks = ack
+      .split('\r')
+      .filter((segment) => segment.startsWith('MSA'))
+      .map((msa) => {
+        const [, code = '', controlId = ''] = msa.split(msa.charAt(3));
+        return { controlId, code };
+      });
+    await this.audit.record({
+      principal,
+      action: 'message.upload',
+      targetType: 'interface',
+      targetId: name,
+      detail: { messages: acks.length },
+    });
+    return { messages: acks.length, acks, ack };
   }
 
   @Get(':id')
