@@ -52,6 +52,17 @@ export interface ApplyRequest {
   actor?: string;
 }
 
+/**
+ * Messages decoded or applied between two turns of the event loop. The worker shares its process
+ * with the MLLP edge: a long synchronous stretch would hold every sender's ACK behind it.
+ */
+const YIELD_EVERY = 16;
+
+/** Lets pending I/O (ACKs, socket reads) run before going on. */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** How far around a reading's time the cases of its room are loaded (a long day's case). */
 const ROOM_WINDOW_MS = 18 * 3_600_000;
 
@@ -138,6 +149,7 @@ export class CaseApplyService {
           outcomes.set(message.id, 'skipped');
         } else {
           work.push(this.decode(message, byId.get(message.id) ?? { inboxId: message.id }));
+          if (work.length % YIELD_EVERY === 0) await yieldToIo();
         }
       }
       if (!work.length) return;
@@ -146,7 +158,10 @@ export class CaseApplyService {
       await this.resolveRooms(manager, work);
       await this.load(manager, set, work);
       const parked: ParkedFactInput[] = [];
-      for (const item of work) if (!item.problem) this.applyMessage(set, item, parked);
+      for (const [n, item] of work.entries()) {
+        if (!item.problem) this.applyMessage(set, item, parked);
+        if (n % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
+      }
       const now = this.clock.now();
       await this.cases.park(manager, parked, now);
       await this.replayParked(manager, set);

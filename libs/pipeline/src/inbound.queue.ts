@@ -40,15 +40,16 @@ export class InboundQueue implements OnApplicationShutdown {
     await this.queue.add('inbox.apply', payload, { jobId: jobIdFor(inboxId) });
   }
 
-  /** Queues several stored messages in one Redis round trip. */
+  /**
+   * Queues the messages of one ingest commit as one job (one Redis round trip, one job to run). The
+   * job id names the first and last inbox ids, so a repeat of the same call is one job.
+   */
   async enqueueMany(inboxIds: readonly string[]): Promise<void> {
-    await this.queue.addBulk(
-      inboxIds.map((inboxId) => ({
-        name: 'inbox.apply',
-        data: { inboxId } satisfies JobPayloads['inbox.apply'],
-        opts: { jobId: jobIdFor(inboxId) },
-      })),
-    );
+    const [first] = inboxIds;
+    if (first === undefined) return;
+    if (inboxIds.length === 1) return this.enqueueApply(first);
+    const payload: JobPayloads['inbox.apply'] = { inboxId: first, inboxIds: [...inboxIds] };
+    await this.queue.add('inbox.apply', payload, { jobId: `inboxes-${first}-${inboxIds.at(-1)}` });
   }
 
   /**

@@ -21,7 +21,7 @@ const SWEEP_MIN_AGE_MS = 60_000;
 const PARKED_FACT_TTL_MS = 7 * 24 * 3_600_000;
 
 /** The most messages one apply transaction takes. */
-const MAX_APPLY_BATCH = 200;
+const MAX_APPLY_BATCH = 100;
 
 /**
  * Applies inbox messages from the queue. The worker takes many jobs at once (BullMQ concurrency)
@@ -64,11 +64,14 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async process(job: Job<JobPayloads['inbox.apply']>): Promise<string> {
-    const inboxId = job.data?.inboxId;
-    if (typeof inboxId !== 'string' || !/^\d+$/.test(inboxId)) throw new UnrecoverableError('job without an inbox id');
-    const result = await this.batcher.submit({ inboxId, trigger: job.data.trigger, actor: job.data.actor });
-    if (!result.ok) throw jobError(result.error);
-    return result.outcome;
+    const ids = idsOf(job);
+    if (!ids) throw new UnrecoverableError('job without an inbox id');
+    const { trigger, actor } = job.data;
+    const results = await Promise.all(ids.map((inboxId) => this.batcher.submit({ inboxId, trigger, actor })));
+    // A job of several messages is retried whole: those already applied are then skipped.
+    const failed = results.find((r) => !r.ok);
+    if (failed && !failed.ok) throw jobError(failed.error);
+    return results.map((r) => (r.ok ? r.outcome : 'error')).join(',');
   }
 
   /**
@@ -80,13 +83,15 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
     const attempts = job?.opts.attempts ?? 1;
     const exhausted = !job || job.attemptsMade >= attempts || err instanceof UnrecoverableError;
     this.logger.warn(`job ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'}/${attempts} failed: ${err.message}`);
-    const inboxId = job?.data?.inboxId;
-    if (!exhausted || typeof inboxId !== 'string') return;
-    await this.inbox
-      .markFailed(inboxId, this.clock.now(), `gave up after ${job?.attemptsMade ?? '?'} attempts: ${err.message}`)
-      .catch((e: unknown) =>
-        this.logger.warn(`inbox ${inboxId} stays received (retried by the sweep): ${(e as Error).message}`),
-      );
+    const ids = job ? idsOf(job) : undefined;
+    if (!exhausted || !ids) return;
+    for (const inboxId of ids) {
+      await this.inbox
+        .markFailed(inboxId, this.clock.now(), `gave up after ${job?.attemptsMade ?? '?'} attempts: ${err.message}`)
+        .catch((e: unknown) =>
+          this.logger.warn(`inbox ${inboxId} stays received (retried by the sweep): ${(e as Error).message}`),
+        );
+    }
   }
 
   /**
@@ -135,4 +140,10 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
  */
 export function jobError(message: string): Error {
   return new Error(`not applied: ${message.replace(/ECONNREFUSED/g, 'connection refused')}`);
+}
+
+/** The inbox ids a job carries (one, or a whole ingest commit's); undefined when it carries none. */
+function idsOf(job: Job<JobPayloads['inbox.apply']>): string[] | undefined {
+  const ids = job.data?.inboxIds ?? (job.data?.inboxId === undefined ? [] : [job.data.inboxId]);
+  return ids.length > 0 && ids.every((id) => typeof id === 'string' && /^\d+$/.test(id)) ? ids : undefined;
 }

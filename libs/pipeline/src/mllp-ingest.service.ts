@@ -37,6 +37,12 @@ export class ListenerStartError extends Error {
 const MAX_STORE_BATCH = 256;
 
 /**
+ * Inbox commits in flight at once. One at a time, every sender waits for the commit before the one
+ * that will carry its message; a few overlapping commits let PostgreSQL flush them together.
+ */
+const STORE_CONCURRENCY = 4;
+
+/**
  * The HL7 v2 edge: MLLP frame → header and content check → inbox (durable) → queue → ACK.
  * Nothing is acknowledged AA/CA before the inbox commit (CONTRACT §4); a sender's repeat of a
  * message id is answered with the first copy's code and not applied again; what we refuse is
@@ -51,6 +57,7 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(MllpIngestService.name);
   private readonly writer = new Batcher<NewInboxMessage, InboxStoreResult>((batch) => this.storeAndQueue(batch), {
     maxBatch: MAX_STORE_BATCH,
+    concurrency: STORE_CONCURRENCY,
   });
 
   constructor(
@@ -219,9 +226,9 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
     const results = await this.inbox.storeMany(batch);
     const fresh = results.filter((r, i) => !r.duplicate && batch[i]?.status === 'received').map((r) => r.id);
     if (fresh.length) {
-      // Stored: the ACKs may say so even if Redis is away right now — the worker's sweep queues
-      // every stored message that is not yet applied.
-      await this.queue
+      // Stored: the ACKs may go now. Queueing follows without holding them (a Redis round trip per
+      // batch); if it fails, the worker's sweep queues every stored message not yet applied.
+      void this.queue
         .enqueueMany(fresh)
         .catch((err: unknown) =>
           this.logger.warn(`${fresh.length} message(s) stored, queueing postponed: ${(err as Error).message}`),

@@ -39,6 +39,11 @@ export interface InterfaceLookup {
 export interface JobPayloads {
   'inbox.apply': {
     inboxId: string;
+    /**
+     * Every message of one ingest commit (the first is `inboxId`): one job per group commit, not per
+     * message, so that queue overhead does not grow with the message rate.
+     */
+    inboxIds?: string[];
     /** `reprocess` when an integration engineer asked for it again (recorded on the attempt). */
     trigger?: 'queue' | 'reprocess';
     /** Who asked for a reprocess (user id), for the attempt row. */

@@ -31,7 +31,8 @@ const filterShape = {
   mrn: single.max(64).optional(),
   caseId: z.string().refine(isCaseId, { error: 'must be a case id' }).optional(),
   type: messageType.optional(),
-  controlId: single.max(199).optional(),
+  // MSH-10 as the sender wrote it (some put spaces in it): matched exactly, never trimmed.
+  controlId: z.string().min(1).max(199).optional(),
   interface: single.max(200).optional(),
   sender: single.max(400).optional(),
   from: instant.optional(),
