@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { CaseView } from '@circulator/contracts';
 import { MllpClient } from '@circulator/hl7';
-import { siu } from '../support/hl7-messages';
+import { orm, siu } from '../support/hl7-messages';
 import { ADMIN_PASSWORD, startTestPlatform, tokenFor, type TestPlatform } from '../support/platform';
 import { waitFor } from '../support/services';
 
@@ -150,6 +150,47 @@ describe('reprocessing after a mapping fix, batches and uploads', () => {
     await message('RP-B2');
     const placers = (await casesOfDay()).map((c) => c.identifiers.placerAppointmentId).sort();
     expect(placers).toEqual(['RP1', 'RPB1', 'RPB2']);
+  }, 30_000);
+
+  it('links a surgical order to its booking by the order number, whichever comes first', async () => {
+    const order = (controlId: string, orderNumber: string, mrn: string) =>
+      orm({
+        controlId,
+        at: '20261124070000',
+        control: 'NW',
+        orderNumber,
+        mrn,
+        procedure: ['44970', 'Laparoscopic appendectomy'],
+      });
+    const booked = (controlId: string, placer: string, orderNumber: string) =>
+      siu({
+        trigger: 'S12',
+        controlId,
+        placerId: placer,
+        fillerId: `F${placer}`,
+        start: '20261124100000',
+        minutes: 60,
+        room: 'THEATRE9',
+        mrn: `MRN-${placer}`,
+        family: 'Ordered',
+        given: placer,
+        orderNumber,
+      });
+    // Booking first, then its order; and an order that arrives before its booking.
+    expect(msaCodes(await mllp.send(booked('RP-O1', 'RPO1', 'ORD-77')))).toEqual(['AA']);
+    expect(msaCodes(await mllp.send(order('RP-O2', 'ORD-77', 'MRN-RPO1')))).toEqual(['AA']);
+    expect(msaCodes(await mllp.send(order('RP-O3', 'ORD-78', 'MRN-RPO2')))).toEqual(['AA']);
+    expect(msaCodes(await mllp.send(booked('RP-O4', 'RPO2', 'ORD-78')))).toEqual(['AA']);
+    for (const id of ['RP-O1', 'RP-O2', 'RP-O3', 'RP-O4']) expect((await message(id)).status).toBe('applied');
+    const ordered = (await casesOfDay()).filter((c) => c.identifiers.placerAppointmentId?.startsWith('RPO'));
+    expect(
+      ordered
+        .map((c) => [c.identifiers.placerAppointmentId, c.identifiers.orderNumber, c.orders?.map((o) => o.number)])
+        .sort(),
+    ).toEqual([
+      ['RPO1', 'ORD-77', ['ORD-77']],
+      ['RPO2', 'ORD-78', ['ORD-78']],
+    ]);
   }, 30_000);
 
   it('takes an HL7 file uploaded by an integration engineer, each message on its own', async () => {

@@ -109,14 +109,10 @@ const SENDS: CorpusSend[] = (() => {
 const ACCEPTED = SENDS.filter((s) => s.row.ack === 'AA');
 
 /**
- * Known divergences from the documented answer, kept visible rather than expected: each runs as
- * `it.failing`, which passes while the bug lasts and fails once it is fixed (then drop the entry).
- *
- * MSA-2 must echo MSH-10 (HL7 v2.5.1 §2.15.8.2: the sender matches answers by it). When MSH-2 is
- * empty or not encoding characters, `readMsh` returns no header at all, so the AR 101 carries an
- * empty MSA-2 although MSH-1 is known and MSH-10 is readable as written.
+ * MSA-2 must echo MSH-10 (HL7 v2.5.1 §2.15.8.2: the sender matches answers by it), also when MSH-2
+ * is empty or not encoding characters: MSH-1 is known and MSH-10 is read as written.
  */
-const MSA2_NOT_ECHOED: readonly string[] = ['malformed/ti-msh_missing_msh-2.hl7'];
+const MSA2_WITHOUT_ENCODING: readonly string[] = ['malformed/ti-msh_missing_msh-2.hl7'];
 
 /**
  * Files whose MSH-10 has spaces in it (here a leading one): the message log stores MSH-10 as written
@@ -256,7 +252,7 @@ describe('real HL7 senders and the whole corpus against one platform (PostgreSQL
       expect(SENDS.map((s) => s.file).sort()).toEqual(Object.keys(CORPUS_TABLE).sort());
       // So that an `it.failing` below cannot pass for want of its file.
       const known = (files: readonly string[]) => SENDS.filter((s) => files.includes(s.file));
-      expect(known(MSA2_NOT_ECHOED).filter((s) => s.controlId !== '')).toHaveLength(MSA2_NOT_ECHOED.length);
+      expect(known(MSA2_WITHOUT_ENCODING).filter((s) => s.controlId !== '')).toHaveLength(MSA2_WITHOUT_ENCODING.length);
       expect(
         known(CONTROL_ID_WITH_SPACES).filter((s) => s.row.ack === 'AA' && s.controlId !== s.controlId.trim()),
       ).toHaveLength(CONTROL_ID_WITH_SPACES.length);
@@ -277,10 +273,10 @@ describe('real HL7 senders and the whole corpus against one platform (PostgreSQL
       const ack = readAck(await send(s.payload));
       expect(ack.code).toBe(s.ack);
       expect(ack.error).toBe(s.row.ack === 'AA' ? undefined : String(s.row.code));
-      if (!MSA2_NOT_ECHOED.includes(s.file)) expect(ack.controlId).toBe(s.controlId);
+      if (!MSA2_WITHOUT_ENCODING.includes(s.file)) expect(ack.controlId).toBe(s.controlId);
     });
 
-    it.failing.each(MSA2_NOT_ECHOED)('%s: MSA-2 echoes MSH-10 (known bug, see MSA2_NOT_ECHOED)', async (file) => {
+    it.each(MSA2_WITHOUT_ENCODING)('%s: MSA-2 echoes MSH-10 even without encoding characters', async (file) => {
       const s = SENDS.find((x) => x.file === file)!;
       expect(readAck(await send(s.payload)).controlId).toBe(s.controlId);
     });

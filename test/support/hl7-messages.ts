@@ -16,13 +16,15 @@ export interface SiuSpec {
   sent?: string;
   /** MSH-15 accept acknowledgment type: asks for enhanced mode (CA/CE/CR). */
   acceptAck?: 'AL' | 'NE' | 'ER' | 'SU';
+  /** SCH-26 placer order number: links the case's surgical order (ORM/OMG). */
+  orderNumber?: string;
 }
 
 export function siu(s: SiuSpec): string {
   const [code, text] = s.procedure ?? ['47562', 'Laparoscopic cholecystectomy'];
   return [
     `MSH|^~\\&|EPIC|GENHOSP|CIRCULATOR|OR|${s.sent ?? '20261120120000'}||SIU^${s.trigger}^SIU_${s.trigger}|${s.controlId}|P|2.5.1${s.acceptAck ? `|||${s.acceptAck}|NE` : ''}`,
-    `SCH|${s.placerId}|${s.fillerId}|||||||${s.minutes}|min|^^${s.minutes}^${s.start}|||||||||||||Booked`,
+    `SCH|${s.placerId}|${s.fillerId}|||||||${s.minutes}|min|^^${s.minutes}^${s.start}||||||||||||||Booked${s.orderNumber ? `|${s.orderNumber}` : ''}`,
     `PID|1||${s.mrn}^^^GENHOSP^MR||${s.family}^${s.given}||19600214|F`,
     `PV1|1|O|${s.room}^^^GENHOSP||||||||||||||||V${s.mrn}`,
     `RGS|1|A`,
@@ -118,5 +120,22 @@ export function pcdAlarm(a: {
     `OBX|2|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.150456.2|${a.value}|262688^MDC_DIM_PERCENT^MDC|90-100||||F|||${a.at}`,
     `OBX|3|ST|68481^MDC_ATTR_EVENT_PHASE^MDC|1.3.1.150456.3|${a.phase}||||||F`,
     `OBX|4|ST|68482^MDC_ATTR_ALARM_STATE^MDC|1.3.1.150456.4|${a.phase === 'end' ? 'inactive' : 'active'}||||||F`,
+  ].join('\r');
+}
+
+/** An ORM^O01 surgical order (ORC-1 NW/CA…, ORC-2 placer order number, OBR-4 procedure). */
+export function orm(o: {
+  controlId: string;
+  at: string;
+  control: 'NW' | 'XO' | 'CA' | 'DC';
+  orderNumber: string;
+  mrn: string;
+  procedure: [code: string, text: string];
+}): string {
+  return [
+    `MSH|^~\\&|EPIC|GENHOSP|CIRCULATOR|OR|${o.at}||ORM^O01^ORM_O01|${o.controlId}|P|2.5.1`,
+    `PID|1||${o.mrn}^^^GENHOSP^MR||Order^Patient`,
+    `ORC|${o.control}|${o.orderNumber}|||||||${o.at}|||1001^House^Gregory`,
+    `OBR|1|${o.orderNumber}||${o.procedure[0]}^${o.procedure[1]}^CPT|||${o.at}`,
   ].join('\r');
 }

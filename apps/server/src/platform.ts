@@ -44,8 +44,9 @@ export async function startPlatform(config: AppConfig, overrides: AppOverrides =
   );
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  // HL7 files uploaded to the message console (POST /api/messages/upload): text bodies up to 16 MiB.
-  app.useBodyParser('text', { type: ['text/plain', 'application/hl7-v2'], limit: '16mb' });
+  // HL7 files uploaded to the message console (POST /api/messages/upload): bytes as sent, up to
+  // 16 MiB, so that MSH-18 (e.g. 8859/1) decides how they are read, not the HTTP layer.
+  app.useBodyParser('raw', { type: ['text/plain', 'application/hl7-v2'], limit: '16mb' });
   app.set('trust proxy', 'loopback');
 
   if (config.roles.has('gateway')) {

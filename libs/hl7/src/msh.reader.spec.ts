@@ -11,6 +11,23 @@ function header(result: MshReadResult) {
 }
 
 describe('readMsh', () => {
+  it('keeps what an ACK needs when MSH-2 is missing: the fields as written, without delimiters', () => {
+    const r = readMsh('MSH||EPIC|GEN|CIRC|OR|20261121||ADT^A01|MSG-9|P|2.5\rPID|1');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.partial).toEqual({
+      sendingApplication: 'EPIC',
+      sendingFacility: 'GEN',
+      receivingApplication: 'CIRC',
+      receivingFacility: 'OR',
+      controlId: 'MSG-9',
+      version: '2.5',
+    });
+    // A value holding one of the delimiters the ACK is written with is left out, not echoed raw.
+    const odd = readMsh('MSH||A^B|GEN|CIRC|OR|20261121||ADT^A01|X|Y|P|2.5');
+    expect(odd.ok ? undefined : odd.partial.sendingApplication).toBe('');
+  });
+
   it('reads the header fields of an LF-separated v2.8 SIU', () => {
     const h = header(readMsh(corpus('siu/fc-SIU-S12-01.hl7')));
     expect(h).toEqual({

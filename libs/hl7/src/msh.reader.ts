@@ -140,7 +140,17 @@ export function readMsh(payload: Buffer | string): MshReadResult {
         encoding,
         { segment: 'MSH', sequence: 1, field: 2 },
       ),
-      {},
+      // Without encoding characters nothing can be split into components, but the fields are
+      // known: what the ACK needs to be matched (MSA-2) and routed back is taken as written.
+      // Values holding a default delimiter are left out: the ACK is written with those.
+      {
+        sendingApplication: plain(parts[2]).trim(),
+        sendingFacility: plain(parts[3]).trim(),
+        receivingApplication: plain(parts[4]).trim(),
+        receivingFacility: plain(parts[5]).trim(),
+        controlId: plain(parts[9]),
+        version: plain(parts[11]).trim(),
+      },
     );
   }
 
@@ -212,6 +222,11 @@ export function readMsh(payload: Buffer | string): MshReadResult {
 function firstPiece(text: string, separator: string): string {
   const end = text.indexOf(separator);
   return end === -1 ? text : text.slice(0, end);
+}
+
+/** A field read without encoding characters, or '' if it holds one of the default delimiters. */
+function plain(value: string | undefined): string {
+  return value === undefined || /[|^~\\&]/.test(value) ? '' : value;
 }
 
 function fail(problem: Hl7Problem, partial: Partial<MshHeader>): MshReadFailure {

@@ -122,6 +122,15 @@ describe('mapSiu on the corpus', () => {
 describe('mapSiu rules', () => {
   const SCH = 'SCH|P-1|F-1';
   const PID = 'PID|1||X9^^^OTHER^PI~M-77^^^HOSP&1.2.3&ISO^MR||Doe^Jane||19700101|F';
+  const booking = (sch: string) =>
+    siu([sch, PID, 'RGS|1', 'AIS|1||44950^Appendectomy^CPT|20240715090000|||90|min', 'AIL|1||OR3^^^MAIN']);
+
+  it('takes the order number from SCH-26 (placer), else SCH-27 (filler), to link the surgical order', () => {
+    const fields = (n: number, value: string) => `${SCH}${'|'.repeat(n - 2)}${value}`;
+    expect(mustMap(booking(fields(26, 'ORD-1^EPIC'))).fact.identifiers.orderNumber).toBe('ORD-1');
+    expect(mustMap(booking(fields(27, 'FORD-2'))).fact.identifiers.orderNumber).toBe('FORD-2');
+    expect(mustMap(booking(SCH)).fact.identifiers).not.toHaveProperty('orderNumber');
+  });
 
   it('recognises surgeon and anesthesiologist by AIP-4 code or text, case-insensitively', () => {
     const m = mustMap(

@@ -76,6 +76,7 @@ export type SiuMapResult = { ok: true; mapping: SiuMapping } | { ok: false; prob
  * Maps a decoded SIU message to a schedule fact (CONTRACT §4, HL7 v2.5.1 chapter 10).
  *
  * - SCH-1 / SCH-2 first components: placer / filler appointment ids (at least one is required).
+ * - SCH-26 (else SCH-27) first component: the order number the case's surgical order carries.
  * - Procedure: AIS-3 (code ^ text; text falls back to the code) of the first AIS that has one; when
  *   there is no AIS, SCH-7 (reason) or SCH-8 (appointment type), with a warning.
  * - Start: that AIS's AIS-4, else TQ1-7, else SCH-11.4 (TQ1 replaces SCH-11 from v2.5 on).
@@ -204,6 +205,9 @@ function mapSiuUnsafe(decoded: DecodedHl7, options: SiuMapperOptions): SiuMapRes
   const identifiers: SiuScheduleFact['identifiers'] = {};
   if (placer !== '') identifiers.placerAppointmentId = placer;
   if (filler !== '') identifiers.fillerAppointmentId = filler;
+  // SCH-26 placer order number (else SCH-27 filler's): links the surgical order (ORM/OMG ORC-2/3).
+  const orderNumber = sch.value(26) || sch.value(27);
+  if (orderNumber !== '') identifiers.orderNumber = orderNumber;
   const pv1 = first('PV1');
   const visit = pv1?.value(19) ?? '';
   if (visit !== '') identifiers.visitNumber = visit;

@@ -4,9 +4,10 @@ import { RedisConnections } from '@circulator/realtime';
 import { INBOUND_QUEUE, jobIdFor, type JobPayloads } from './pipeline.tokens';
 
 /**
- * The queue between ingest and workers. The job id is the inbox id, so a message queued twice
- * (a retry, or the start-up sweep) is one job, and the worker's inbox check makes a second run a
- * no-op: at-least-once delivery, exactly-once effect.
+ * The queue between ingest and workers. A job carries the inbox ids of one ingest commit (or one
+ * id, from the sweep or a reprocess); its job id is made from them, so a message queued twice is one
+ * job, and the worker's inbox check makes a second run a no-op: at-least-once delivery,
+ * exactly-once effect.
  */
 @Injectable()
 export class InboundQueue implements OnApplicationShutdown {
@@ -24,7 +25,7 @@ export class InboundQueue implements OnApplicationShutdown {
       prefix: connections.key('bull'),
       defaultJobOptions: {
         // Transient faults (database or Redis away) retry with exponential backoff:
-        // 0.5 s, 1 s, 2 s … 64 s — about two minutes in all. Then the worker marks the message
+        // 0.5 s, 1 s, 2 s … 32 s — about a minute in all. Then the worker marks the message
         // failed (kept for the integration console), or, if the database is what is away, the
         // sweep retries the job once it is back.
         attempts: 8,

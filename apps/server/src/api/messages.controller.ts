@@ -188,13 +188,13 @@ export class MessagesController {
     if (!this.ingest) {
       throw new ServiceUnavailableException('this process does not ingest messages (ROLES has no ingest)');
     }
-    if (typeof body !== 'string' || body.trim() === '') {
+    if (!Buffer.isBuffer(body) || body.toString('latin1').trim() === '') {
       throw new BadRequestException('send the HL7 text as the body, Content-Type application/hl7-v2');
     }
     const name = interfaceName ?? 'default';
     const iface = this.interfaces.get(name);
     if (!iface) throw new NotFoundException(`no interface ${name}`);
-    const ack = await this.ingest.handleBatch(Buffer.from(body, 'utf8'), `upload:${principal.sub}`, iface, 'rest');
+    const ack = await this.ingest.handleBatch(body, `upload:${principal.sub}`, iface, 'rest');
     const acks = ack
       .split('\r')
       .filter((segment) => segment.startsWith('MSA'))
