@@ -240,28 +240,34 @@ export class CaseRepository {
     if (!saves.length) return;
     const runner = manager.queryRunner;
     if (!runner) throw new Error('CaseRepository.saveMany must run inside a transaction');
+    // One JSON document per statement (jsonb_to_recordset), not one array per column: the driver
+    // escapes every element of a text[] character by character, which for whole case states cost
+    // more than the rest of the batch.
+    const rows = JSON.stringify(
+      saves.map((x) => ({
+        id: x.state.id,
+        version: x.state.version,
+        status: x.state.status,
+        room_id: x.state.roomId,
+        s: x.state.scheduledStart,
+        e: x.state.scheduledEnd,
+        state: x.state,
+        expected: x.expectedVersion ?? -1,
+      })),
+    );
     const written = (await runner.query(
-      `INSERT INTO surgical_case (id, version, status, room_id, scheduled_start, scheduled_end, state, updated_at)
-       SELECT id, version, status, room_id, s, e, state::jsonb, $9
-       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[],
-                   $8::int[]) AS t(id, version, status, room_id, s, e, state, expected)
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+           AS t(id uuid, version int, status text, room_id text, s timestamptz, e timestamptz, state jsonb, expected int)
+       )
+       INSERT INTO surgical_case (id, version, status, room_id, scheduled_start, scheduled_end, state, updated_at)
+       SELECT id, version, status, room_id, s, e, state, $2 FROM input
        ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
          room_id = EXCLUDED.room_id, scheduled_start = EXCLUDED.scheduled_start,
          scheduled_end = EXCLUDED.scheduled_end, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at
-       WHERE surgical_case.version = (SELECT expected FROM unnest($1::uuid[], $8::int[]) AS x(id, expected)
-                                      WHERE x.id = EXCLUDED.id)
+       WHERE surgical_case.version = (SELECT expected FROM input WHERE input.id = EXCLUDED.id)
        RETURNING id`,
-      [
-        saves.map((s) => s.state.id),
-        saves.map((s) => s.state.version),
-        saves.map((s) => s.state.status),
-        saves.map((s) => s.state.roomId),
-        saves.map((s) => s.state.scheduledStart),
-        saves.map((s) => s.state.scheduledEnd),
-        saves.map((s) => JSON.stringify(s.state)),
-        saves.map((s) => s.expectedVersion ?? -1),
-        at,
-      ],
+      [rows, at],
       true,
     )) as { affected?: number; records?: unknown[] };
     const count = written.records?.length ?? written.affected;
@@ -289,19 +295,21 @@ export class CaseRepository {
     if (events.length) {
       await manager.query(
         `INSERT INTO case_event (case_id, version, kind, at, received_at, source_kind, source_id, change)
-         SELECT case_id, version, kind, at, received_at, source_kind, source_id, change::jsonb
-         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
-                     $8::text[]) AS t(case_id, version, kind, at, received_at, source_kind, source_id, change)`,
+         SELECT case_id, version, kind, at, received_at, source_kind, source_id, change
+         FROM jsonb_to_recordset($1::jsonb) AS t(case_id uuid, version int, kind text, at timestamptz,
+           received_at timestamptz, source_kind text, source_id text, change jsonb)`,
         [
-          events.map((e) => e.caseId),
-          events.map((e) => e.version),
-          events.map((e) => e.kind),
-          events.map((e) => e.at),
-          events.map((e) => e.receivedAt),
-          events.map((e) => e.source.kind),
-          events.map((e) => e.source.id),
-          events.map((e) =>
-            JSON.stringify({ ...e.change, ...(e.source.label ? { sourceLabel: e.source.label } : {}) }),
+          JSON.stringify(
+            events.map((e) => ({
+              case_id: e.caseId,
+              version: e.version,
+              kind: e.kind,
+              at: e.at,
+              received_at: e.receivedAt,
+              source_kind: e.source.kind,
+              source_id: e.source.id,
+              change: { ...e.change, ...(e.source.label ? { sourceLabel: e.source.label } : {}) },
+            })),
           ),
         ],
       );

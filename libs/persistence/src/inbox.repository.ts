@@ -243,25 +243,30 @@ export class InboxRepository {
   /** Appends attempt rows (an `error` attempt is written on its own, outside the failed batch). */
   async recordAttempts(manager: EntityManager, attempts: readonly InboxAttempt[]): Promise<void> {
     if (!attempts.length) return;
+    // One JSON document (jsonb_to_recordset): facts are JSON already, and a text[] of them would be
+    // escaped element by element by the driver.
     await manager.query(
       `INSERT INTO inbox_attempt (inbox_id, attempt, trigger, started_at, finished_at, outcome, error, facts, case_ids,
                                   warnings, actor)
        SELECT t.inbox_id, (SELECT count(*) FROM inbox_attempt a WHERE a.inbox_id = t.inbox_id) + 1, t.trigger,
-              t.started_at, t.finished_at, t.outcome, t.error, t.facts::jsonb, t.case_ids::jsonb, t.warnings::jsonb, t.actor
-       FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[], $7::text[],
-                   $8::text[], $9::text[], $10::text[])
-         AS t(inbox_id, trigger, started_at, finished_at, outcome, error, facts, case_ids, warnings, actor)`,
+              t.started_at, t.finished_at, t.outcome, t.error, t.facts, t.case_ids, t.warnings, t.actor
+       FROM jsonb_to_recordset($1::jsonb) AS t(inbox_id bigint, trigger text, started_at timestamptz,
+         finished_at timestamptz, outcome text, error text, facts jsonb, case_ids jsonb, warnings jsonb, actor text)`,
       [
-        attempts.map((a) => a.inboxId),
-        attempts.map((a) => a.trigger),
-        attempts.map((a) => a.startedAt.toISOString()),
-        attempts.map((a) => a.finishedAt.toISOString()),
-        attempts.map((a) => a.outcome),
-        attempts.map((a) => a.error ?? null),
-        attempts.map((a) => JSON.stringify(a.facts ?? [])),
-        attempts.map((a) => JSON.stringify(a.caseIds ?? [])),
-        attempts.map((a) => JSON.stringify(a.warnings ?? [])),
-        attempts.map((a) => a.actor ?? null),
+        JSON.stringify(
+          attempts.map((a) => ({
+            inbox_id: a.inboxId,
+            trigger: a.trigger,
+            started_at: a.startedAt.toISOString(),
+            finished_at: a.finishedAt.toISOString(),
+            outcome: a.outcome,
+            error: a.error ?? null,
+            facts: a.facts ?? [],
+            case_ids: a.caseIds ?? [],
+            warnings: a.warnings ?? [],
+            actor: a.actor ?? null,
+          })),
+        ),
       ],
     );
   }

@@ -40,7 +40,7 @@ const MAX_STORE_BATCH = 256;
  * Inbox commits in flight at once. One at a time, every sender waits for the commit before the one
  * that will carry its message; a few overlapping commits let PostgreSQL flush them together.
  */
-const STORE_CONCURRENCY = 4;
+const STORE_CONCURRENCY = 2;
 
 /**
  * The HL7 v2 edge: MLLP frame → header and content check → inbox (durable) → queue → ACK.
