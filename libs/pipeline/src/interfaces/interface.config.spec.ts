@@ -36,10 +36,10 @@ describe('validateInterfaceConfig', () => {
       roles: { surgeon: ['SURG', 'PRIMARY'], anesthesiologist: ['ANESTH'] },
       locations: { 'OR^OR3^^GENHOSP': 'or-3' },
       locationPolicy: 'require-mapping',
-      overrides: { 'patient.mrn': 'PID-2.1', 'case.room': 'AIL-2-3.1.2' },
+      overrides: { 'patient.mrn': 'PID-2.1', 'schedule.room': 'AIL-2-3.1.2' },
     });
     expect(config.tls?.requireClientCert).toBe(true);
-    expect(config.overrides).toEqual({ 'patient.mrn': 'PID-2.1', 'case.room': 'AIL-2-3.1.2' });
+    expect(config.overrides).toEqual({ 'patient.mrn': 'PID-2.1', 'schedule.room': 'AIL-2-3.1.2' });
   });
 
   it.each([
@@ -66,7 +66,9 @@ describe('validateInterfaceConfig', () => {
     [{ name: 'epic', overrides: { 'patient.mrn': 'PID.2' } }, '/overrides/patient.mrn', /SEG\[-n\]-field/],
     [{ name: 'epic', overrides: { 'patient.mrn': 'pid-2' } }, '/overrides/patient.mrn', /HL7 path/],
     [{ name: 'epic', overrides: { 'patient.mrn': 'PID-0' } }, '/overrides/patient.mrn', /HL7 path/],
-    [{ name: 'epic', overrides: { 'Patient MRN': 'PID-2' } }, '/overrides/Patient MRN', /logical field/],
+    [{ name: 'epic', overrides: { 'Patient MRN': 'PID-2' } }, '/overrides/Patient MRN', /must be one of patient\.mrn/],
+    // Well formed but read by no mapper: a typo must not be ignored on every message.
+    [{ name: 'epic', overrides: { 'case.room': 'AIL-3' } }, '/overrides/case.room', /must be one of/],
     [{ name: 'default', port: 6661 }, '/port', /shared MLLP_PORT/],
     [{ name: 'default', route: { sendingApplication: 'EPIC' } }, '/route', /catch-all/],
   ])('refuses %j at %s', (input, pointer, detail) => {

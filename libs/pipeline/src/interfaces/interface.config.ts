@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_ANESTHESIOLOGIST_ROLES, DEFAULT_SURGEON_ROLES } from '@circulator/hl7';
+import { DEFAULT_ANESTHESIOLOGIST_ROLES, DEFAULT_SURGEON_ROLES, HL7_OVERRIDE_KEYS } from '@circulator/hl7';
 
 /**
  * One inbound HL7 v2 interface: a sender (or a family of senders) with its own port or a route on
@@ -20,9 +20,6 @@ export const INTERFACE_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
  */
 export const HL7_PATH_PATTERN =
   /^([A-Z][A-Z0-9]{2})(?:-([1-9]\d{0,2}))?-([1-9]\d{0,2})(?:\.([1-9]\d{0,2})(?:\.([1-9]\d{0,2}))?)?$/;
-
-/** A logical field of our mappers, e.g. `patient.mrn`, `case.procedure.code`. */
-export const LOGICAL_FIELD_PATTERN = /^[a-z][A-Za-z0-9]*(?:\.[a-z][A-Za-z0-9]*)*$/;
 
 /** Room ids as the REST API and topics use them (see RoomRepository.roomIdFor). */
 const ROOM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -186,8 +183,9 @@ export const interfaceConfigSchema = z
       .default('create-unmapped'),
     overrides: z
       .record(
-        z.string().regex(LOGICAL_FIELD_PATTERN, {
-          error: 'must be a logical field such as patient.mrn',
+        // Only the fields the mappers read: a typo would otherwise be ignored on every message.
+        z.string().refine((key) => (HL7_OVERRIDE_KEYS as readonly string[]).includes(key), {
+          error: `must be one of ${HL7_OVERRIDE_KEYS.join(', ')}`,
         }),
         z.string().regex(HL7_PATH_PATTERN, {
           error: 'must be an HL7 path SEG[-n]-field[.component[.subcomponent]], e.g. PID-2.1 or OBX-2-5',
