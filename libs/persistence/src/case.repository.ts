@@ -13,8 +13,10 @@ const IDENTIFIER_KINDS = [
   'visitNumber',
 ] as const satisfies readonly (keyof CaseIdentifiers)[];
 
-/** Identifiers that name one appointment; a visit number is shared by every case of a stay. */
-const UNIQUE_KINDS = IDENTIFIER_KINDS.filter((k) => k !== 'visitNumber');
+/** Identifiers that name one appointment, in the order they are trusted; a visit number is shared by every case of a stay. */
+export const UNIQUE_IDENTIFIER_KINDS = IDENTIFIER_KINDS.filter(
+  (k): k is Exclude<(typeof IDENTIFIER_KINDS)[number], 'visitNumber'> => k !== 'visitNumber',
+);
 
 /** A fact waiting for its case, with the keys a case is matched by. */
 export interface ParkedFactInput {
@@ -39,111 +41,13 @@ export class CaseRepository {
   }
 
   /**
-   * The case any of these identifiers names, locked for update inside the caller's transaction
-   * so that two messages about one case are applied one after the other.
-   */
-  async findByIdentifiers(manager: EntityManager, ids: CaseIdentifiers): Promise<CaseState | undefined> {
-    // Row locks cannot cover a case that does not exist yet: two workers booking the same
-    // appointment would both create it. A transaction-scoped advisory lock per identifier,
-    // taken in a fixed order (no deadlock), makes the second wait and then find the first's case.
-    // The order is the one the locks are keyed by (kind number, then the value's hash), so no two
-    // transactions can take the same two locks in opposite orders.
-    const kinds = UNIQUE_KINDS.flatMap((kind, i) => (ids[kind] ? [i] : []));
-    const values = UNIQUE_KINDS.flatMap((kind) => (ids[kind] ? [ids[kind]] : []));
-    if (kinds.length) {
-      await manager.query(
-        `SELECT pg_advisory_xact_lock(k, h) FROM (
-           SELECT k, hashtext(v) AS h FROM unnest($1::int[], $2::text[]) AS t(k, v) ORDER BY k, h
-         ) ordered`,
-        [kinds, values],
-      );
-    }
-    for (const kind of UNIQUE_KINDS) {
-      const value = ids[kind];
-      if (!value) continue;
-      const rows = await manager.query<{ state: CaseState }[]>(
-        `SELECT c.state FROM case_identifier i JOIN surgical_case c ON c.id = i.case_id
-         WHERE i.kind = $1 AND i.value = $2 FOR UPDATE OF c`,
-        [kind, value],
-      );
-      if (rows[0]) return rows[0].state;
-    }
-    return undefined;
-  }
-
-  /**
-   * Writes a case's new state and its events. The version check makes a concurrent writer fail
-   * instead of silently overwriting: `expectedVersion` is the version the change was computed on.
-   */
-  async save(
-    manager: EntityManager,
-    state: CaseState,
-    events: CaseEvent[],
-    expectedVersion: number | undefined,
-    at: Date,
-  ): Promise<void> {
-    // One statement for both cases. A new case inserts; an existing one is updated only if it is
-    // still at the version the change was computed on. TypeORM returns [rows, count] for plain
-    // queries, and only the query runner passes the flag that gives `affected` instead.
-    const runner = manager.queryRunner;
-    if (!runner) throw new Error('CaseRepository.save must run inside a transaction');
-    const result = (await runner.query(
-      `INSERT INTO surgical_case (id, version, status, room_id, scheduled_start, scheduled_end, state, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
-         room_id = EXCLUDED.room_id, scheduled_start = EXCLUDED.scheduled_start,
-         scheduled_end = EXCLUDED.scheduled_end, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at
-       WHERE surgical_case.version = $9`,
-      [
-        state.id,
-        state.version,
-        state.status,
-        state.roomId,
-        state.scheduledStart,
-        state.scheduledEnd,
-        JSON.stringify(state),
-        at,
-        expectedVersion ?? -1,
-      ],
-      true,
-    )) as { affected?: number };
-    if (result.affected !== 1) {
-      throw new Error(`case ${state.id} changed concurrently (expected version ${expectedVersion ?? 'none'})`);
-    }
-    for (const kind of IDENTIFIER_KINDS) {
-      const value = state.identifiers[kind];
-      if (!value) continue;
-      await manager.query(
-        `INSERT INTO case_identifier (kind, value, case_id) VALUES ($1, $2, $3) ON CONFLICT (kind, value) DO NOTHING`,
-        [kind, value, state.id],
-      );
-    }
-    for (const e of events) {
-      await manager.query(
-        `INSERT INTO case_event (case_id, version, kind, at, received_at, source_kind, source_id, change)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          e.caseId,
-          e.version,
-          e.kind,
-          e.at,
-          e.receivedAt,
-          e.source.kind,
-          e.source.id,
-          JSON.stringify({ ...e.change, ...(e.source.label ? { sourceLabel: e.source.label } : {}) }),
-        ],
-      );
-    }
-  }
-
-  /**
    * Takes, in one fixed order, the transaction-scoped advisory locks of every appointment
    * identifier a batch will look up or create, so that two workers never create the same case
    * twice and never wait on each other in opposite orders.
    */
   async lockIdentifiers(manager: EntityManager, ids: readonly { kind: string; value: string }[]): Promise<void> {
     const keyed = ids.flatMap(({ kind, value }) => {
-      const k = (UNIQUE_KINDS as readonly string[]).indexOf(kind);
+      const k = (UNIQUE_IDENTIFIER_KINDS as readonly string[]).indexOf(kind);
       return k === -1 ? [] : [{ k, value }];
     });
     if (!keyed.length) return;

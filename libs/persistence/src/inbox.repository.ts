@@ -271,15 +271,6 @@ export class InboxRepository {
     );
   }
 
-  /** Marks a message applied, inside the transaction that applied it. */
-  async markApplied(manager: EntityManager, id: string, at: Date, note: string | null = null): Promise<void> {
-    await manager.query(`UPDATE inbox SET status = 'applied', processed_at = $2, error = $3 WHERE id = $1`, [
-      id,
-      at,
-      note,
-    ]);
-  }
-
   /**
    * Marks a message that cannot be applied as it is (kept for the integration console). Only a
    * message not yet applied: a late write must never mark an applied message failed.

@@ -20,6 +20,7 @@ import {
   CaseRepository,
   InboxRepository,
   RoomRepository,
+  UNIQUE_IDENTIFIER_KINDS,
   type InboxAttempt,
   type ParkedFactInput,
   type StoredInboxMessage,
@@ -33,7 +34,7 @@ import {
   type RealtimeSettings,
 } from '@circulator/realtime';
 import type { EntityManager } from 'typeorm';
-import { CaseWorkingSet, UNIQUE_IDENTIFIER_KINDS, type WorkingCase } from './case.working-set';
+import { CaseWorkingSet, type WorkingCase } from './case.working-set';
 import { INTERFACE_LOOKUP, type IngestInterface, type InterfaceLookup } from './pipeline.tokens';
 
 export type ApplyOutcome = 'applied' | 'already-applied' | 'failed' | 'missing' | 'skipped';
@@ -102,13 +103,6 @@ export class CaseApplyService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(INTERFACE_LOOKUP) private readonly interfaces: InterfaceLookup,
   ) {}
-
-  /** Applies one message (see {@link applyBatch}). */
-  async apply(inboxId: string): Promise<ApplyOutcome> {
-    const [result] = await this.applyBatch([{ inboxId }]);
-    if (result && !result.ok) throw new Error(result.error);
-    return result?.outcome ?? 'missing';
-  }
 
   /**
    * Applies a batch in one transaction. If the batch fails (a database fault, a concurrent writer,

@@ -1,13 +1,6 @@
 import type { CaseIdentifiers } from '@circulator/contracts';
 import type { CaseEvent, CaseState } from '@circulator/domain';
-
-/** The appointment identifiers that name one case, in the order they are trusted. */
-export const UNIQUE_IDENTIFIER_KINDS = [
-  'fillerAppointmentId',
-  'placerAppointmentId',
-  'fhirAppointmentId',
-  'orderNumber',
-] as const satisfies readonly (keyof CaseIdentifiers)[];
+import { UNIQUE_IDENTIFIER_KINDS } from '@circulator/persistence';
 
 /** One case as a batch sees it: as loaded, as changed so far, and the events to append. */
 export interface WorkingCase {
