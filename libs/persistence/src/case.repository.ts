@@ -4,19 +4,16 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { CaseEventView, CaseIdentifiers } from '@circulator/contracts';
 import type { CaseEvent, CaseState } from '@circulator/domain';
 
-/** The identifier kinds a case can be found by, in the order they are trusted. */
-const IDENTIFIER_KINDS = [
+/**
+ * The identifiers that name one appointment, in the order they are trusted: a case is found by
+ * them (a visit number is shared by every case of a stay, so it finds none).
+ */
+export const UNIQUE_IDENTIFIER_KINDS = [
   'fillerAppointmentId',
   'placerAppointmentId',
   'fhirAppointmentId',
   'orderNumber',
-  'visitNumber',
 ] as const satisfies readonly (keyof CaseIdentifiers)[];
-
-/** Identifiers that name one appointment, in the order they are trusted; a visit number is shared by every case of a stay. */
-export const UNIQUE_IDENTIFIER_KINDS = IDENTIFIER_KINDS.filter(
-  (k): k is Exclude<(typeof IDENTIFIER_KINDS)[number], 'visitNumber'> => k !== 'visitNumber',
-);
 
 /** A fact waiting for its case, with the keys a case is matched by. */
 export interface ParkedFactInput {
@@ -138,7 +135,13 @@ export class CaseRepository {
    */
   async saveMany(
     manager: EntityManager,
-    saves: readonly { state: CaseState; events: readonly CaseEvent[]; expectedVersion: number | undefined }[],
+    saves: readonly {
+      state: CaseState;
+      events: readonly CaseEvent[];
+      expectedVersion: number | undefined;
+      /** The case as it was read: identifiers it already had are not written again. */
+      loaded?: CaseState | undefined;
+    }[],
     at: Date,
   ): Promise<void> {
     if (!saves.length) return;
@@ -179,14 +182,13 @@ export class CaseRepository {
       throw new Error(`${saves.length - (count ?? 0)} case(s) changed concurrently; the batch is retried`);
     }
 
-    const identifiers = [
-      ...saves.flatMap(({ state }) =>
-        IDENTIFIER_KINDS.flatMap((kind) => {
-          const value = state.identifiers[kind];
-          return value ? [{ kind, value, caseId: state.id }] : [];
-        }),
-      ),
-    ];
+    // Only the identifiers a case is found by, and only those it did not have when it was read.
+    const identifiers = saves.flatMap(({ state, loaded }) =>
+      UNIQUE_IDENTIFIER_KINDS.flatMap((kind) => {
+        const value = state.identifiers[kind];
+        return value && value !== loaded?.identifiers[kind] ? [{ kind, value, caseId: state.id }] : [];
+      }),
+    );
     if (identifiers.length) {
       await manager.query(
         `INSERT INTO case_identifier (kind, value, case_id)

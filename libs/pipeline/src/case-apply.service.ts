@@ -163,7 +163,7 @@ export class CaseApplyService {
       changed = set.changes();
       await this.cases.saveMany(
         manager,
-        changed.map((c) => ({ state: c.state, events: c.events, expectedVersion: c.loadedVersion })),
+        changed.map((c) => ({ state: c.state, events: c.events, expectedVersion: c.loadedVersion, loaded: c.loaded })),
         now,
       );
       for (const item of work) {
