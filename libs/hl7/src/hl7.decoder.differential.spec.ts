@@ -1,9 +1,10 @@
 import { TextDecoder } from 'node:util';
 import fc from 'fast-check';
-import { Message, type HL7Node } from 'node-hl7-client';
+import { Message } from 'node-hl7-client';
 import { decodeHl7, withoutControls, type DecodedHl7 } from './hl7.decoder';
 import { MllpDeframer } from './mllp.deframer';
 import { frame } from './mllp.framing';
+import { compareWithOracle } from './testing/oracle.compare';
 
 /**
  * Differential property test: generated messages go through our decoder (as bytes, in the declared
@@ -338,55 +339,7 @@ const MESSAGE: fc.Arbitrary<Generated> = fc.tuple(ENCODING, fc.constantFrom(...C
 
 /** Every difference between our reading and node-hl7-client's walk of the same message. */
 function oracleDifferences(decoded: DecodedHl7, text: string): string[] {
-  const oracle = new Message({ text });
-  const diffs: string[] = [];
-  const ours = decoded.segments;
-  if (ours.length !== oracle.length) diffs.push(`segment count: ${ours.length} ≠ ${oracle.length}`);
-  oracle.forEach((segment: HL7Node, position: number) => {
-    const mine = ours[position];
-    const where = `${segment.name}[${position}]`;
-    if (mine?.name !== segment.name) {
-      diffs.push(`${where}: segment id ${mine?.name} ≠ ${segment.name}`);
-      return;
-    }
-    const msh = segment.name === 'MSH';
-    const check = (label: string, actual: string | number, expected: string | number): void => {
-      if (actual !== expected) diffs.push(`${where}-${label}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(expected)}`);
-    };
-    if (msh) check('2', mine.value(2), segment.get(1).toRaw());
-    for (let child = msh ? 2 : 1; child < segment.length; child++) {
-      const field = msh ? child + 1 : child;
-      const node = segment.get(child);
-      check(`${field} repetitions`, mine.repetitions(field), node.length);
-      for (let r = 0; r < node.length; r++) {
-        const repetition = node.get(r);
-        for (let c = 0; c < repetition.length; c++) {
-          const component = repetition.get(c);
-          for (let s = 0; s < component.length; s++) {
-            check(
-              `${field}.${c + 1}.${s + 1}~${r + 1}`,
-              mine.value(field, c + 1, s + 1, r + 1),
-              withoutControls(component.get(s).toString()).trim(),
-            );
-          }
-          check(
-            `${field}.${c + 1}.${component.length + 1}~${r + 1} (beyond)`,
-            mine.value(field, c + 1, component.length + 1, r + 1),
-            '',
-          );
-        }
-        check(
-          `${field}.${repetition.length + 1}~${r + 1} (beyond)`,
-          mine.value(field, repetition.length + 1, 1, r + 1),
-          '',
-        );
-      }
-      check(`${field}~${node.length + 1} (beyond)`, mine.value(field, 1, 1, node.length + 1), '');
-    }
-    const past = msh ? segment.length + 1 : segment.length;
-    check(`${past} (beyond)`, mine.value(past), '');
-  });
-  return diffs;
+  return compareWithOracle(decoded, text).diffs;
 }
 
 /** Every difference between our reading and what the generator meant. */
