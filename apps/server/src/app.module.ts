@@ -5,8 +5,16 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Clock } from '@circulator/domain';
 import { IdentityModule } from '@circulator/identity';
 import { PersistenceModule } from '@circulator/persistence';
-import { InboundQueue, IngestModule, InterfacesModule, ReprocessService, WorkerModule } from '@circulator/pipeline';
+import {
+  CaseCommandService,
+  InboundQueue,
+  IngestModule,
+  InterfacesModule,
+  ReprocessService,
+  WorkerModule,
+} from '@circulator/pipeline';
 import { RealtimeModule } from '@circulator/realtime';
+import { CaseCommandsController } from './api/case-commands.controller';
 import { CasesController } from './api/cases.controller';
 import { InterfacesController } from './api/interfaces.controller';
 import { MessagesController } from './api/messages.controller';
@@ -84,11 +92,11 @@ export class AppModule {
       controllers: [
         HealthController,
         ...(config.roles.has('gateway')
-          ? [CasesController, SiteController, MessagesController, InterfacesController]
+          ? [CasesController, CaseCommandsController, SiteController, MessagesController, InterfacesController]
           : []),
       ],
       // The message console's reprocessing queues through its own InboundQueue in gateway processes.
-      providers: config.roles.has('gateway') ? [InboundQueue, ReprocessService] : [],
+      providers: config.roles.has('gateway') ? [InboundQueue, ReprocessService, CaseCommandService] : [],
     };
   }
 }

@@ -14,7 +14,23 @@ export const CASE_STATUSES = [
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
-export const MILESTONE_KEYS = ['inRoom', 'anesthesiaStart', 'procedureStart', 'procedureEnd', 'outOfRoom'] as const;
+/**
+ * The AACD perioperative milestones, in the order a case reaches them: room ready, patient in room,
+ * anesthesia start, induction, procedure start (incision), procedure end (closure), anesthesia end,
+ * patient out of room, PACU in, PACU out. Definitions: docs/case-model.md.
+ */
+export const MILESTONE_KEYS = [
+  'roomReady',
+  'inRoom',
+  'anesthesiaStart',
+  'induction',
+  'procedureStart',
+  'procedureEnd',
+  'anesthesiaEnd',
+  'outOfRoom',
+  'pacuIn',
+  'pacuOut',
+] as const;
 export type MilestoneKey = (typeof MILESTONE_KEYS)[number];
 
 export const VITAL_NAMES = ['hr', 'spo2', 'nibpSys', 'nibpDia', 'etco2', 'temp', 'rr', 'bis'] as const;
@@ -107,6 +123,8 @@ export interface CaseView {
   orders?: OrderView[];
   /** The newest result per code, newest first (at most 50); full-disclosure roles only. */
   results?: ResultView[];
+  /** The WHO Surgical Safety Checklist parts recorded: when, and by whom. */
+  checklist?: Partial<Record<'signIn' | 'timeOut' | 'signOut', { at: string; by?: string }>>;
 }
 
 export interface RoomView {

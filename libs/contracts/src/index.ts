@@ -3,3 +3,4 @@ export * from './roles';
 export * from './realtime';
 export * from './ready-line';
 export * from './mdc';
+export * from './kpi';

@@ -30,3 +30,26 @@ export interface TokenResponse {
   token_type: 'Bearer';
   expires_in: number;
 }
+
+/** The clinicians of a case: they record its milestones and checklist and act on its clinical alerts. */
+export const CLINICAL_ROLES: readonly Role[] = ['nurse', 'anesthesiologist', 'surgeon'];
+
+/**
+ * Who may acknowledge an alert, by its kind: the people who act on it. Clinical alerts (vital
+ * limits, device alarms, checklist, stale data) by the case's clinicians; room and equipment alerts
+ * by clinicians and biomedical engineers; schedule alerts (delays, equipment double-booked) by the
+ * scheduling desk.
+ */
+export function alertAckRoles(kind: string): readonly Role[] {
+  switch (kind) {
+    case 'environment':
+    case 'device-offline':
+    case 'maintenance-due':
+      return [...CLINICAL_ROLES, 'biomed'];
+    case 'delay':
+    case 'equipment-conflict':
+      return ['scheduler', ...CLINICAL_ROLES];
+    default:
+      return CLINICAL_ROLES;
+  }
+}

@@ -6,13 +6,30 @@ import { applyOrder } from './engine/order.apply';
 import { applyMerge } from './engine/merge.apply';
 import { applyPatient } from './engine/patient.apply';
 import { applySchedule } from './engine/schedule.apply';
-import type { Fact } from './fact';
+import type { Fact, MilestoneSource } from './fact';
+import type { MilestoneKey } from '@circulator/contracts';
+import { applyAcknowledgement } from './engine/acknowledgement.apply';
+import { applyChecklist } from './engine/checklist.apply';
+import { applyMilestone } from './engine/milestone.apply';
+
+/** Site policy the engine applies (configuration, not facts). */
+export interface CasePolicy {
+  /**
+   * Per milestone, the sources from most to least trusted; sources not listed rank after them in
+   * the default order (manual, device, rtls, fhir, adt, siu).
+   */
+  milestonePrecedence?: Partial<Record<MilestoneKey, readonly MilestoneSource[]>>;
+  /** How far apart two sources' values of a milestone may be before it is a conflict (default 5 min). */
+  conflictToleranceMs?: number;
+}
 
 export interface ApplyContext {
   /** Id for a case this fact creates (made by the caller: the domain draws no random numbers). */
   newCaseId: string;
   /** When we learned the fact (ISO 8601). */
   receivedAt: string;
+  /** The site's policy (milestone source precedence…); defaults when absent. */
+  policy?: CasePolicy;
 }
 
 export interface ApplyResult {
@@ -54,6 +71,12 @@ export function applyFact(current: CaseState | undefined, fact: Fact, ctx: Apply
       return applyObservations(current, fact, ctx);
     case 'alarm':
       return applyAlarm(current, fact, ctx);
+    case 'milestone':
+      return applyMilestone(current, fact, ctx);
+    case 'checklist':
+      return applyChecklist(current, fact, ctx);
+    case 'acknowledgement':
+      return applyAcknowledgement(current, fact, ctx);
     default:
       return assertUnreachable(fact, 'fact kind');
   }

@@ -2,9 +2,10 @@ import type { CaseIdentifiers, CaseStatus } from '@circulator/contracts';
 import { assertUnreachable } from './assert';
 import type { CaseState } from './case.model';
 import { CREATING_ACTIONS } from './engine/schedule.apply';
-import type { Fact, ObservationSubject, PatientRef } from './fact';
+import type { CaseTarget, Fact, ObservationSubject, PatientRef } from './fact';
 
 export type CaseLookup =
+  | { by: 'case'; caseId: string }
   | { by: 'identifiers'; identifiers: CaseIdentifiers; mayCreate: boolean }
   | { by: 'patient'; patient: PatientRef; visitNumber?: string; scope: 'near'; at: string }
   | { by: 'patient'; patient: PatientRef; visitNumber?: string; scope: 'all' }
@@ -30,11 +31,19 @@ const NEAREST_MS = 12 * 3_600_000;
  * - patient (ADT): the patient's cases scheduled within {@link PATIENT_EVENT_WINDOW_MS} of the event.
  * - merge: every case of the merged patient, closed ones too (their history is the survivor's).
  * - observations, alarm: the subject's case at the fact's time (see {@link pickCaseAt}).
+ * - milestone, checklist, acknowledgement: the case they name (by id from the API; by identifiers
+ *   from FHIR; a device's or tag's room at the milestone's time); a desk's schedule change by id.
  */
 export function caseLookupFor(fact: Fact): CaseLookup {
   switch (fact.kind) {
     case 'schedule':
+      if (fact.caseId) return { by: 'case', caseId: fact.caseId };
       return { by: 'identifiers', identifiers: fact.identifiers, mayCreate: CREATING_ACTIONS.has(fact.action) };
+    case 'milestone':
+      return lookupOf(fact.target, fact.value ?? fact.at);
+    case 'checklist':
+    case 'acknowledgement':
+      return lookupOf(fact.target, fact.at);
     case 'order': {
       const orderNumber = fact.identifiers.orderNumber;
       return { by: 'identifiers', identifiers: orderNumber ? { orderNumber } : {}, mayCreate: false };
@@ -52,6 +61,13 @@ export function caseLookupFor(fact: Fact): CaseLookup {
     default:
       return assertUnreachable(fact, 'fact kind');
   }
+}
+
+/** The lookup for a fact that names its case (by id, identifiers, or a subject at a time). */
+function lookupOf(target: CaseTarget, at: string): CaseLookup {
+  if ('caseId' in target) return { by: 'case', caseId: target.caseId };
+  if ('identifiers' in target) return { by: 'identifiers', identifiers: target.identifiers, mayCreate: false };
+  return { by: 'subject', subject: target.subject, at };
 }
 
 /** Whether a case is open in the sense of {@link caseLookupFor}'s `scope: 'open'`. */

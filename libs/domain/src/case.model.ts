@@ -9,7 +9,7 @@ import type {
   ResultView,
   VitalName,
 } from '@circulator/contracts';
-import type { EquipmentNeed, FactSource, PatientFacts } from './fact';
+import type { ChecklistPhase, EquipmentNeed, FactSource, MilestoneSource, PatientFacts } from './fact';
 
 /** The case's patient: what the feeds said, under the MRN that survives any merge. */
 export interface CasePatient extends PatientFacts {
@@ -60,6 +60,8 @@ export interface CaseState {
   orders?: CaseOrder[];
   /** The newest result per code, newest first, at most {@link MAX_RESULTS}. */
   results?: CaseResult[];
+  /** The WHO Surgical Safety Checklist parts recorded (when, and by whom). */
+  checklist?: CaseChecklist;
   /** Source time of the newest schedule fact applied: older ones arriving late do not overwrite. */
   scheduleAt: string;
   /** Arrival order of that fact (its source's `sequence`), for ties on `scheduleAt`. */
@@ -71,6 +73,16 @@ export interface CaseState {
    */
   track?: CaseTrack;
 }
+
+/** One recorded part of the WHO Surgical Safety Checklist. */
+export interface ChecklistEntry {
+  /** When it was done. */
+  at: string;
+  /** Who recorded it (display name, else role). */
+  by?: string;
+}
+
+export type CaseChecklist = Partial<Record<ChecklistPhase, ChecklistEntry>>;
 
 /** How many results a case keeps (the newest per code, then the newest codes). */
 export const MAX_RESULTS = 50;
@@ -129,6 +141,30 @@ export interface AlarmTrack {
   firstContinue?: Stamp & { at: string };
 }
 
+/** One source's claim on one milestone (see {@link CaseTrack.claims}). */
+export interface MilestoneClaim extends Stamp {
+  /** When the milestone happened; null: the source withdrew its claim (kept, so an older claim stays out). */
+  value: string | null;
+  source: SourceRef;
+  confidence?: MilestoneConfidence;
+  /** A person's reason for a correction. */
+  reason?: string;
+}
+
+/** A checklist part as the engine keeps it: the newest record per part, a withdrawal included. */
+export interface ChecklistClaim extends Stamp {
+  completed: boolean;
+  /** When the part was done (the fact's time). */
+  at: string;
+  by?: string;
+}
+
+/** An acknowledgement of an alert: it covers the alert's episode raised at or before `at`. */
+export interface AcknowledgementRecord extends Stamp {
+  at: string;
+  by?: string;
+}
+
 /** The schedule's own disposition of the appointment (CaseStatus overlays it on progress). */
 export type Disposition = 'active' | 'cancelled' | 'no-show';
 
@@ -152,8 +188,14 @@ export interface CaseTrack {
   derived: { status: CaseStatus; inRoom?: string; outOfRoom?: string };
   /** A progress status set outside the engine (a person, a migration): the engine never goes below it. */
   statusFloor?: CaseStatus;
-  /** Movement milestones set outside the engine (a person): they win over ADT. */
+  /** Movement milestones set outside the engine (a migration, an old manual edit): they win over every source. */
   manual?: { inRoom?: string; outOfRoom?: string };
+  /** Milestone claims per milestone and source (ADT's in/out of room are derived from `transfers`, not kept here). */
+  claims?: Partial<Record<MilestoneKey, Partial<Record<MilestoneSource, MilestoneClaim>>>>;
+  /** Checklist records per part. */
+  checklist?: Partial<Record<ChecklistPhase, ChecklistClaim>>;
+  /** Acknowledgements per alert id (the newest). */
+  acks?: Record<string, AcknowledgementRecord>;
 }
 
 /** A milestone set, moved or withdrawn by a fact, as its event records it. */
@@ -164,7 +206,11 @@ export interface MilestoneChange {
   value: string | null;
   /** The fact the value comes from (may be an earlier one than the event's). */
   source?: SourceRef;
+  /** Which kind of source it is (manual, device, rtls, fhir, adt, siu). */
+  via?: MilestoneSource;
   confidence?: MilestoneConfidence;
+  /** A person's reason for a correction. */
+  reason?: string;
 }
 
 /** The kinds of event in a case's log. */
@@ -176,10 +222,12 @@ export const CASE_EVENT_KINDS = [
   'patient-updated',
   'patient-merged',
   'milestone-recorded',
+  'checklist-recorded',
   'order-recorded',
   'observations-recorded',
   'alert-raised',
   'alert-updated',
+  'alert-acknowledged',
   'alert-cleared',
 ] as const;
 export type CaseEventKind = (typeof CASE_EVENT_KINDS)[number];

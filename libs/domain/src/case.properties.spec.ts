@@ -143,6 +143,27 @@ const alarm: fc.Arbitrary<Template> = fc.record({
   subject: fc.constant({ room: OR1 }),
 });
 
+const milestone: fc.Arbitrary<Template> = fc.record({
+  kind: fc.constant('milestone' as const),
+  target: fc.constant({ caseId: 'case-1' }),
+  milestone: fc.constantFrom('inRoom', 'induction', 'procedureStart', 'procedureEnd', 'outOfRoom' as const),
+  value: fc.constantFrom(t('07:40'), t('08:05'), t('09:10'), null),
+  via: fc.constantFrom('manual', 'device', 'rtls', 'fhir', 'siu' as const),
+});
+
+const checklist: fc.Arbitrary<Template> = fc.record({
+  kind: fc.constant('checklist' as const),
+  target: fc.constant({ caseId: 'case-1' }),
+  phase: fc.constantFrom('signIn', 'timeOut', 'signOut' as const),
+  completed: fc.boolean(),
+});
+
+const acknowledgement: fc.Arbitrary<Template> = fc.record({
+  kind: fc.constant('acknowledgement' as const),
+  target: fc.constant({ caseId: 'case-1' }),
+  alertId: fc.constantFrom('alarm:mon-1/A', 'checklist:timeOut'),
+});
+
 /**
  * A set of facts about the case in source-time order (distinct times, distinct sequences), and
  * an order of arrival (a permutation of it).
@@ -177,6 +198,9 @@ const scenario = scenarioOf(
       { arbitrary: order, weight: 2 },
       { arbitrary: observations, weight: 2 },
       { arbitrary: alarm, weight: 2 },
+      { arbitrary: milestone, weight: 2 },
+      { arbitrary: checklist, weight: 1 },
+      { arbitrary: acknowledgement, weight: 1 },
     ),
     { minLength: 1, maxLength: 25 },
   ),

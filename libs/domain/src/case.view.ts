@@ -51,6 +51,7 @@ export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseVi
   if (state.anesthesiologist) view.anesthesiologist = { ...state.anesthesiologist };
   if (state.predictedEnd) view.predictedEnd = state.predictedEnd;
   if (state.equipment) view.equipment = state.equipment.map((e) => ({ ...e }));
+  if (state.checklist) view.checklist = structuredClone(state.checklist);
   if (disclosure === 'full') {
     if (state.orders) view.orders = state.orders.map(orderView);
     if (state.results) view.results = state.results.map(resultView);

@@ -1,4 +1,4 @@
-import type { AlertPriority, CaseIdentifiers, PersonRef, VitalName } from '@circulator/contracts';
+import type { AlertPriority, CaseIdentifiers, MilestoneKey, PersonRef, VitalName } from '@circulator/contracts';
 
 /** Where a fact came from: enough for an engineer to answer "why does the display say this?". */
 export interface FactSource {
@@ -60,6 +60,10 @@ export interface ScheduleFact {
   at: string;
   source: FactSource;
   identifiers: CaseIdentifiers;
+  /** The case itself, when the source names it (the desk's PATCH): found by id, never created. */
+  caseId?: string;
+  /** Who changed the schedule through the API. */
+  actor?: Actor;
   patient?: PatientFacts;
   procedure?: { code?: string; text: string };
   /** Where the case is booked, as the source names it. */
@@ -209,8 +213,89 @@ export interface AlarmFact {
   subject: ObservationSubject;
 }
 
+/** Who stated a fact through the API (a person, signed in with a role). */
+export interface Actor {
+  /** The user id. */
+  id: string;
+  /** The role the person acted in (e.g. `nurse`). */
+  role: string;
+  /** Display name, for the log. */
+  name?: string;
+}
+
+/**
+ * Which case a fact is about, when its source names the case itself (a person through the API, a
+ * FHIR resource linked to the case's appointment, a device in a room at a time).
+ */
+export type CaseTarget = { caseId: string } | { identifiers: CaseIdentifiers } | { subject: ObservationSubject };
+
+/**
+ * Where a milestone value comes from. Each source keeps its own claim on each milestone; the case
+ * shows the claim of the highest-precedence source that has one (see `MilestonePrecedence`).
+ * - `manual`: a person through the API (nurse, anesthesiologist, surgeon);
+ * - `device`: a device event (the anesthesia machine starting ventilation);
+ * - `rtls`: the patient's location tag entering or leaving the room;
+ * - `fhir`: an Encounter's location period or a Procedure's performed period;
+ * - `adt`: an HL7 ADT A02 transfer (derived by the engine from the transfers it keeps);
+ * - `siu`: the schedule's own status.
+ */
+export const MILESTONE_SOURCES = ['manual', 'device', 'rtls', 'fhir', 'adt', 'siu'] as const;
+export type MilestoneSource = (typeof MILESTONE_SOURCES)[number];
+
+/** A milestone reached (or corrected, or withdrawn) by one source. */
+export interface MilestoneFact {
+  kind: 'milestone';
+  /** When the source said so. */
+  at: string;
+  source: FactSource;
+  target: CaseTarget;
+  milestone: MilestoneKey;
+  /** When the milestone happened; null withdraws this source's claim. */
+  value: string | null;
+  via: MilestoneSource;
+  confidence?: 'reported' | 'inferred';
+  /** Why a person corrected a value (required by the API for a correction). */
+  reason?: string;
+  actor?: Actor;
+}
+
+/** The three parts of the WHO Surgical Safety Checklist. */
+export const CHECKLIST_PHASES = ['signIn', 'timeOut', 'signOut'] as const;
+export type ChecklistPhase = (typeof CHECKLIST_PHASES)[number];
+
+/** A checklist part done (or undone: `completed: false` withdraws a record made in error). */
+export interface ChecklistFact {
+  kind: 'checklist';
+  at: string;
+  source: FactSource;
+  target: CaseTarget;
+  phase: ChecklistPhase;
+  completed: boolean;
+  actor?: Actor;
+  note?: string;
+}
+
+/** A person acknowledged an alert on a case. */
+export interface AcknowledgementFact {
+  kind: 'acknowledgement';
+  at: string;
+  source: FactSource;
+  target: CaseTarget;
+  alertId: string;
+  actor?: Actor;
+}
+
 /** Every fact the engine understands. */
-export type Fact = ScheduleFact | PatientFact | MergeFact | OrderFact | ObservationFact | AlarmFact;
+export type Fact =
+  | ScheduleFact
+  | PatientFact
+  | MergeFact
+  | OrderFact
+  | ObservationFact
+  | AlarmFact
+  | MilestoneFact
+  | ChecklistFact
+  | AcknowledgementFact;
 export type FactKind = Fact['kind'];
 
 /**

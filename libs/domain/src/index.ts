@@ -9,3 +9,12 @@ export * from './case.view';
 export * from './local-date';
 export { UNSPECIFIED_PROCEDURE, MOVEMENT_WINDOW_MS } from './engine/case.draft';
 export { DEVICE_ALARM_KIND, alarmAlertId } from './engine/alarm.apply';
+export {
+  CHECKLIST_ALERT_KIND,
+  DEFAULT_CONFLICT_TOLERANCE_MS,
+  checklistAlertId,
+  precedenceOf,
+} from './engine/case.draft';
+export * from './planning/conflicts';
+export * from './planning/kpi';
+export * from './planning/predict';

@@ -206,6 +206,10 @@ function firstMrn(facts: readonly FactDraft[]): string | undefined {
     case 'observations':
     case 'alarm':
       return fact.subject.patient?.mrn;
+    case 'milestone':
+    case 'checklist':
+    case 'acknowledgement':
+      return 'subject' in fact.target ? fact.target.subject.patient?.mrn : undefined;
   }
 }
 

@@ -70,6 +70,16 @@ export class CaseRepository {
     );
   }
 
+  /** These cases (by id), locked for update. */
+  async loadByIds(manager: EntityManager, ids: readonly string[]): Promise<CaseState[]> {
+    if (!ids.length) return [];
+    const rows = await manager.query<{ state: CaseState }[]>(
+      `SELECT state FROM surgical_case WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    return rows.map((r) => r.state);
+  }
+
   /** Every case of these patients (by MRN, or an MRN merged into theirs), locked for update. */
   async loadByPatients(manager: EntityManager, mrns: readonly string[]): Promise<CaseState[]> {
     if (!mrns.length) return [];
@@ -292,6 +302,21 @@ export class CaseRepository {
       [before],
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * The cases showing an alert with this id (alert ids are per case: a device alarm's id is the
+   * same on every case its device served), newest scheduled first; with `caseId`, that case only.
+   */
+  async findByAlert(alertId: string, caseId?: string): Promise<CaseState[]> {
+    const rows = await this.ds.query<{ state: CaseState }[]>(
+      `SELECT state FROM surgical_case
+       WHERE state -> 'alerts' @> jsonb_build_array(jsonb_build_object('id', $1::text))
+         AND ($2::uuid IS NULL OR id = $2::uuid)
+       ORDER BY scheduled_start DESC, id LIMIT 20`,
+      [alertId, caseId ?? null],
+    );
+    return rows.map((r) => r.state);
   }
 
   async get(id: string): Promise<CaseState | undefined> {

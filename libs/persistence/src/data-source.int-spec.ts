@@ -30,6 +30,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'PatientsAndParkedFacts1763750000000',
       'MessageLogSearch1763800000000',
       'ParkedFactAppointments1763900000000',
+      'ApiCommands1764000000000',
     ]);
   });
 

@@ -11,6 +11,7 @@ import { MessageLogAndInterfaces1763700000000 } from './migrations/1763700000000
 import { PatientsAndParkedFacts1763750000000 } from './migrations/1763750000000-patients-and-parked-facts';
 import { MessageLogSearch1763800000000 } from './migrations/1763800000000-message-log-search';
 import { ParkedFactAppointments1763900000000 } from './migrations/1763900000000-parked-fact-appointments';
+import { ApiCommands1764000000000 } from './migrations/1764000000000-api-commands';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   PatientsAndParkedFacts1763750000000,
   MessageLogSearch1763800000000,
   ParkedFactAppointments1763900000000,
+  ApiCommands1764000000000,
 ];
 
 export interface DatabaseSettings {

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { InboxStatus } from './entities/inbox-message.entity';
 
 export interface NewInboxMessage {
-  channel: 'mllp' | 'fhir' | 'mqtt' | 'rest';
+  channel: 'mllp' | 'fhir' | 'mqtt' | 'rest' | 'api';
   sender: string;
   controlId: string | null;
   messageType: string | null;
@@ -50,7 +50,7 @@ export interface StoredInboxMessage {
 /** One processing attempt's result, written with the batch that made it. */
 export interface InboxAttempt {
   inboxId: string;
-  trigger: 'queue' | 'reprocess';
+  trigger: 'queue' | 'reprocess' | 'api';
   actor?: string | null;
   startedAt: Date;
   finishedAt: Date;

@@ -44,12 +44,12 @@ export type ApplyOutcome = 'applied' | 'already-applied' | 'failed' | 'missing' 
  * queue retries it). Tagged, not an Error instance: errors from drivers may come from another
  * realm, where `instanceof Error` is false.
  */
-export type ApplyItemResult = { ok: true; outcome: ApplyOutcome } | { ok: false; error: string };
+export type ApplyItemResult = { ok: true; outcome: ApplyOutcome; warnings?: string[] } | { ok: false; error: string };
 
 /** One message to apply, as the queue hands it over. */
 export interface ApplyRequest {
   inboxId: string;
-  trigger?: 'queue' | 'reprocess';
+  trigger?: 'queue' | 'reprocess' | 'api';
   actor?: string;
 }
 
@@ -69,6 +69,12 @@ const ROOM_WINDOW_MS = 18 * 3_600_000;
 
 /** A message that cannot be applied as it is: failed, kept for the console, not retried. */
 class MessageProblem extends Error {}
+
+/** What an `api` inbox row holds: the fact a person's request made, and a label for the log. */
+export interface ApiCommand {
+  fact: FactDraft;
+  label?: string;
+}
 
 /** What one message came to in a batch. */
 interface MessageWork {
@@ -111,7 +117,12 @@ export class CaseApplyService {
    */
   async applyBatch(requests: readonly ApplyRequest[]): Promise<ApplyItemResult[]> {
     try {
-      return (await this.applyTogether(requests)).map((outcome) => ({ ok: true, outcome }));
+      const warnings = new Map<string, string[]>();
+      const outcomes = await this.applyTogether(requests, warnings);
+      return outcomes.map((outcome, i): ApplyItemResult => {
+        const said = warnings.get(requests[i]!.inboxId);
+        return said?.length ? { ok: true, outcome, warnings: said } : { ok: true, outcome };
+      });
     } catch (err) {
       const message = String((err as Error)?.message ?? err);
       if (requests.length === 1) {
@@ -125,7 +136,10 @@ export class CaseApplyService {
     }
   }
 
-  private async applyTogether(requests: readonly ApplyRequest[]): Promise<ApplyOutcome[]> {
+  private async applyTogether(
+    requests: readonly ApplyRequest[],
+    warnings: Map<string, string[]>,
+  ): Promise<ApplyOutcome[]> {
     const startedAt = this.clock.now();
     const outcomes = new Map<string, ApplyOutcome>();
     const republish: string[] = [];
@@ -187,7 +201,10 @@ export class CaseApplyService {
         mrn: item.mrn ?? null,
       }));
       await this.inbox.finishAttempts(manager, attempts);
-      for (const item of work) outcomes.set(item.message.id, item.problem ? 'failed' : 'applied');
+      for (const item of work) {
+        outcomes.set(item.message.id, item.problem ? 'failed' : 'applied');
+        warnings.set(item.message.id, item.problem ? [item.problem] : item.warnings);
+      }
     });
 
     await Promise.all(changed.map((c) => this.publish(c.loaded, c.state)));
@@ -203,6 +220,7 @@ export class CaseApplyService {
   /** Message → facts with their source (rooms not yet resolved). */
   private decode(message: StoredInboxMessage, request: ApplyRequest): MessageWork {
     const work: MessageWork = { message, request, facts: [], warnings: [], caseIds: new Set() };
+    if (message.channel === 'api') return decodeCommand(message, work);
     // HL7 arrives over MLLP, or as a file an integration engineer uploaded (channel `rest`).
     if (message.channel !== 'mllp' && message.channel !== 'rest') {
       work.problem = `no decoder for ${message.channel} messages`;
@@ -314,6 +332,7 @@ export class CaseApplyService {
    */
   private async loadCandidates(manager: EntityManager, set: CaseWorkingSet, facts: readonly Fact[]): Promise<void> {
     const identifiers = new Map<string, { kind: string; value: string }>();
+    const caseIds = new Set<string>();
     const mrns = new Set<string>();
     const rooms = new Set<string>();
     let earliest = Infinity;
@@ -321,6 +340,9 @@ export class CaseApplyService {
     for (const fact of facts) {
       const lookup = caseLookupFor(fact);
       switch (lookup.by) {
+        case 'case':
+          caseIds.add(lookup.caseId);
+          break;
         case 'identifiers':
           for (const kind of UNIQUE_IDENTIFIER_KINDS) {
             const value = lookup.identifiers[kind];
@@ -344,6 +366,7 @@ export class CaseApplyService {
         }
       }
     }
+    for (const state of await this.cases.loadByIds(manager, [...caseIds])) set.addLoaded(state);
     const ids = [...identifiers.values()];
     await this.cases.lockIdentifiers(manager, ids);
     for (const row of await this.cases.loadByIdentifiers(manager, ids)) set.addLoaded(row.state);
@@ -381,6 +404,10 @@ export class CaseApplyService {
   private targetsOf(set: CaseWorkingSet, fact: Fact): (CaseState | undefined)[] {
     const lookup = caseLookupFor(fact);
     switch (lookup.by) {
+      case 'case': {
+        const found = set.get(lookup.caseId)?.state;
+        return found ? [found] : [];
+      }
       case 'identifiers': {
         const found = set.findByIdentifiers(lookup.identifiers);
         return found || lookup.mayCreate ? [found] : [];
@@ -506,6 +533,32 @@ export class CaseApplyService {
   }
 }
 
+/**
+ * A person's command through the API (see `CaseCommandService`): the fact as the API made it,
+ * stored as JSON; its source is the person (`manual`) and the inbox row.
+ */
+function decodeCommand(message: StoredInboxMessage, work: MessageWork): MessageWork {
+  let command: ApiCommand;
+  try {
+    command = JSON.parse(message.raw.toString('utf8')) as ApiCommand;
+  } catch (err) {
+    work.problem = `api command is not JSON: ${(err as Error).message}`;
+    return work;
+  }
+  if (!command || typeof command !== 'object' || !command.fact || typeof command.fact.kind !== 'string') {
+    work.problem = 'api command without a fact';
+    return work;
+  }
+  const source: FactSource = {
+    kind: 'manual',
+    id: message.id,
+    label: command.label ?? message.messageType ?? 'api',
+    sequence: Number(message.id),
+  };
+  work.facts = [{ ...command.fact, source }];
+  return work;
+}
+
 /** The keys a case's appointment identifiers are parked under (`kind:value`). */
 function appointmentKeys(ids: CaseIdentifiers): string[] {
   return UNIQUE_IDENTIFIER_KINDS.flatMap((kind) => (ids[kind] ? [`${kind}:${ids[kind]}`] : []));
@@ -538,6 +591,19 @@ function parkingKeys(
       if (patient) return { mrn: set.survivorOf(patient.mrn) };
       return room ? { roomId: room.id } : undefined;
     }
+    case 'milestone':
+    case 'checklist':
+    case 'acknowledgement': {
+      // A person names an existing case: nothing to wait for. FHIR and devices may be early.
+      const target = fact.target;
+      if ('caseId' in target) return undefined;
+      if ('identifiers' in target) {
+        const keys = appointmentKeys(target.identifiers);
+        return keys.length ? { appointmentKeys: keys } : undefined;
+      }
+      if (target.subject.patient) return { mrn: set.survivorOf(target.subject.patient.mrn) };
+      return target.subject.room ? { roomId: target.subject.room.id } : undefined;
+    }
   }
 }
 
@@ -560,6 +626,14 @@ function locationsOf(fact: Fact): { location: SourceLocation; assign: (room: Roo
       // Readings name the room they were taken in: an unknown one is created unmapped (CONTRACT §3),
       // so that a reading can wait there for the case booked in it.
       return subject.location ? [{ location: subject.location, assign: (r) => (subject.room = r), create: true }] : [];
+    }
+    case 'milestone':
+    case 'checklist':
+    case 'acknowledgement': {
+      const target = fact.target;
+      if (!('subject' in target) || !target.subject.location) return [];
+      const subject = target.subject;
+      return [{ location: subject.location!, assign: (r) => (subject.room = r), create: false }];
     }
     case 'merge':
     case 'order':

@@ -8,3 +8,4 @@ export * from './mllp-ingest.service';
 export * from './pipeline.module';
 export * from './reprocess.service';
 export * from './interfaces';
+export * from './case-command.service';

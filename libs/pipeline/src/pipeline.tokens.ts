@@ -45,7 +45,7 @@ export interface JobPayloads {
      */
     inboxIds?: string[];
     /** `reprocess` when an integration engineer asked for it again (recorded on the attempt). */
-    trigger?: 'queue' | 'reprocess';
+    trigger?: 'queue' | 'reprocess' | 'api';
     /** Who asked for a reprocess (user id), for the attempt row. */
     actor?: string;
   };

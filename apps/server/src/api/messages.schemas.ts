@@ -1,4 +1,3 @@
-import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
 import { isCaseId } from '@circulator/contracts';
 import {
@@ -8,6 +7,7 @@ import {
   type MessagePageRequest,
   type MessageSearchFilter,
 } from '@circulator/persistence';
+import { parseRequest as parse } from './parse-request';
 
 /** The most ids one `POST /api/messages/reprocess` may name (ReprocessService's bound). */
 export const REPROCESS_BODY_MAX = 1000;
@@ -128,23 +128,4 @@ function pageOf(q: FilterInput): MessagePageRequest {
     ...(q.before !== undefined ? { before: q.before } : {}),
     ...(q.limit !== undefined ? { limit: q.limit } : {}),
   };
-}
-
-/**
- * Parses a query or body, or throws a 400 that the problem filter answers as RFC 9457 JSON with an
- * `errors` member: one `{pointer, detail}` per problem (RFC 6901 pointers, as the identity API).
- */
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const errors = result.error.issues.map((issue) => ({
-    pointer: issue.path.map((key) => '/' + String(key).replaceAll('~', '~0').replaceAll('/', '~1')).join(''),
-    detail: issue.message,
-  }));
-  throw new BadRequestException({
-    type: 'urn:circulator:problem:invalid-request',
-    title: 'Invalid request',
-    detail: errors.map((e) => `${e.pointer === '' ? 'request' : e.pointer.slice(1)}: ${e.detail}`).join('; '),
-    errors,
-  });
 }

@@ -1,6 +1,6 @@
 import { applyFact } from '../case.engine';
 import type { CaseState } from '../case.model';
-import { alarm, applyAll, bookedCase, ctx, source, t } from '../testing/facts.fixture';
+import { acknowledgement, alarm, applyAll, bookedCase, ctx, source, t } from '../testing/facts.fixture';
 
 const ID = 'alarm:mon-1/196670/1';
 
@@ -24,7 +24,8 @@ describe('device alarms: alerts with tombstones', () => {
 
   it('a continue with a new text updates it (alert-updated) and keeps raisedAt and an acknowledgement', () => {
     const raised = applyFact(bookedCase(), alarm(), ctx).state!;
-    const acked: CaseState = { ...raised, alerts: raised.alerts.map((a) => ({ ...a, acknowledgedAt: t('08:11') })) };
+    const acked: CaseState = applyFact(raised, acknowledgement(), ctx).state!;
+    expect(acked.alerts[0]?.acknowledgedAt).toBe(t('08:11'));
     const out = applyFact(
       acked,
       alarm({ phase: 'continue', at: t('08:12'), source: source(501), priority: 'medium', message: 'Low SpO2 85 %' }),
@@ -65,7 +66,8 @@ describe('device alarms: alerts with tombstones', () => {
 
   it('a newer start after the end raises it again, raised at the new start, without the old acknowledgement', () => {
     const raised = applyFact(bookedCase(), alarm(), ctx).state!;
-    const acked: CaseState = { ...raised, alerts: raised.alerts.map((a) => ({ ...a, acknowledgedAt: t('08:11') })) };
+    const acked: CaseState = applyFact(raised, acknowledgement(), ctx).state!;
+    expect(acked.alerts[0]?.acknowledgedAt).toBe(t('08:11'));
     const again = applyAll(acked, [
       alarm({ phase: 'end', at: t('08:15'), source: source(502) }),
       alarm({ at: t('08:20'), source: source(504) }),

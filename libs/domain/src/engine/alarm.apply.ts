@@ -2,8 +2,8 @@ import type { AlertView } from '@circulator/contracts';
 import type { ApplyContext, ApplyResult } from '../case.engine';
 import type { AlarmTrack, CaseEventKind, CaseState, Stamp } from '../case.model';
 import type { AlarmFact } from '../fact';
-import { CaseDraft } from './case.draft';
-import { compareText, deepEqual } from './equal';
+import { CaseDraft, compareAlerts } from './case.draft';
+import { deepEqual } from './equal';
 import { compareStamps, sameStamp, stampOf, withStamp } from './stamp';
 import { invalid, invalidTime, noCase } from './warnings';
 
@@ -31,14 +31,14 @@ export function applyAlarm(current: CaseState | undefined, fact: AlarmFact, ctx:
   if (!current) return noCase(fact);
   if (!fact.alarmId) return invalid(current, fact, 'alarm without an alarm id; not applied');
 
-  const d = new CaseDraft(current, fact, stamp);
+  const d = new CaseDraft(current, fact, stamp, ctx.policy);
   const known = d.track.alarms?.[fact.alarmId];
   const track = record(known ?? {}, fact, stamp);
   if (!deepEqual(known, track)) d.alarms()[fact.alarmId] = track;
 
   const id = alarmAlertId(fact.alarmId);
   const shown = d.next.alerts.find((a) => a.id === id);
-  const alert = alertOf(id, track, shown);
+  const alert = alertOf(id, track);
   if (alert && !deepEqual(shown, alert)) {
     const alerts = d.alerts();
     const at = alerts.findIndex((a) => a.id === id);
@@ -53,9 +53,7 @@ export function applyAlarm(current: CaseState | undefined, fact: AlarmFact, ctx:
 }
 
 /** The order alerts are kept in: oldest raised first, ties by id. */
-export function compareAlertOrder(a: AlertView, b: AlertView): number {
-  return Date.parse(a.raisedAt) - Date.parse(b.raisedAt) || compareText(a.id, b.id);
-}
+export const compareAlertOrder = compareAlerts;
 
 function alarmEventKind(change: Record<string, unknown>): CaseEventKind {
   const alerts = change.alerts as { raised?: unknown; cleared?: unknown } | undefined;
@@ -99,7 +97,7 @@ function record(known: AlarmTrack, fact: AlarmFact, stamp: Stamp): AlarmTrack {
 }
 
 /** The alert an alarm track shows; undefined when the alarm is not active. */
-function alertOf(id: string, track: AlarmTrack, shown: AlertView | undefined): AlertView | undefined {
+function alertOf(id: string, track: AlarmTrack): AlertView | undefined {
   const { last, end } = track;
   if (!last || (end && compareStamps(last, end) <= 0)) return undefined;
   let first: Stamp & { at: string } = last;
@@ -115,6 +113,5 @@ function alertOf(id: string, track: AlarmTrack, shown: AlertView | undefined): A
     message: last.message,
     raisedAt: first.at,
   };
-  if (shown?.acknowledgedAt) alert.acknowledgedAt = shown.acknowledgedAt;
   return alert;
 }

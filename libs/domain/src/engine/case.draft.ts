@@ -2,7 +2,10 @@ import type { CaseIdentifiers, CaseStatus, MilestoneKey } from '@circulator/cont
 import { MILESTONE_KEYS } from '@circulator/contracts';
 import type { ApplyResult } from '../case.engine';
 import type {
+  AcknowledgementRecord,
   AlarmTrack,
+  ChecklistClaim,
+  MilestoneClaim,
   CaseEvent,
   CaseEventKind,
   CaseOrder,
@@ -19,7 +22,10 @@ import type {
   Stamp,
   TransferRecord,
 } from '../case.model';
-import type { Fact, PatientFacts } from '../fact';
+import type { AlertView } from '@circulator/contracts';
+import type { CasePolicy } from '../case.engine';
+import type { ChecklistPhase, Fact, MilestoneSource, PatientFacts } from '../fact';
+import { MILESTONE_SOURCES } from '../fact';
 import { compareText, deepEqual } from './equal';
 import { compareStamps, sameStamp } from './stamp';
 
@@ -59,13 +65,22 @@ const PROGRESS: Record<CaseStatus, number> = {
   'no-show': -1,
 };
 
-/** Which progress each milestone implies (AACD: in room → procedure start → out of room). */
+/**
+ * Which progress each milestone implies (AACD: in room → procedure start → out of room → PACU).
+ * Room ready and anesthesia start say nothing of the patient's progress (a block may start in a
+ * holding area); PACU out ends the perioperative episode.
+ */
 const MILESTONE_PROGRESS: Record<MilestoneKey, CaseStatus> = {
+  roomReady: 'scheduled',
   inRoom: 'in-room',
   anesthesiaStart: 'scheduled',
+  induction: 'in-room',
   procedureStart: 'in-procedure',
   procedureEnd: 'in-procedure',
+  anesthesiaEnd: 'in-procedure',
   outOfRoom: 'recovery',
+  pacuIn: 'recovery',
+  pacuOut: 'completed',
 };
 
 /** Fields of the state a client sees, compared after each fact to make its event (and replayed from it). */
@@ -82,11 +97,47 @@ export const PLAIN_FIELDS = [
   'identifiers',
   'equipment',
   'predictedEnd',
+  'checklist',
 ] as const satisfies readonly (keyof CaseState)[];
 
 interface MovementSource {
   source?: SourceRef;
+  via?: MilestoneSource;
   confidence?: MilestoneConfidence;
+  reason?: string;
+}
+
+/** How far apart two sources' values of one milestone may be before it is a conflict. */
+export const DEFAULT_CONFLICT_TOLERANCE_MS = 5 * 60_000;
+
+/** The alert kind of a checklist part missing when its milestone is reached. */
+export const CHECKLIST_ALERT_KIND = 'checklist';
+
+/**
+ * Which milestone each checklist part must come before (WHO Surgical Safety Checklist): Sign In
+ * before induction of anaesthesia, Time Out before skin incision. A missing Time Out at incision is
+ * a high-priority alert. Sign Out (before the patient leaves the room) is recorded and shown but
+ * raises no alert: once the patient has left there is nothing left to act on, and an alert on every
+ * case of a site that keeps its checklist elsewhere would teach people to ignore alerts.
+ */
+const CHECKLIST_RULES: readonly {
+  phase: ChecklistPhase;
+  before: readonly MilestoneKey[];
+  priority: AlertView['priority'];
+  message: string;
+}[] = [
+  {
+    phase: 'signIn',
+    before: ['induction', 'anesthesiaStart'],
+    priority: 'medium',
+    message: 'Sign In not recorded before induction',
+  },
+  { phase: 'timeOut', before: ['procedureStart'], priority: 'high', message: 'Time Out not recorded before incision' },
+];
+
+/** The alert id of a missing checklist part. */
+export function checklistAlertId(phase: ChecklistPhase): string {
+  return `checklist:${phase}`;
 }
 
 /**
@@ -106,6 +157,7 @@ export class CaseDraft {
     readonly before: CaseState,
     readonly fact: Fact,
     readonly stamp: Stamp,
+    readonly policy: CasePolicy = {},
   ) {
     this.track = adopt(before);
     this.next = { ...before, track: this.track };
@@ -199,6 +251,30 @@ export class CaseDraft {
     return this.next.alerts;
   }
 
+  /** Milestone claims of one milestone, as a copy this draft may change. */
+  claims(key: MilestoneKey): Partial<Record<MilestoneSource, MilestoneClaim>> {
+    this.own('claims', () => (this.track.claims = { ...this.track.claims }));
+    this.own(`claims.${key}`, () => (this.track.claims![key] = { ...this.track.claims![key] }));
+    return this.track.claims![key]!;
+  }
+
+  /** Checklist records, as a copy this draft may change. */
+  checklistClaims(): Partial<Record<ChecklistPhase, ChecklistClaim>> {
+    this.own('checklistClaims', () => (this.track.checklist = { ...this.track.checklist }));
+    return this.track.checklist!;
+  }
+
+  /** Acknowledgements, as a copy this draft may change. */
+  acks(): Record<string, AcknowledgementRecord> {
+    this.own('acks', () => (this.track.acks = { ...this.track.acks }));
+    return this.track.acks!;
+  }
+
+  /** The source a shown milestone comes from, as this draft derived it (after {@link derive}). */
+  milestoneOrigin(key: MilestoneKey): { via?: MilestoneSource; source?: SourceRef } | undefined {
+    return this.movementSources[key];
+  }
+
   /** The alarm tracks, as a copy this draft may change. */
   alarms(): Record<string, AlarmTrack> {
     this.own('alarms', () => (this.track.alarms = { ...this.track.alarms }));
@@ -237,15 +313,23 @@ export class CaseDraft {
       fresh ||
       t.transfers !== bt.transfers ||
       t.manual !== bt.manual ||
+      t.claims !== bt.claims ||
       n.roomId !== b.roomId ||
       n.scheduledStart !== b.scheduledStart ||
       n.scheduledEnd !== b.scheduledEnd
     ) {
-      this.deriveMovements();
+      this.deriveMilestones();
     }
+
+    if (fresh || t.checklist !== bt.checklist) this.deriveChecklist();
 
     const status = deriveStatus(t.disposition, n.milestones, t.statusFloor);
     n.status = status;
+    if (fresh || t.checklist !== bt.checklist || n.milestones !== b.milestones || n.status !== b.status) {
+      this.deriveChecklistAlerts();
+    }
+    if (fresh || t.acks !== bt.acks || n.alerts !== b.alerts) this.deriveAcknowledgements();
+
     const d = t.derived;
     if (d.status !== status || d.inRoom !== n.milestones.inRoom || d.outOfRoom !== n.milestones.outOfRoom) {
       t.derived = { status };
@@ -308,7 +392,9 @@ export class CaseDraft {
         const entry: MilestoneChange = { milestone: m, from: from ?? null, value: to ?? null };
         const origin = this.movementSources[m];
         if (to !== undefined && origin?.source) entry.source = origin.source;
+        if (to !== undefined && origin?.via) entry.via = origin.via;
         if (to !== undefined && origin?.confidence) entry.confidence = origin.confidence;
+        if (to !== undefined && origin?.reason) entry.reason = origin.reason;
         list.push(entry);
       }
       if (list.length) {
@@ -400,14 +486,19 @@ export class CaseDraft {
   }
 
   /**
-   * In room: the earliest A02 into the case's room within {@link MOVEMENT_WINDOW_MS} of its
-   * scheduled window. Out of room: the earliest A02 to anywhere else after that (reported when
-   * the prior location is the case's room, inferred otherwise). A later return to the room is not
-   * a new in-room. Values set by a person win.
+   * Each milestone shows the claim of the most trusted source that has one (the policy's order for
+   * that milestone, else {@link MILESTONE_SOURCES}' order: manual, device, RTLS, FHIR, ADT, SIU); a
+   * value set outside the engine wins over all.
+   *
+   * ADT's claims are derived from the transfers kept. In room: the earliest A02 into the case's
+   * room within {@link MOVEMENT_WINDOW_MS} of its scheduled window. Out of room: the earliest A02
+   * to anywhere else after the in-room shown (reported when the prior location is the case's room,
+   * inferred otherwise). A later return to the room is not a new in-room.
    */
-  private deriveMovements(): void {
+  private deriveMilestones(): void {
     const n = this.next;
     const manual = this.track.manual ?? {};
+    const claims = this.track.claims ?? {};
     const transfers = this.track.transfers ?? [];
     const lo = Date.parse(n.scheduledStart) - MOVEMENT_WINDOW_MS;
     const hi = Date.parse(n.scheduledEnd) + MOVEMENT_WINDOW_MS;
@@ -415,43 +506,145 @@ export class CaseDraft {
     for (const t of transfers) {
       if (t.roomId === n.roomId && t.ms >= lo && t.ms <= hi && (!entry || compareTransfers(t, entry) < 0)) entry = t;
     }
-    let inRoom: string | undefined;
-    if (manual.inRoom !== undefined) {
-      inRoom = manual.inRoom;
-      delete this.movementSources.inRoom;
-    } else if (entry) {
-      inRoom = entry.at;
-      this.movementSources.inRoom = { source: entry.source, confidence: 'reported' };
-    }
-    let outOfRoom: string | undefined;
-    if (manual.outOfRoom !== undefined) {
-      outOfRoom = manual.outOfRoom;
-      delete this.movementSources.outOfRoom;
-    } else if (inRoom !== undefined) {
-      // After the transfer that brought the patient in; after the time a person gave, if one did.
-      const inMs = Date.parse(inRoom);
-      const isAfter = (t: TransferRecord): boolean =>
-        manual.inRoom === undefined && entry ? compareTransfers(t, entry) > 0 : t.ms > inMs;
-      let exit: TransferRecord | undefined;
-      for (const t of transfers) {
-        if (t.roomId !== n.roomId && isAfter(t) && (!exit || compareTransfers(t, exit) < 0)) exit = t;
+    const next: Partial<Record<MilestoneKey, string>> = {};
+    for (const key of MILESTONE_KEYS) {
+      const set = manual[key as keyof typeof manual];
+      if (set !== undefined) {
+        next[key] = set;
+        delete this.movementSources[key];
+        continue;
       }
-      if (exit) {
-        outOfRoom = exit.at;
-        this.movementSources.outOfRoom = {
-          source: exit.source,
-          confidence: exit.priorRoomId === n.roomId ? 'reported' : 'inferred',
-        };
+      let adt: MilestoneClaim | undefined;
+      if (key === 'inRoom' && entry) {
+        adt = { ms: entry.ms, value: entry.at, source: entry.source, confidence: 'reported' };
+      } else if (key === 'outOfRoom' && next.inRoom !== undefined) {
+        // After the transfer that brought the patient in; after the time another source gave, if one did.
+        const inMs = Date.parse(next.inRoom);
+        const fromAdt = this.movementSources.inRoom?.via === 'adt' && entry;
+        const isAfter = (t: TransferRecord): boolean => (fromAdt ? compareTransfers(t, entry!) > 0 : t.ms > inMs);
+        let exit: TransferRecord | undefined;
+        for (const t of transfers) {
+          if (t.roomId !== n.roomId && isAfter(t) && (!exit || compareTransfers(t, exit) < 0)) exit = t;
+        }
+        if (exit) {
+          adt = {
+            ms: exit.ms,
+            value: exit.at,
+            source: exit.source,
+            confidence: exit.priorRoomId === n.roomId ? 'reported' : 'inferred',
+          };
+        }
+      }
+      const best = this.bestClaim(key, claims[key], adt);
+      if (best) {
+        next[key] = best.claim.value!;
+        const origin: MovementSource = { source: best.claim.source, via: best.via };
+        if (best.claim.confidence) origin.confidence = best.claim.confidence;
+        if (best.claim.reason) origin.reason = best.claim.reason;
+        this.movementSources[key] = origin;
+      } else {
+        delete this.movementSources[key];
       }
     }
-    if (n.milestones.inRoom === inRoom && n.milestones.outOfRoom === outOfRoom) return;
-    const milestones = { ...n.milestones };
-    if (inRoom === undefined) delete milestones.inRoom;
-    else milestones.inRoom = inRoom;
-    if (outOfRoom === undefined) delete milestones.outOfRoom;
-    else milestones.outOfRoom = outOfRoom;
-    n.milestones = milestones;
+    if (deepEqual(n.milestones, next)) return;
+    n.milestones = next;
   }
+
+  /** The most trusted source's claim with a value, by the policy's precedence. */
+  private bestClaim(
+    key: MilestoneKey,
+    claims: Partial<Record<MilestoneSource, MilestoneClaim>> | undefined,
+    adt: MilestoneClaim | undefined,
+  ): { via: MilestoneSource; claim: MilestoneClaim } | undefined {
+    for (const via of precedenceOf(this.policy, key)) {
+      const claim = via === 'adt' ? (claims?.adt ?? adt) : claims?.[via];
+      if (claim && claim.value !== null && Number.isFinite(Date.parse(claim.value))) return { via, claim };
+    }
+    return undefined;
+  }
+
+  /** What the checklist shows: each part's newest record, unless it withdrew the part. */
+  private deriveChecklist(): void {
+    const shown: CaseState['checklist'] = {};
+    for (const [phase, claim] of Object.entries(this.track.checklist ?? {}) as [ChecklistPhase, ChecklistClaim][]) {
+      if (!claim.completed) continue;
+      shown[phase] = claim.by ? { at: claim.at, by: claim.by } : { at: claim.at };
+    }
+    this.set('checklist', Object.keys(shown).length ? shown : undefined);
+    if (this.next.checklist === undefined) delete this.next.checklist;
+  }
+
+  /**
+   * A checklist part missing (or recorded later) when the milestone it must precede is reached
+   * raises an alert; recording the part clears it (the log keeps both). Not for cancelled cases.
+   */
+  private deriveChecklistAlerts(): void {
+    const n = this.next;
+    const want = new Map<string, AlertView>();
+    if (n.status !== 'cancelled' && n.status !== 'no-show') {
+      for (const rule of CHECKLIST_RULES) {
+        const reached = rule.before.map((k) => n.milestones[k]).find((v) => v !== undefined);
+        if (reached === undefined) continue;
+        // Recorded, even late, clears it: the event log keeps when it was raised and when it was done.
+        if (n.checklist?.[rule.phase]) continue;
+        const id = checklistAlertId(rule.phase);
+        want.set(id, {
+          id,
+          kind: CHECKLIST_ALERT_KIND,
+          priority: rule.priority,
+          message: rule.message,
+          raisedAt: reached,
+        });
+      }
+    }
+    const current = n.alerts.filter((a) => a.kind === CHECKLIST_ALERT_KIND);
+    const same =
+      current.length === want.size &&
+      current.every((a) => {
+        const w = want.get(a.id);
+        return w && w.priority === a.priority && w.message === a.message && w.raisedAt === a.raisedAt;
+      });
+    if (same) return;
+    const alerts = this.alerts();
+    const kept = alerts.filter((a) => a.kind !== CHECKLIST_ALERT_KIND || want.has(a.id));
+    for (const w of want.values()) {
+      const at = kept.findIndex((a) => a.id === w.id);
+      if (at >= 0) kept[at] = w;
+      else kept.push(w);
+    }
+    kept.sort(compareAlerts);
+    alerts.length = 0;
+    alerts.push(...kept);
+  }
+
+  /** An acknowledgement covers the alert's episode raised at or before it; a new episode needs a new one. */
+  private deriveAcknowledgements(): void {
+    const acks = this.track.acks ?? {};
+    const n = this.next;
+    let changed: AlertView[] | undefined;
+    n.alerts.forEach((alert, i) => {
+      const ack = acks[alert.id];
+      const at = ack && ack.ms >= Date.parse(alert.raisedAt) ? ack.at : undefined;
+      if (alert.acknowledgedAt === at) return;
+      changed ??= this.alerts();
+      const next = { ...alert };
+      if (at === undefined) delete next.acknowledgedAt;
+      else next.acknowledgedAt = at;
+      changed[i] = next;
+    });
+  }
+}
+
+/** The sources of a milestone from most to least trusted: the policy's, then the rest in default order. */
+export function precedenceOf(policy: CasePolicy, key: MilestoneKey): readonly MilestoneSource[] {
+  const chosen = policy.milestonePrecedence?.[key];
+  if (!chosen?.length) return MILESTONE_SOURCES;
+  return [...chosen, ...MILESTONE_SOURCES.filter((s) => !chosen.includes(s))];
+}
+
+/** The order alerts are kept in: oldest raised first, ties by id. */
+export function compareAlerts(a: AlertView, b: AlertView): number {
+  return Date.parse(a.raisedAt) - Date.parse(b.raisedAt) || compareText(a.id, b.id);
 }
 
 /** Transfers in time order; same time: arrival order, then message id (any order of arrival gives one order). */

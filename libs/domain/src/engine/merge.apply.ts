@@ -15,7 +15,7 @@ export function applyMerge(current: CaseState | undefined, fact: MergeFact, ctx:
   const stamp = stampOf(fact);
   if (Number.isNaN(stamp.ms)) return invalidTime(current, fact);
   if (!current) return noCase(fact);
-  const d = new CaseDraft(current, fact, stamp);
+  const d = new CaseDraft(current, fact, stamp, ctx.policy);
   if (fact.merged.mrn && fact.survivor.mrn && fact.merged.mrn !== fact.survivor.mrn) {
     d.recordMerge(withStamp(stamp, { at: fact.at, from: fact.merged.mrn, to: fact.survivor.mrn }));
   }

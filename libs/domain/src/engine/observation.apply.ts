@@ -21,7 +21,7 @@ export function applyObservations(
   const stamp = stampOf(fact);
   if (Number.isNaN(stamp.ms)) return invalidTime(current, fact);
   if (!current) return noCase(fact);
-  const d = new CaseDraft(current, fact, stamp);
+  const d = new CaseDraft(current, fact, stamp, ctx.policy);
   const instant = lastInstant();
 
   for (const reading of fact.vitals) {

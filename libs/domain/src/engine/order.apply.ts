@@ -23,7 +23,7 @@ export function applyOrder(current: CaseState | undefined, fact: OrderFact, ctx:
   const number = fact.identifiers.orderNumber;
   if (!number) return invalid(current, fact, `order ${fact.action} without an order number; not applied`);
 
-  const d = new CaseDraft(current, fact, stamp);
+  const d = new CaseDraft(current, fact, stamp, ctx.policy);
   const key = `order:${number}`;
   const known = current.orders?.find((o) => o.number === number);
   const order: CaseOrder = known ? { ...known } : { number, status: 'active', action: fact.action, at: fact.at };

@@ -109,6 +109,7 @@ describe('ADT transfers: movement milestones', () => {
               from: null,
               value: t('07:32'),
               source: { kind: 'hl7', id: '110', label: 'ADT^A02 in' },
+              via: 'adt',
               confidence: 'reported',
             },
           ],

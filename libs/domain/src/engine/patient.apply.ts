@@ -24,7 +24,7 @@ export function applyPatient(current: CaseState | undefined, fact: PatientFact, 
   const stamp = stampOf(fact);
   if (Number.isNaN(stamp.ms)) return invalidTime(current, fact);
   if (!current) return noCase(fact);
-  const d = new CaseDraft(current, fact, stamp);
+  const d = new CaseDraft(current, fact, stamp, ctx.policy);
   d.writeDemographics(fact.patient);
   if (fact.action === 'transferred') {
     const record: TransferRecord = withStamp(stamp, {

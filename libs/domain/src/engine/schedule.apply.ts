@@ -42,7 +42,7 @@ export function applySchedule(current: CaseState | undefined, fact: ScheduleFact
   if (Number.isNaN(stamp.ms)) return invalidTime(current, fact);
   if (!current) return createFromSchedule(fact, stamp, ctx);
 
-  const d = new CaseDraft(current, fact, stamp);
+  const d = new CaseDraft(current, fact, stamp, ctx.policy);
   const stale = isOlder(stamp, current);
   writeSchedule(d, fact);
   if (!stale) {
@@ -108,7 +108,7 @@ function createFromSchedule(fact: ScheduleFact, stamp: Stamp, ctx: ApplyContext)
     track: { stamps: {}, disposition: 'active', mrn: '', derived: { status: 'scheduled' } },
   };
   if (stamp.seq !== undefined) blank.scheduleSeq = stamp.seq;
-  const d = new CaseDraft(blank, fact, stamp);
+  const d = new CaseDraft(blank, fact, stamp, ctx.policy);
   // A booking makes the appointment live: an older cancellation arriving later does not cancel it.
   d.claim('disposition');
   writeSchedule(d, fact);

@@ -5,10 +5,13 @@
 import { applyFact, type ApplyContext } from '../case.engine';
 import type { CaseState } from '../case.model';
 import type {
+  AcknowledgementFact,
   AlarmFact,
+  ChecklistFact,
   Fact,
   FactSource,
   MergeFact,
+  MilestoneFact,
   ObservationFact,
   OrderFact,
   PatientAction,
@@ -110,6 +113,54 @@ export function alarm(overrides: Partial<AlarmFact> = {}): AlarmFact {
     code: '196670^MDC_EVT_LO^MDC',
     message: 'Low SpO2 88 %',
     subject: { room: OR1, device: { id: 'mon-1' } },
+    ...overrides,
+  };
+}
+
+/** A source that is a person through the API (the inbox id of the request). */
+export function manualSource(sequence: number, label = `POST milestones ${sequence}`): FactSource {
+  return { kind: 'manual', id: String(sequence), label, sequence };
+}
+
+export const NURSE = { id: 'u-nurse', role: 'nurse', name: 'Nina Nurse' };
+
+/** The circulating nurse records incision at 07:50 (made at 07:51). */
+export function milestone(overrides: Partial<MilestoneFact> = {}): MilestoneFact {
+  return {
+    kind: 'milestone',
+    at: t('07:51'),
+    source: manualSource(600),
+    target: { caseId: 'case-1' },
+    milestone: 'procedureStart',
+    value: t('07:50'),
+    via: 'manual',
+    actor: NURSE,
+    ...overrides,
+  };
+}
+
+/** The Time Out, done at 07:48. */
+export function checklist(overrides: Partial<ChecklistFact> = {}): ChecklistFact {
+  return {
+    kind: 'checklist',
+    at: t('07:48'),
+    source: manualSource(700, 'POST checklist'),
+    target: { caseId: 'case-1' },
+    phase: 'timeOut',
+    completed: true,
+    actor: NURSE,
+    ...overrides,
+  };
+}
+
+export function acknowledgement(overrides: Partial<AcknowledgementFact> = {}): AcknowledgementFact {
+  return {
+    kind: 'acknowledgement',
+    at: t('08:11'),
+    source: manualSource(800, 'POST ack'),
+    target: { caseId: 'case-1' },
+    alertId: 'alarm:mon-1/196670/1',
+    actor: NURSE,
     ...overrides,
   };
 }
