@@ -7,7 +7,8 @@ import { applyMerge } from './engine/merge.apply';
 import { applyPatient } from './engine/patient.apply';
 import { applySchedule } from './engine/schedule.apply';
 import type { Fact, MilestoneSource } from './fact';
-import type { MilestoneKey } from '@circulator/contracts';
+import type { MilestoneKey, VitalName } from '@circulator/contracts';
+import type { Limits } from './alerts/rules.model';
 import { applyAcknowledgement } from './engine/acknowledgement.apply';
 import { applyChecklist } from './engine/checklist.apply';
 import { applyMilestone } from './engine/milestone.apply';
@@ -21,6 +22,8 @@ export interface CasePolicy {
   milestonePrecedence?: Partial<Record<MilestoneKey, readonly MilestoneSource[]>>;
   /** How far apart two sources' values of a milestone may be before it is a conflict (default 5 min). */
   conflictToleranceMs?: number;
+  /** Vital-sign limits (resolved), when the site's differ from the documented adult defaults. */
+  vitalLimits?: Record<VitalName, Limits>;
 }
 
 export interface ApplyContext {

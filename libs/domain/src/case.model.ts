@@ -9,6 +9,7 @@ import type {
   ResultView,
   VitalName,
 } from '@circulator/contracts';
+import type { RuleTrack } from './alerts/rules.model';
 import type { ChecklistPhase, EquipmentNeed, FactSource, MilestoneSource, PatientFacts } from './fact';
 
 /** The case's patient: what the feeds said, under the MRN that survives any merge. */
@@ -196,6 +197,11 @@ export interface CaseTrack {
   checklist?: Partial<Record<ChecklistPhase, ChecklistClaim>>;
   /** Acknowledgements per alert id (the newest). */
   acks?: Record<string, AcknowledgementRecord>;
+  /**
+   * The alert rules' state (sustain, hysteresis, active rule alerts), evaluated on readings as they
+   * arrive: a real-time function, so a reading older than the newest one evaluated raises nothing.
+   */
+  rules?: RuleTrack;
 }
 
 /** A milestone set, moved or withdrawn by a fact, as its event records it. */

@@ -267,6 +267,11 @@ function run(start: CaseState, facts: readonly Fact[]): { state: CaseState; even
 function comparable(state: CaseState): unknown {
   const { version: _version, ...rest } = structuredClone(state);
   for (const alarmTrack of Object.values(rest.track?.alarms ?? {})) delete alarmTrack.firstContinue;
+  // Alert rules (sustain, hysteresis) watch readings as they arrive, like a monitor: a late reading
+  // raises nothing afterwards (docs/alert-rules.md). Their state and alerts are the one thing
+  // arrival order may change; everything the case keeps does not.
+  if (rest.track) delete rest.track.rules;
+  rest.alerts = rest.alerts.filter((a) => a.kind !== 'vital-limit');
   return rest;
 }
 

@@ -18,3 +18,4 @@ export {
 export * from './planning/conflicts';
 export * from './planning/kpi';
 export * from './planning/predict';
+export * from './alerts';

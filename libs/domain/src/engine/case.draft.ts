@@ -23,6 +23,8 @@ import type {
   TransferRecord,
 } from '../case.model';
 import type { AlertView } from '@circulator/contracts';
+import { clearRuleAlerts } from '../alerts/rule.outcome';
+import type { RuleAlert, RuleOutcome } from '../alerts/rules.model';
 import type { CasePolicy } from '../case.engine';
 import type { ChecklistPhase, Fact, MilestoneSource, PatientFacts } from '../fact';
 import { MILESTONE_SOURCES } from '../fact';
@@ -134,6 +136,11 @@ const CHECKLIST_RULES: readonly {
   },
   { phase: 'timeOut', before: ['procedureStart'], priority: 'high', message: 'Time Out not recorded before incision' },
 ];
+
+/** Vital-sign rules run until the patient leaves the room (and never for a cancelled case). */
+export function isMonitored(status: CaseStatus): boolean {
+  return status === 'scheduled' || status === 'pre-op' || status === 'in-room' || status === 'in-procedure';
+}
 
 /** The alert id of a missing checklist part. */
 export function checklistAlertId(phase: ChecklistPhase): string {
@@ -270,6 +277,27 @@ export class CaseDraft {
     return this.track.acks!;
   }
 
+  /**
+   * Writes a rule evaluation into the case: the rules' state, and their alerts on the case's list
+   * (public fields only; the rule's details stay in the state and the event).
+   */
+  applyRules(outcome: RuleOutcome): void {
+    if (outcome.state !== this.track.rules) this.track.rules = outcome.state;
+    if (!outcome.raised.length && !outcome.updated.length && !outcome.cleared.length) return;
+    const alerts = this.alerts();
+    const gone = new Set(outcome.cleared);
+    const kept = alerts.filter((a) => !gone.has(a.id));
+    for (const rule of [...outcome.raised, ...outcome.updated]) {
+      const view = ruleAlertView(rule);
+      const at = kept.findIndex((a) => a.id === view.id);
+      if (at >= 0) kept[at] = view;
+      else kept.push(view);
+    }
+    kept.sort(compareAlerts);
+    alerts.length = 0;
+    alerts.push(...kept);
+  }
+
   /** The source a shown milestone comes from, as this draft derived it (after {@link derive}). */
   milestoneOrigin(key: MilestoneKey): { via?: MilestoneSource; source?: SourceRef } | undefined {
     return this.movementSources[key];
@@ -325,6 +353,9 @@ export class CaseDraft {
 
     const status = deriveStatus(t.disposition, n.milestones, t.statusFloor);
     n.status = status;
+    if (t.rules && !isMonitored(status) && Object.values(t.rules.active).some((a) => a.kind === 'vital-limit')) {
+      this.applyRules(clearRuleAlerts(t.rules, (a) => a.kind === 'vital-limit'));
+    }
     if (fresh || t.checklist !== bt.checklist || n.milestones !== b.milestones || n.status !== b.status) {
       this.deriveChecklistAlerts();
     }
@@ -640,6 +671,10 @@ export function precedenceOf(policy: CasePolicy, key: MilestoneKey): readonly Mi
   const chosen = policy.milestonePrecedence?.[key];
   if (!chosen?.length) return MILESTONE_SOURCES;
   return [...chosen, ...MILESTONE_SOURCES.filter((s) => !chosen.includes(s))];
+}
+
+function ruleAlertView(rule: RuleAlert): AlertView {
+  return { id: rule.id, kind: rule.kind, priority: rule.priority, message: rule.message, raisedAt: rule.raisedAt };
 }
 
 /** The order alerts are kept in: oldest raised first, ties by id. */

@@ -2,7 +2,10 @@ import type { ApplyContext, ApplyResult } from '../case.engine';
 import type { CaseResult, CaseState, CaseVital } from '../case.model';
 import { MAX_RESULTS } from '../case.model';
 import type { ObservationFact, ResultReading, VitalReading } from '../fact';
-import { CaseDraft } from './case.draft';
+import { casePhase } from '../alerts/case.phase';
+import { DEFAULT_RULE_CONFIG, resolveLimits } from '../alerts/rules.config';
+import { evaluateVitals } from '../alerts/vital.rules';
+import { CaseDraft, isMonitored } from './case.draft';
 import { compareText } from './equal';
 import { stampOf } from './stamp';
 import { invalidTime, noCase } from './warnings';
@@ -55,7 +58,27 @@ export function applyObservations(
       if (list.length > MAX_RESULTS) list.length = MAX_RESULTS;
     }
   }
-  return d.commit(() => 'observations-recorded', {}, ctx.receivedAt);
+  // Alert rules on the vitals, as they arrive (docs/alert-rules.md).
+  const meta: Record<string, unknown> = {};
+  if (fact.vitals.length && isMonitored(d.next.status)) {
+    const milestones = d.next.milestones;
+    const outcome = evaluateVitals(d.track.rules, fact.vitals, {
+      phase: (at) => casePhase(milestones, at),
+      limits: ctx.policy?.vitalLimits ?? DEFAULT_VITAL_LIMITS,
+    });
+    d.applyRules(outcome);
+    if (outcome.annotations.length) meta.annotations = outcome.annotations;
+  }
+  return d.commit(ruleEventKind, meta, ctx.receivedAt);
+}
+
+/** The adult defaults (docs/alert-rules.md), resolved once. */
+const DEFAULT_VITAL_LIMITS = resolveLimits(DEFAULT_RULE_CONFIG.vitals);
+
+function ruleEventKind(change: Record<string, unknown>): 'observations-recorded' | 'alert-raised' | 'alert-cleared' {
+  const alerts = change.alerts as { raised?: unknown; cleared?: unknown } | undefined;
+  if (alerts?.raised) return 'alert-raised';
+  return alerts?.cleared && !change.vitals ? 'alert-cleared' : 'observations-recorded';
 }
 
 /** Sorts results in the order they are kept: newest first, ties by code (one order whatever the arrival order). */
