@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import request from 'supertest';
-import type { CaseEventView, CaseView } from '@circulator/contracts';
+import type { CaseEventView, CaseView, KpiView } from '@circulator/contracts';
 import { ManualClock } from '@circulator/domain';
 import { MllpClient } from '@circulator/hl7';
 import { siu } from '../support/hl7-messages';
@@ -237,5 +237,21 @@ describe('case commands: milestones, checklist, acknowledgements, desk moves', (
     });
     const last = (await events(ids.second)).at(-1)!;
     expect(last).toMatchObject({ kind: 'schedule-changed', source: { kind: 'manual' } });
+  });
+
+  it('KPIs of the day: OR5 first case on time (in at 07:25Z for 07:30Z), OR6 first case late so far; refused without a token or date', async () => {
+    await request(t.url).get('/api/kpis?date=2026-11-23').expect(401);
+    await as('sched-cmd').get('/api/kpis').expect(400);
+    const kpis = (await as('sched-cmd').get('/api/kpis?date=2026-11-23').expect(200)).body as KpiView;
+    const room = (name: string) => kpis.rooms.find((r) => r.roomName.includes(name))!;
+    expect(room('OR5').firstCase).toMatchObject({
+      caseId: ids.first,
+      actualStart: '2026-11-23T07:25:00.000Z',
+      onTime: true,
+    });
+    // OR6's first case (09:00 Paris = 08:00Z) has had no patient in room; the clock says 07:46Z: pending.
+    expect(room('OR6').firstCase).toMatchObject({ caseId: ids.other, onTime: null, status: 'pending' });
+    // Staffed 07:00-17:00 Paris = 06:00Z-16:00Z by default (OR_HOURS).
+    expect(room('OR5').utilisation.staffedMinutesDay).toBe(600);
   });
 });

@@ -11,11 +11,13 @@ import {
   IngestModule,
   InterfacesModule,
   ReprocessService,
+  SITE_POLICY,
   WorkerModule,
 } from '@circulator/pipeline';
 import { RealtimeModule } from '@circulator/realtime';
 import { CaseCommandsController } from './api/case-commands.controller';
 import { CasesController } from './api/cases.controller';
+import { KpisController } from './api/kpis.controller';
 import { InterfacesController } from './api/interfaces.controller';
 import { MessagesController } from './api/messages.controller';
 import type { AppConfig } from './config/app-config';
@@ -83,6 +85,7 @@ export class AppModule {
       facilityTz: config.facilityTz,
       mllp: { port: config.mllp.port, tls: overrides.mllpTls },
       workerConcurrency: 256,
+      policy: config.site.policy,
     };
     if (config.roles.has('ingest')) imports.push(IngestModule.forRoot(pipeline));
     if (config.roles.has('worker')) imports.push(WorkerModule.forRoot(pipeline));
@@ -92,11 +95,21 @@ export class AppModule {
       controllers: [
         HealthController,
         ...(config.roles.has('gateway')
-          ? [CasesController, CaseCommandsController, SiteController, MessagesController, InterfacesController]
+          ? [
+              CasesController,
+              CaseCommandsController,
+              KpisController,
+              SiteController,
+              MessagesController,
+              InterfacesController,
+            ]
           : []),
       ],
       // The message console's reprocessing queues through its own InboundQueue in gateway processes.
-      providers: config.roles.has('gateway') ? [InboundQueue, ReprocessService, CaseCommandService] : [],
+      providers: [
+        { provide: SITE_POLICY, useValue: config.site },
+        ...(config.roles.has('gateway') ? [InboundQueue, ReprocessService, CaseCommandService] : []),
+      ],
     };
   }
 }

@@ -13,3 +13,11 @@ export function localDayBounds(date: string, zone: string): { start: string; end
   if (!start.isValid) throw new Error(`not a date: ${date}`);
   return { start: start.toUTC().toISO() ?? '', end: start.plus({ days: 1 }).toUTC().toISO() ?? '' };
 }
+
+/** The instant of a facility-local wall-clock time (`HH:MM`) on a local day; DST gaps move forward. */
+export function localInstant(date: string, hhmm: string, zone: string): string {
+  const [h, m] = hhmm.split(':').map(Number);
+  const at = DateTime.fromISO(date, { zone }).set({ hour: h ?? 0, minute: m ?? 0, second: 0, millisecond: 0 });
+  if (!at.isValid) throw new Error(`not a local time: ${date} ${hhmm}`);
+  return at.toUTC().toISO() ?? '';
+}

@@ -35,7 +35,13 @@ import {
 } from '@circulator/realtime';
 import type { EntityManager } from 'typeorm';
 import { CaseWorkingSet, type WorkingCase } from './case.working-set';
-import { INTERFACE_LOOKUP, type IngestInterface, type InterfaceLookup } from './pipeline.tokens';
+import {
+  INTERFACE_LOOKUP,
+  PIPELINE_SETTINGS,
+  type IngestInterface,
+  type InterfaceLookup,
+  type PipelineSettings,
+} from './pipeline.tokens';
 
 export type ApplyOutcome = 'applied' | 'already-applied' | 'failed' | 'missing' | 'skipped';
 
@@ -108,6 +114,7 @@ export class CaseApplyService {
     @Inject(REALTIME_SETTINGS) private readonly settings: RealtimeSettings,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(INTERFACE_LOOKUP) private readonly interfaces: InterfaceLookup,
+    @Inject(PIPELINE_SETTINGS) private readonly pipeline: PipelineSettings,
   ) {}
 
   /**
@@ -442,7 +449,11 @@ export class CaseApplyService {
     const changed: string[] = [];
     const applied: string[] = [];
     for (const current of targets) {
-      const result = applyFact(current, fact, { newCaseId: randomUUID(), receivedAt });
+      const result = applyFact(current, fact, {
+        newCaseId: randomUUID(),
+        receivedAt,
+        policy: this.pipeline.policy ?? {},
+      });
       warnings.push(...result.warnings.map((w) => `${w.code}: ${w.message}`));
       if (!result.state) continue;
       set.record(current, result.state, result.events);

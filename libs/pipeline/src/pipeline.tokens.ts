@@ -1,3 +1,4 @@
+import type { CasePolicy } from '@circulator/domain';
 /** Settings of the ingest → queue → worker pipeline. */
 export const PIPELINE_SETTINGS = Symbol('PIPELINE_SETTINGS');
 
@@ -9,6 +10,18 @@ export interface PipelineSettings {
    * transaction. Order does not depend on it: the engine orders facts by their own times.
    */
   workerConcurrency: number;
+  /** The site's rules the engine applies (milestone precedence…). */
+  policy?: CasePolicy;
+}
+
+/** The site's rules for cases, from configuration (README: configuration). */
+export const SITE_POLICY = Symbol('SITE_POLICY');
+
+export interface SitePolicy {
+  policy: CasePolicy;
+  /** Staffed hours of every room, facility-local `HH:MM`. */
+  orHours: { open: string; close: string };
+  kpi: { firstCaseGraceMinutes: number; turnoverMaxMinutes: number };
 }
 
 /**

@@ -39,6 +39,10 @@ describe('loadConfig', () => {
     [{ ROLES: 'gateway,cook' }, /^ROLES each role must be gateway, ingest or worker/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be a URL starting with postgres:/],
     [{ MLLP_TLS_CERT: '/tmp/c.pem' }, /MLLP_TLS_CERT and MLLP_TLS_KEY go together/],
+    [{ OR_HOURS: '18:00-07:00' }, /^OR_HOURS must open before it closes/],
+    [{ OR_HOURS: '7-17' }, /^OR_HOURS must be HH:MM-HH:MM/],
+    [{ MILESTONE_PRECEDENCE: 'lunch=manual' }, /^MILESTONE_PRECEDENCE has an unknown milestone "lunch"/],
+    [{ MILESTONE_PRECEDENCE: 'inRoom=gps' }, /^MILESTONE_PRECEDENCE has an unknown source "gps"/],
   ])('refuses %j with one line naming the variable and the fix', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -55,5 +59,18 @@ describe('loadConfig', () => {
 
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', HTTP_PORT: ' ' }).http.port).toBe(3000);
+  });
+
+  it('reads the site policy: staffed hours, KPI settings and milestone precedence', () => {
+    const c = loadConfig({
+      OR_HOURS: '07:30-18:00',
+      KPI_FIRST_CASE_GRACE_MINUTES: '10',
+      MILESTONE_PRECEDENCE: 'inRoom=rtls,manual; procedureStart=manual',
+    });
+    expect(c.site).toEqual({
+      policy: { milestonePrecedence: { inRoom: ['rtls', 'manual'], procedureStart: ['manual'] } },
+      orHours: { open: '07:30', close: '18:00' },
+      kpi: { firstCaseGraceMinutes: 10, turnoverMaxMinutes: 120 },
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { SitePolicy } from '@circulator/pipeline';
 import { configSchema, VARIABLES, type ProcessRole, type VariableName } from './config.schema';
 
 /** The validated configuration, read once at start and passed to the modules that need it. */
@@ -16,6 +17,8 @@ export interface AppConfig {
   roles: ReadonlySet<ProcessRole>;
   fhir: { baseUrl?: string; hookSecret?: string };
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** The site's rules for cases: milestone precedence, staffed hours, KPI definitions. */
+  site: SitePolicy;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -54,6 +57,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     roles: new Set(c.ROLES),
     fhir: { baseUrl: c.FHIR_BASE_URL, hookSecret: c.FHIR_HOOK_SECRET },
     logLevel: c.LOG_LEVEL,
+    site: {
+      policy: c.MILESTONE_PRECEDENCE ? { milestonePrecedence: c.MILESTONE_PRECEDENCE } : {},
+      orHours: c.OR_HOURS,
+      kpi: { firstCaseGraceMinutes: c.KPI_FIRST_CASE_GRACE_MINUTES, turnoverMaxMinutes: c.KPI_TURNOVER_MAX_MINUTES },
+    },
   };
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MILESTONE_KEYS, type MilestoneKey } from '@circulator/contracts';
+import { MILESTONE_SOURCES, type MilestoneSource } from '@circulator/domain';
 
 /**
  * Every setting of CONTRACT §1 (plus a few of ours), validated once at start. Nothing else in the
@@ -120,6 +122,27 @@ export const VARIABLES = {
     fix: 'use at least 16 characters',
     sensitive: true,
   },
+  OR_HOURS: {
+    description: 'staffed hours of every operating room, facility-local, for KPIs and delay alerts [07:00-17:00]',
+    fix: 'use HH:MM-HH:MM with the opening before the closing, e.g. 07:30-18:00',
+    sensitive: false,
+  },
+  KPI_FIRST_CASE_GRACE_MINUTES: {
+    description: 'minutes after its scheduled start a first case still counts as on time [5]',
+    fix: 'a whole number of minutes, 0–120',
+    sensitive: false,
+  },
+  KPI_TURNOVER_MAX_MINUTES: {
+    description: 'gaps between cases longer than this are idle time, not turnovers [120]',
+    fix: 'a whole number of minutes, 10–1440',
+    sensitive: false,
+  },
+  MILESTONE_PRECEDENCE: {
+    description:
+      'which sources win per milestone, most trusted first, e.g. inRoom=rtls,manual;procedureStart=manual [manual,device,rtls,fhir,adt,siu]',
+    fix: 'milestone=source,source;… with milestones of CONTRACT §3 and sources manual, device, rtls, fhir, adt, siu',
+    sensitive: false,
+  },
   LOG_LEVEL: {
     description: 'trace, debug, info, warn, error [info]',
     fix: 'use one of trace, debug, info, warn, error',
@@ -172,6 +195,38 @@ export const configSchema = z.object({
     .optional(),
   FHIR_BASE_URL: optionalUrl(['http:', 'https:']),
   FHIR_HOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  OR_HOURS: z
+    .string()
+    .trim()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM-HH:MM')
+    .refine((v) => v.slice(0, 5) < v.slice(6), 'must open before it closes')
+    .default('07:00-17:00')
+    .transform((v) => ({ open: v.slice(0, 5), close: v.slice(6) })),
+  KPI_FIRST_CASE_GRACE_MINUTES: z.coerce.number().int().min(0).max(120).default(5),
+  KPI_TURNOVER_MAX_MINUTES: z.coerce.number().int().min(10).max(1440).default(120),
+  MILESTONE_PRECEDENCE: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const out: Partial<Record<MilestoneKey, MilestoneSource[]>> = {};
+      for (const part of v.split(';').filter((p) => p.trim())) {
+        const [key, list] = part.split('=').map((x) => x.trim());
+        const sources = (list ?? '').split(',').map((x) => x.trim());
+        if (!(MILESTONE_KEYS as readonly string[]).includes(key ?? '') || !sources.length) {
+          ctx.addIssue({ code: 'custom', message: `has an unknown milestone "${key ?? ''}"` });
+          return z.NEVER;
+        }
+        const bad = sources.find((x) => !(MILESTONE_SOURCES as readonly string[]).includes(x));
+        if (bad !== undefined) {
+          ctx.addIssue({ code: 'custom', message: `has an unknown source "${bad}"` });
+          return z.NEVER;
+        }
+        out[key as MilestoneKey] = sources as MilestoneSource[];
+      }
+      return out;
+    }),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 
