@@ -42,7 +42,7 @@ describe('case commands: milestones, checklist, acknowledgements, desk moves', (
     (await as('admin').get(`/api/cases/${id}/events`).expect(200)).body as CaseEventView[];
 
   beforeAll(async () => {
-    t = await startTestPlatform({ clock });
+    t = await startTestPlatform({ clock, env: { PREDICTIONS: 'on' } });
     db = new Client({ connectionString: t.database!.url });
     await db.connect();
     tokens.admin = await tokenFor(t.url, 'admin', ADMIN_PASSWORD);
@@ -145,7 +145,7 @@ describe('case commands: milestones, checklist, acknowledgements, desk moves', (
     expect((await update).cases[0]?.milestones.inRoom).toBe('2026-11-23T07:31:00.000Z');
     live.close();
 
-    const last = (await events(ids.first)).at(-1)!;
+    const last = (await events(ids.first)).filter((e) => e.kind !== 'prediction-updated').at(-1)!;
     expect(last).toMatchObject({
       kind: 'milestone-recorded',
       source: { kind: 'manual' },
@@ -161,7 +161,7 @@ describe('case commands: milestones, checklist, acknowledgements, desk moves', (
       .post(path, { milestone: 'inRoom', at: '2026-11-23T07:25:00Z', reason: 'entered late at the desk' })
       .expect(200);
     expect((fixed.body as CaseView).milestones.inRoom).toBe('2026-11-23T07:25:00.000Z');
-    const last = (await events(ids.first)).at(-1)!;
+    const last = (await events(ids.first)).filter((e) => e.kind !== 'prediction-updated').at(-1)!;
     expect(last.change).toMatchObject({ reason: 'entered late at the desk' });
     const audit = await db.query<{ detail: { reason: string; from: string } }>(
       `SELECT detail FROM audit_log WHERE action = 'cases.milestone.correct' AND target_id = $1`,
@@ -196,11 +196,17 @@ describe('case commands: milestones, checklist, acknowledgements, desk moves', (
     expect(done.alerts).toEqual([]);
     expect(done.checklist).toEqual({ timeOut: { at: '2026-11-23T07:46:00.000Z', by: 'nurse-cmd' } });
     const kinds = (await events(ids.first)).map((e) => e.kind);
-    expect(kinds.slice(-3)).toEqual(['milestone-recorded', 'alert-acknowledged', 'checklist-recorded']);
+    expect(kinds.filter((k) => k !== 'prediction-updated').slice(-3)).toEqual([
+      'milestone-recorded',
+      'alert-acknowledged',
+      'checklist-recorded',
+    ]);
   });
 
   it('a repeated Idempotency-Key is applied once', async () => {
-    const before = (await events(ids.other)).length;
+    // Predictions write their own events when they move: count the checklist's only.
+    const checklistEvents = async () => (await events(ids.other)).filter((e) => e.kind === 'checklist-recorded').length;
+    const before = await checklistEvents();
     for (let i = 0; i < 2; i++) {
       await request(t.url)
         .post(`/api/cases/${ids.other}/checklist`)
@@ -209,7 +215,7 @@ describe('case commands: milestones, checklist, acknowledgements, desk moves', (
         .send({ phase: 'signIn' })
         .expect(200);
     }
-    expect((await events(ids.other)).length).toBe(before + 1);
+    expect(await checklistEvents()).toBe(before + 1);
   });
 
   it('the desk moves a case: 409 with the conflict on an occupied slot, 409 for a case in the room, 200 otherwise', async () => {
@@ -235,7 +241,7 @@ describe('case commands: milestones, checklist, acknowledgements, desk moves', (
       scheduledStart: '2026-11-23T10:30:00.000Z',
       scheduledEnd: '2026-11-23T11:30:00.000Z',
     });
-    const last = (await events(ids.second)).at(-1)!;
+    const last = (await events(ids.second)).filter((e) => e.kind !== 'prediction-updated').at(-1)!;
     expect(last).toMatchObject({ kind: 'schedule-changed', source: { kind: 'manual' } });
   });
 
@@ -253,5 +259,20 @@ describe('case commands: milestones, checklist, acknowledgements, desk moves', (
     expect(room('OR6').firstCase).toMatchObject({ caseId: ids.other, onTime: null, status: 'pending' });
     // Staffed 07:00-17:00 Paris = 06:00Z-16:00Z by default (OR_HOURS).
     expect(room('OR5').utilisation.staffedMinutesDay).toBe(600);
+  });
+
+  it('predictions: every case gets a predicted start and end with its basis, written by the engine into the log', async () => {
+    // No finished cases yet, so the basis is the schedule; OR5's first case is in the room (actual start).
+    const first = await waitFor(
+      async () => {
+        const c = (await as('admin').get(`/api/cases/${ids.first}`).expect(200)).body as CaseView;
+        return c.predictedStart === '2026-11-23T07:25:00.000Z' ? c : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the first case predicted from its in-room' },
+    );
+    expect(first.prediction?.method).toBe('schedule');
+    expect(Date.parse(first.predictedEnd!)).toBeGreaterThan(Date.parse(first.predictedStart!));
+    const predicted = (await events(ids.first)).filter((e) => e.kind === 'prediction-updated');
+    expect(predicted.at(-1)).toMatchObject({ source: { kind: 'engine' }, change: { basis: { method: 'schedule' } } });
   });
 });

@@ -53,6 +53,8 @@ export async function startTestPlatform(
     FACILITY_TZ: 'Europe/Paris',
     ADMIN_PASSWORD,
     LOG_LEVEL: 'warn',
+    // Predictions depend on "now" and write events as time passes: off unless a test is about them.
+    PREDICTIONS: 'off',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,

@@ -86,6 +86,8 @@ export class AppModule {
       mllp: { port: config.mllp.port, tls: overrides.mllpTls },
       workerConcurrency: 256,
       policy: config.site.policy,
+      orHours: config.site.orHours,
+      predictions: config.site.predictions,
     };
     if (config.roles.has('ingest')) imports.push(IngestModule.forRoot(pipeline));
     if (config.roles.has('worker')) imports.push(WorkerModule.forRoot(pipeline));

@@ -114,6 +114,10 @@ export interface CaseView {
   scheduledEnd: string;
   milestones: Partial<Record<MilestoneKey, string>>;
   predictedEnd?: string;
+  /** When the patient is predicted in the room (the room's day knocked on). */
+  predictedStart?: string;
+  /** Why: `method` (surgeon-procedure-median, procedure-median, schedule, actual), median and count. */
+  prediction?: { method: string; explanation: string; medianMinutes?: number; count?: number };
   vitals: Partial<Record<VitalName, { value: number; unit: string; at: string }>>;
   alerts: AlertView[];
   identifiers: CaseIdentifiers;

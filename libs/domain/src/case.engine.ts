@@ -12,6 +12,7 @@ import type { Limits } from './alerts/rules.model';
 import { applyAcknowledgement } from './engine/acknowledgement.apply';
 import { applyChecklist } from './engine/checklist.apply';
 import { applyMilestone } from './engine/milestone.apply';
+import { applyPrediction } from './engine/prediction.apply';
 
 /** Site policy the engine applies (configuration, not facts). */
 export interface CasePolicy {
@@ -80,6 +81,8 @@ export function applyFact(current: CaseState | undefined, fact: Fact, ctx: Apply
       return applyChecklist(current, fact, ctx);
     case 'acknowledgement':
       return applyAcknowledgement(current, fact, ctx);
+    case 'prediction':
+      return applyPrediction(current, fact, ctx);
     default:
       return assertUnreachable(fact, 'fact kind');
   }

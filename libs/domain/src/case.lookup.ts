@@ -43,6 +43,7 @@ export function caseLookupFor(fact: Fact): CaseLookup {
       return lookupOf(fact.target, fact.value ?? fact.at);
     case 'checklist':
     case 'acknowledgement':
+    case 'prediction':
       return lookupOf(fact.target, fact.at);
     case 'order': {
       const orderNumber = fact.identifiers.orderNumber;

@@ -52,6 +52,10 @@ export interface CaseState {
   scheduledEnd: string;
   milestones: Partial<Record<MilestoneKey, string>>;
   predictedEnd?: string;
+  /** When the patient is predicted in the room (knock-on of the room's day); see `prediction`. */
+  predictedStart?: string;
+  /** Why the predictions say what they say (method, median and count). */
+  prediction?: { method: string; explanation: string; medianMinutes?: number; count?: number };
   vitals: Partial<Record<VitalName, CaseVital>>;
   alerts: AlertView[];
   identifiers: CaseIdentifiers;
@@ -197,6 +201,8 @@ export interface CaseTrack {
   checklist?: Partial<Record<ChecklistPhase, ChecklistClaim>>;
   /** Acknowledgements per alert id (the newest). */
   acks?: Record<string, AcknowledgementRecord>;
+  /** The newest prediction's room overrun (a delay alert on this case, the room's last). */
+  overrun?: Stamp & { minutes: number; closesAt: string; priority: AlertPriority; at: string };
   /**
    * The alert rules' state (sustain, hysteresis, active rule alerts), evaluated on readings as they
    * arrive: a real-time function, so a reading older than the newest one evaluated raises nothing.
@@ -235,6 +241,7 @@ export const CASE_EVENT_KINDS = [
   'alert-updated',
   'alert-acknowledged',
   'alert-cleared',
+  'prediction-updated',
 ] as const;
 export type CaseEventKind = (typeof CASE_EVENT_KINDS)[number];
 

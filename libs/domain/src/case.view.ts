@@ -50,6 +50,8 @@ export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseVi
   if (state.surgeon) view.surgeon = { ...state.surgeon };
   if (state.anesthesiologist) view.anesthesiologist = { ...state.anesthesiologist };
   if (state.predictedEnd) view.predictedEnd = state.predictedEnd;
+  if (state.predictedStart) view.predictedStart = state.predictedStart;
+  if (state.prediction) view.prediction = { ...state.prediction };
   if (state.equipment) view.equipment = state.equipment.map((e) => ({ ...e }));
   if (state.checklist) view.checklist = structuredClone(state.checklist);
   if (disclosure === 'full') {

@@ -2,8 +2,11 @@ import type { AlertPriority, CaseIdentifiers, MilestoneKey, PersonRef, VitalName
 
 /** Where a fact came from: enough for an engineer to answer "why does the display say this?". */
 export interface FactSource {
-  /** The feed: `hl7`, `fhir`, `device`, `manual` (a person through the API). */
-  kind: 'hl7' | 'fhir' | 'device' | 'manual';
+  /**
+   * The feed: `hl7`, `fhir`, `device`, `manual` (a person through the API), or `engine` (what the
+   * platform derived itself: predictions, with their basis).
+   */
+  kind: 'hl7' | 'fhir' | 'device' | 'manual' | 'engine';
   /** The inbox id of the message (or the user id for manual entries). */
   id: string;
   /** A short human label, e.g. `SIU^S12 MSG00012`. */
@@ -285,8 +288,26 @@ export interface AcknowledgementFact {
   actor?: Actor;
 }
 
+/**
+ * The platform's prediction for a case (planning/predict.ts), with why: derived from the room's
+ * day, the history of the same surgeon and procedure, and the live milestones. Last-writer-wins
+ * by its time. `overrun` is set on the room's last case when the room is predicted to run past
+ * its staffed hours by more than the threshold: the desk gets a delay alert.
+ */
+export interface PredictionFact {
+  kind: 'prediction';
+  at: string;
+  source: FactSource;
+  target: { caseId: string };
+  predictedStart: string;
+  predictedEnd: string;
+  basis: { method: string; explanation: string; medianMinutes?: number; count?: number };
+  overrun?: { minutes: number; closesAt: string; priority: AlertPriority };
+}
+
 /** Every fact the engine understands. */
 export type Fact =
+  | PredictionFact
   | ScheduleFact
   | PatientFact
   | MergeFact

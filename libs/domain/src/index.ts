@@ -19,3 +19,4 @@ export * from './planning/conflicts';
 export * from './planning/kpi';
 export * from './planning/predict';
 export * from './alerts';
+export { DELAY_ALERT_ID, DELAY_ALERT_KIND } from './engine/prediction.apply';

@@ -210,6 +210,8 @@ function firstMrn(facts: readonly FactDraft[]): string | undefined {
     case 'checklist':
     case 'acknowledgement':
       return 'subject' in fact.target ? fact.target.subject.patient?.mrn : undefined;
+    case 'prediction':
+      return undefined;
   }
 }
 

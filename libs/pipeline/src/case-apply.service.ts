@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { CaseIdentifiers } from '@circulator/contracts';
 import {
@@ -35,6 +35,7 @@ import {
 } from '@circulator/realtime';
 import type { EntityManager } from 'typeorm';
 import { CaseWorkingSet, type WorkingCase } from './case.working-set';
+import { PredictionService } from './prediction.service';
 import {
   INTERFACE_LOOKUP,
   PIPELINE_SETTINGS,
@@ -115,6 +116,7 @@ export class CaseApplyService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(INTERFACE_LOOKUP) private readonly interfaces: InterfaceLookup,
     @Inject(PIPELINE_SETTINGS) private readonly pipeline: PipelineSettings,
+    @Optional() private readonly predictions?: PredictionService,
   ) {}
 
   /**
@@ -215,6 +217,8 @@ export class CaseApplyService {
     });
 
     await Promise.all(changed.map((c) => this.publish(c.loaded, c.state)));
+    // Predictions of the rooms' days these cases are (and were) in: after the commit, off this path.
+    if (changed.length) this.predictions?.touched(changed.flatMap((c) => [c.state, c.loaded]));
     for (const id of republish) {
       // A retry after the commit: the publish may not have happened, so say it again (updates
       // carry whole cases, so a repeat is harmless to clients).
@@ -602,6 +606,8 @@ function parkingKeys(
       if (patient) return { mrn: set.survivorOf(patient.mrn) };
       return room ? { roomId: room.id } : undefined;
     }
+    case 'prediction':
+      return undefined;
     case 'milestone':
     case 'checklist':
     case 'acknowledgement': {
@@ -648,6 +654,7 @@ function locationsOf(fact: Fact): { location: SourceLocation; assign: (room: Roo
     }
     case 'merge':
     case 'order':
+    case 'prediction':
       return [];
   }
 }

@@ -9,3 +9,4 @@ export * from './pipeline.module';
 export * from './reprocess.service';
 export * from './interfaces';
 export * from './case-command.service';
+export * from './prediction.service';

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CaseApplyService } from './case-apply.service';
+import { PredictionService } from './prediction.service';
 import { InboundQueue } from './inbound.queue';
 import { InboundWorker } from './inbound.worker';
 import { MllpIngestService } from './mllp-ingest.service';
@@ -29,10 +30,11 @@ export class WorkerModule {
         // Mappings are read per message from the registry, so an interface change applies at once.
         { provide: INTERFACE_LOOKUP, useExisting: InterfaceRegistry },
         InboundQueue,
+        PredictionService,
         CaseApplyService,
         InboundWorker,
       ],
-      exports: [CaseApplyService, InboundWorker],
+      exports: [CaseApplyService, InboundWorker, PredictionService],
     };
   }
 }

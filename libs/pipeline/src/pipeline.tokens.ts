@@ -12,6 +12,10 @@ export interface PipelineSettings {
   workerConcurrency: number;
   /** The site's rules the engine applies (milestone precedence…). */
   policy?: CasePolicy;
+  /** Staffed hours of every room (`OR_HOURS`), for the delay alert. */
+  orHours?: { open: string; close: string };
+  /** Keep predictions up to date (`PREDICTIONS=on`, the default). */
+  predictions?: boolean;
 }
 
 /** The site's rules for cases, from configuration (README: configuration). */
@@ -21,6 +25,8 @@ export interface SitePolicy {
   policy: CasePolicy;
   /** Staffed hours of every room, facility-local `HH:MM`. */
   orHours: { open: string; close: string };
+  /** Whether the worker keeps predictions up to date (`PREDICTIONS`). */
+  predictions: boolean;
   kpi: { firstCaseGraceMinutes: number; turnoverMaxMinutes: number };
 }
 

@@ -70,6 +70,7 @@ describe('loadConfig', () => {
     expect(c.site).toEqual({
       policy: { milestonePrecedence: { inRoom: ['rtls', 'manual'], procedureStart: ['manual'] } },
       orHours: { open: '07:30', close: '18:00' },
+      predictions: true,
       kpi: { firstCaseGraceMinutes: 10, turnoverMaxMinutes: 120 },
     });
   });

@@ -60,6 +60,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     site: {
       policy: c.MILESTONE_PRECEDENCE ? { milestonePrecedence: c.MILESTONE_PRECEDENCE } : {},
       orHours: c.OR_HOURS,
+      predictions: c.PREDICTIONS,
       kpi: { firstCaseGraceMinutes: c.KPI_FIRST_CASE_GRACE_MINUTES, turnoverMaxMinutes: c.KPI_TURNOVER_MAX_MINUTES },
     },
   };

@@ -137,6 +137,11 @@ export const VARIABLES = {
     fix: 'a whole number of minutes, 10–1440',
     sensitive: false,
   },
+  PREDICTIONS: {
+    description: "on: keep every case's predicted start and end, and delay alerts, up to date [on]",
+    fix: 'on or off',
+    sensitive: false,
+  },
   MILESTONE_PRECEDENCE: {
     description:
       'which sources win per milestone, most trusted first, e.g. inRoom=rtls,manual;procedureStart=manual [manual,device,rtls,fhir,adt,siu]',
@@ -204,6 +209,10 @@ export const configSchema = z.object({
     .transform((v) => ({ open: v.slice(0, 5), close: v.slice(6) })),
   KPI_FIRST_CASE_GRACE_MINUTES: z.coerce.number().int().min(0).max(120).default(5),
   KPI_TURNOVER_MAX_MINUTES: z.coerce.number().int().min(10).max(1440).default(120),
+  PREDICTIONS: z
+    .enum(['on', 'off'], { error: 'must be on or off' })
+    .default('on')
+    .transform((v) => v === 'on'),
   MILESTONE_PRECEDENCE: z
     .string()
     .trim()

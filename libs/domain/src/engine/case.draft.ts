@@ -99,6 +99,8 @@ export const PLAIN_FIELDS = [
   'identifiers',
   'equipment',
   'predictedEnd',
+  'predictedStart',
+  'prediction',
   'checklist',
 ] as const satisfies readonly (keyof CaseState)[];
 
