@@ -17,8 +17,8 @@ export function caseRecordOf(state: CaseState): CaseRecord {
 /**
  * Rebuilds what a case shows from its event log, oldest first (the integration console's "why
  * does it say this?", and a check that the log is complete). Undefined when the log does not
- * start with `case-created`. Values set outside the engine (an alert's acknowledgement) are not
- * in the engine's events and so not in the result.
+ * start with `case-created`. Acknowledgements, checklist records and predictions are facts like
+ * any other, so they are in the log and in the result.
  */
 export function replayEvents(events: readonly CaseEvent[]): CaseRecord | undefined {
   const [first, ...rest] = events;
