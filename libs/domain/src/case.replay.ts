@@ -1,7 +1,6 @@
 import type { AlertView, MilestoneKey } from '@circulator/contracts';
 import type { CaseEvent, CaseOrder, CaseResult, CaseState, CaseVital, MilestoneChange } from './case.model';
-import { compareAlertOrder } from './engine/alarm.apply';
-import { PLAIN_FIELDS } from './engine/case.draft';
+import { PLAIN_FIELDS, compareAlerts } from './engine/case.draft';
 import { compareText } from './engine/equal';
 import { sortResults } from './engine/observation.apply';
 
@@ -79,7 +78,7 @@ function apply(record: CaseRecord, change: Record<string, unknown>, version: num
     const byId = new Map(record.alerts.map((a) => [a.id, a]));
     for (const a of [...(alerts.raised ?? []), ...(alerts.updated ?? [])]) byId.set(a.id, a);
     for (const id of alerts.cleared ?? []) byId.delete(id);
-    record.alerts = [...byId.values()].sort(compareAlertOrder);
+    record.alerts = [...byId.values()].sort(compareAlerts);
   }
   const orders = change.orders as CaseOrder[] | undefined;
   if (orders) {

@@ -75,10 +75,13 @@ export class CaseCommandService implements OnApplicationShutdown {
       prefix: this.connections.key('bull'),
     });
     await this.events.waitUntilReady();
-    await this.queue.queue.add('inbox.apply', { inboxId, trigger: 'api', actor }, { jobId: jobIdFor(inboxId) });
-    const job = await this.queue.queue.getJob(jobIdFor(inboxId));
+    const job = await this.queue.queue.add(
+      'inbox.apply',
+      { inboxId, trigger: 'api', actor },
+      { jobId: jobIdFor(inboxId) },
+    );
     try {
-      await job?.waitUntilFinished(this.events, REMOTE_WAIT_MS);
+      await job.waitUntilFinished(this.events, REMOTE_WAIT_MS);
       return { inboxId, outcome: 'applied', warnings: [] };
     } catch (err) {
       this.logger.warn(`command ${inboxId} not done within ${REMOTE_WAIT_MS} ms: ${(err as Error).message}`);

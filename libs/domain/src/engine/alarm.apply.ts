@@ -2,7 +2,7 @@ import type { AlertView } from '@circulator/contracts';
 import type { ApplyContext, ApplyResult } from '../case.engine';
 import type { AlarmTrack, CaseEventKind, CaseState, Stamp } from '../case.model';
 import type { AlarmFact } from '../fact';
-import { CaseDraft, compareAlerts } from './case.draft';
+import { CaseDraft } from './case.draft';
 import { deepEqual } from './equal';
 import { compareStamps, sameStamp, stampOf, withStamp } from './stamp';
 import { invalid, invalidTime, noCase } from './warnings';
@@ -39,21 +39,9 @@ export function applyAlarm(current: CaseState | undefined, fact: AlarmFact, ctx:
   const id = alarmAlertId(fact.alarmId);
   const shown = d.next.alerts.find((a) => a.id === id);
   const alert = alertOf(id, track);
-  if (alert && !deepEqual(shown, alert)) {
-    const alerts = d.alerts();
-    const at = alerts.findIndex((a) => a.id === id);
-    if (at >= 0) alerts[at] = alert;
-    else alerts.push(alert);
-    alerts.sort(compareAlertOrder);
-  } else if (!alert && shown) {
-    const alerts = d.alerts();
-    alerts.splice(alerts.indexOf(shown), 1);
-  }
+  if (alert ? !deepEqual(shown, alert) : shown) d.replaceAlerts((a) => a.id === id, alert ? [alert] : []);
   return d.commit(alarmEventKind, { alarmId: fact.alarmId, phase: fact.phase }, ctx.receivedAt);
 }
-
-/** The order alerts are kept in: oldest raised first, ties by id. */
-export const compareAlertOrder = compareAlerts;
 
 function alarmEventKind(change: Record<string, unknown>): CaseEventKind {
   const alerts = change.alerts as { raised?: unknown; cleared?: unknown } | undefined;

@@ -286,11 +286,18 @@ export class CaseDraft {
   applyRules(outcome: RuleOutcome): void {
     if (outcome.state !== this.track.rules) this.track.rules = outcome.state;
     if (!outcome.raised.length && !outcome.updated.length && !outcome.cleared.length) return;
-    const alerts = this.alerts();
     const gone = new Set(outcome.cleared);
-    const kept = alerts.filter((a) => !gone.has(a.id));
-    for (const rule of [...outcome.raised, ...outcome.updated]) {
-      const view = ruleAlertView(rule);
+    this.replaceAlerts((a) => gone.has(a.id), [...outcome.raised, ...outcome.updated].map(ruleAlertView));
+  }
+
+  /**
+   * Removes the alerts `drop` selects and sets `put` (by id: replaced where shown, else added),
+   * keeping the list in {@link compareAlerts} order.
+   */
+  replaceAlerts(drop: (alert: AlertView) => boolean, put: readonly AlertView[]): void {
+    const alerts = this.alerts();
+    const kept = alerts.filter((a) => !drop(a));
+    for (const view of put) {
       const at = kept.findIndex((a) => a.id === view.id);
       if (at >= 0) kept[at] = view;
       else kept.push(view);
@@ -638,16 +645,7 @@ export class CaseDraft {
         return w && w.priority === a.priority && w.message === a.message && w.raisedAt === a.raisedAt;
       });
     if (same) return;
-    const alerts = this.alerts();
-    const kept = alerts.filter((a) => a.kind !== CHECKLIST_ALERT_KIND || want.has(a.id));
-    for (const w of want.values()) {
-      const at = kept.findIndex((a) => a.id === w.id);
-      if (at >= 0) kept[at] = w;
-      else kept.push(w);
-    }
-    kept.sort(compareAlerts);
-    alerts.length = 0;
-    alerts.push(...kept);
+    this.replaceAlerts((a) => a.kind === CHECKLIST_ALERT_KIND && !want.has(a.id), [...want.values()]);
   }
 
   /** An acknowledgement covers the alert's episode raised at or before it; a new episode needs a new one. */

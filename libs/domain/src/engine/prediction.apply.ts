@@ -2,7 +2,7 @@ import type { AlertView } from '@circulator/contracts';
 import type { ApplyContext, ApplyResult } from '../case.engine';
 import type { CaseState } from '../case.model';
 import type { PredictionFact } from '../fact';
-import { CaseDraft, compareAlerts } from './case.draft';
+import { CaseDraft } from './case.draft';
 import { deepEqual } from './equal';
 import { stampOf, withStamp } from './stamp';
 import { invalidTime, noCase } from './warnings';
@@ -56,10 +56,5 @@ function writeDelayAlert(d: CaseDraft): void {
     : undefined;
   if (deepEqual(shown && { ...shown, acknowledgedAt: undefined }, want && { ...want, acknowledgedAt: undefined }))
     return;
-  const alerts = d.alerts();
-  const kept = alerts.filter((a) => a.id !== DELAY_ALERT_ID);
-  if (want) kept.push(want);
-  kept.sort(compareAlerts);
-  alerts.length = 0;
-  alerts.push(...kept);
+  d.replaceAlerts((a) => a.id === DELAY_ALERT_ID, want ? [want] : []);
 }
