@@ -12,7 +12,9 @@ const common = {
   transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest', { ...swc, swcrc: false }] },
   // NestJS 12 ships ES modules only; Jest (before Node 24.9) cannot require() them, so they are
   // compiled to CommonJS like our own code. Node itself loads them natively at run time.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|uint8array-extras|@tokenizer)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|file-type|strtok3|token-types|uint8array-extras|@tokenizer|aedes)/)',
+  ],
   moduleNameMapper: { '^@circulator/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   testEnvironment: 'node',
   rootDir: __dirname,

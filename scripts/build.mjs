@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const stamp = join(dist, '.build-stamp');
-const LIBS = ['contracts', 'domain', 'hl7', 'pipeline', 'persistence', 'realtime', 'identity'];
+const LIBS = ['contracts', 'domain', 'hl7', 'pipeline', 'persistence', 'realtime', 'identity', 'devices'];
 
 function newest(dir) {
   let latest = 0;

@@ -31,6 +31,7 @@ async function npmStart(dataDir: string, prefix: string): Promise<Started> {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '0',
       MLLP_PORT: '0',
+      MQTT_PORT: '0',
       DATA_DIR: dataDir,
       REDIS_PREFIX: prefix,
       ADMIN_PASSWORD: PASSWORD,

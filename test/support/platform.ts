@@ -47,6 +47,7 @@ export async function startTestPlatform(
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
     MLLP_PORT: '0',
+    MQTT_PORT: '0',
     DATA_DIR: dataDir.path,
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: options.prefix ?? uniqueName('e2e'),

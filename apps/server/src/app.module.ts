@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import { TerminusModule } from '@nestjs/terminus';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
+import { DevicesModule } from '@circulator/devices';
 import type { Clock } from '@circulator/domain';
 import { IdentityModule } from '@circulator/identity';
 import { PersistenceModule } from '@circulator/persistence';
@@ -17,6 +18,7 @@ import {
 import { RealtimeModule } from '@circulator/realtime';
 import { CaseCommandsController } from './api/case-commands.controller';
 import { CasesController } from './api/cases.controller';
+import { DevicesController } from './api/devices.controller';
 import { KpisController } from './api/kpis.controller';
 import { InterfacesController } from './api/interfaces.controller';
 import { MessagesController } from './api/messages.controller';
@@ -30,6 +32,7 @@ export interface AppOverrides {
   /** Pino destination for tests; default stdout. */
   logStream?: NodeJS.WritableStream;
   mllpTls?: { cert: Buffer; key: Buffer };
+  mqttTls?: { cert: Buffer; key: Buffer; port: number };
 }
 
 /**
@@ -75,6 +78,7 @@ export class AppModule {
         clock: overrides.clock,
       }),
       TerminusModule,
+      DevicesModule.forRoot({ mqttUrl: config.mqtt.url }),
       InterfacesModule.forRoot({
         sharedPort: config.mllp.port,
         facilityTz: config.facilityTz,
@@ -84,6 +88,7 @@ export class AppModule {
     const pipeline = {
       facilityTz: config.facilityTz,
       mllp: { port: config.mllp.port, tls: overrides.mllpTls },
+      mqtt: { url: config.mqtt.url, port: config.mqtt.port, tls: overrides.mqttTls },
       workerConcurrency: 256,
       policy: config.site.policy,
       orHours: config.site.orHours,
@@ -104,6 +109,7 @@ export class AppModule {
               SiteController,
               MessagesController,
               InterfacesController,
+              DevicesController,
             ]
           : []),
       ],

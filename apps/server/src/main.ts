@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const effective = { ...config, redis: { ...config.redis, url: redisUrl } };
   const platform = await startPlatform(effective);
   say(`settings ${JSON.stringify(describeConfig(effective))}`);
-  say(formatReadyLine(platform.httpPort, platform.mllpPort));
+  say(formatReadyLine(platform.httpPort, platform.mllpPort, platform.mqttPort));
   const stop = () => {
     platform
       .close()

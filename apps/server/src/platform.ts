@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { MqttEdge } from '@circulator/devices';
 import { ListenerStartError, MllpIngestService } from '@circulator/pipeline';
 import { AppModule, type AppOverrides } from './app.module';
 import type { AppConfig } from './config/app-config';
@@ -15,6 +16,8 @@ export interface RunningPlatform {
   httpPort: number;
   /** Undefined when this process does not run the ingest role. */
   mllpPort: number | undefined;
+  /** The embedded MQTT broker's port; undefined without the ingest role or with an external broker. */
+  mqttPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -35,8 +38,17 @@ export async function startPlatform(config: AppConfig, overrides: AppOverrides =
     (config.mllp.tlsCertFile && config.mllp.tlsKeyFile
       ? { cert: readFileSync(config.mllp.tlsCertFile), key: readFileSync(config.mllp.tlsKeyFile) }
       : undefined);
+  const mqttTls =
+    overrides.mqttTls ??
+    (config.mqtt.tls
+      ? {
+          cert: readFileSync(config.mqtt.tls.certFile),
+          key: readFileSync(config.mqtt.tls.keyFile),
+          port: config.mqtt.tls.port,
+        }
+      : undefined);
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, { ...overrides, mllpTls: tls }),
+    AppModule.forRoot(config, { ...overrides, mllpTls: tls, mqttTls }),
     {
       bufferLogs: true,
       abortOnError: false,
@@ -76,5 +88,6 @@ export async function startPlatform(config: AppConfig, overrides: AppOverrides =
   const address = app.getHttpServer().address();
   const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
   const mllp = config.roles.has('ingest') ? app.get(MllpIngestService).port() : undefined;
-  return { app, httpPort, mllpPort: mllp, close: () => app.close() };
+  const mqtt = config.roles.has('ingest') ? app.get(MqttEdge).ports()?.port : undefined;
+  return { app, httpPort, mllpPort: mllp, mqttPort: mqtt, close: () => app.close() };
 }

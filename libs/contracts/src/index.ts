@@ -4,3 +4,4 @@ export * from './realtime';
 export * from './ready-line';
 export * from './mdc';
 export * from './kpi';
+export * from './device-view';

@@ -65,3 +65,16 @@ export interface UpdateEvent {
   cases?: CaseView[];
   removed?: string[];
 }
+
+/**
+ * `vitals` on `room:` and `case:` topics (CONTRACT §7): the latest value of each vital of the
+ * room's case, at most once per second per room.
+ */
+export interface VitalsEvent {
+  topic: string;
+  caseId?: string;
+  roomId: string;
+  /** The newest reading's time. */
+  at: string;
+  values: Partial<Record<string, { value: number; unit: string; at: string }>>;
+}

@@ -13,6 +13,7 @@ import { applyAcknowledgement } from './engine/acknowledgement.apply';
 import { applyChecklist } from './engine/checklist.apply';
 import { applyMilestone } from './engine/milestone.apply';
 import { applyPrediction } from './engine/prediction.apply';
+import { applyDeviceConditions } from './engine/device-conditions.apply';
 
 /** Site policy the engine applies (configuration, not facts). */
 export interface CasePolicy {
@@ -83,6 +84,8 @@ export function applyFact(current: CaseState | undefined, fact: Fact, ctx: Apply
       return applyAcknowledgement(current, fact, ctx);
     case 'prediction':
       return applyPrediction(current, fact, ctx);
+    case 'device-conditions':
+      return applyDeviceConditions(current, fact, ctx);
     default:
       return assertUnreachable(fact, 'fact kind');
   }

@@ -44,6 +44,7 @@ export function caseLookupFor(fact: Fact): CaseLookup {
     case 'checklist':
     case 'acknowledgement':
     case 'prediction':
+    case 'device-conditions':
       return lookupOf(fact.target, fact.at);
     case 'order': {
       const orderNumber = fact.identifiers.orderNumber;

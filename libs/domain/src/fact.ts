@@ -1,4 +1,5 @@
 import type { AlertPriority, CaseIdentifiers, MilestoneKey, PersonRef, VitalName } from '@circulator/contracts';
+import type { DeviceStatus } from './alerts/rules.model';
 
 /** Where a fact came from: enough for an engineer to answer "why does the display say this?". */
 export interface FactSource {
@@ -305,8 +306,25 @@ export interface PredictionFact {
   overrun?: { minutes: number; closesAt: string; priority: AlertPriority };
 }
 
+/**
+ * The devices that matter to a case as the registry saw them at a tick (the watchdog): the ones in
+ * its room or in use by it, and the candidates for a backup. The engine evaluates the device-offline
+ * rule on them (docs/alert-rules.md), so the case's log says which device failed and which backup
+ * was proposed. Written only when the evaluation changes the case's alerts.
+ */
+export interface DeviceConditionsFact {
+  kind: 'device-conditions';
+  at: string;
+  source: FactSource;
+  target: { caseId: string };
+  devices: DeviceStatus[];
+  /** Cases in progress: a device in use by one of them is no backup. */
+  activeCaseIds?: string[];
+}
+
 /** Every fact the engine understands. */
 export type Fact =
+  | DeviceConditionsFact
   | PredictionFact
   | ScheduleFact
   | PatientFact

@@ -7,6 +7,7 @@ export * from './case.lookup';
 export * from './case.replay';
 export * from './case.view';
 export * from './local-date';
+export * from './vitals/plausibility';
 export { UNSPECIFIED_PROCEDURE, MOVEMENT_WINDOW_MS } from './engine/case.draft';
 export { DEVICE_ALARM_KIND, alarmAlertId } from './engine/alarm.apply';
 export {
@@ -20,3 +21,4 @@ export * from './planning/kpi';
 export * from './planning/predict';
 export * from './alerts';
 export { DELAY_ALERT_ID, DELAY_ALERT_KIND } from './engine/prediction.apply';
+export { applyDeviceConditions, changesAlerts, evaluateDeviceConditions } from './engine/device-conditions.apply';

@@ -211,6 +211,7 @@ function firstMrn(facts: readonly FactDraft[]): string | undefined {
     case 'acknowledgement':
       return 'subject' in fact.target ? fact.target.subject.patient?.mrn : undefined;
     case 'prediction':
+    case 'device-conditions':
       return undefined;
   }
 }

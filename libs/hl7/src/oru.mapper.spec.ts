@@ -213,7 +213,8 @@ describe('mapResults: IHE PCD-01 device reports', () => {
     ]);
   });
 
-  it('reads the bispectral index by its vendor REFIDs, and keeps units the table does not know', () => {
+  // The etco2 row expected 5.1 kPa before vitals were put in their display unit (checkVital).
+  it('reads the bispectral index by its vendor REFIDs, and converts UCUM units to the display unit', () => {
     const fact = only(
       decoded(
         pcd([
@@ -226,7 +227,7 @@ describe('mapResults: IHE PCD-01 device reports', () => {
     );
     expect(fact.vitals.map((v) => [v.name, v.value, v.unit])).toEqual([
       ['bis', 45, ''],
-      ['etco2', 5.1, 'kPa'],
+      ['etco2', 38.3, 'mmHg'],
       ['temp', 37.2, '°C'],
       ['spo2', 97, '%'],
     ]);
@@ -261,6 +262,140 @@ describe('mapResults: IHE PCD-01 device reports', () => {
     expect(isPcdReport(decoded(pcd(obx)).segments[0])).toBe(true);
     expect(isPcdReport(corpus('oru/ihe-pcd01-episodic-nibp-E.1.2.hl7').segments[0])).toBe(true);
     expect(isPcdReport(corpus('oru/fc-LAB-ORU-1.hl7').segments[0])).toBe(false);
+  });
+});
+
+describe('mapResults: vital-sign plausibility (checkVital)', () => {
+  const at = '2024-07-15T10:15:00-05:00';
+
+  it('keeps an implausible vital as a flagged result, not a reading, and names it in a warning', () => {
+    const { facts, warnings } = mapped(
+      decoded(
+        pcd([
+          'OBX|1|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.1|140|262688^MDC_DIM_PERCENT^MDC|||||R|||20240715101500',
+          'OBX|2|NM|147842^MDC_ECG_HEART_RATE^MDC|1.2.1.1|72|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||R|||20240715101500',
+        ]),
+      ),
+    );
+    expect(facts[0]?.vitals).toEqual([
+      { name: 'hr', value: 72, unit: '/min', at, code: '147842^MDC_ECG_HEART_RATE^MDC (1.2.1.1)' },
+    ]);
+    expect(facts[0]?.results).toEqual([
+      {
+        code: '150456',
+        text: '150456^MDC_PULS_OXIM_SAT_O2^MDC (1.3.1.1)',
+        value: '140',
+        unit: '%',
+        flag: 'implausible',
+        at,
+      },
+    ]);
+    expect(warnings).toEqual(['implausible: spo2 140 % (range 30–100)']);
+  });
+
+  it('refuses a vital in a unit its name does not accept (flag `unit`), on both OBX paths', () => {
+    const obx = [
+      'OBX|1|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.1|98|266016^MDC_DIM_MMHG^MDC|||||R|||20240715101500',
+      // No OBX-14: read by the general path.
+      'OBX|2|NM|150364^MDC_TEMP_BODY^MDC|1.4.1.1|310|K^K^UCUM',
+    ];
+    const { facts, warnings } = mapped(decoded(pcd(obx)));
+    expect(facts[0]?.vitals).toEqual([]);
+    expect(facts[0]?.results.map((r) => [r.code, r.value, r.unit, r.flag])).toEqual([
+      ['150456', '98', 'mmHg', 'unit'],
+      ['150364', '310', 'K', 'unit'],
+    ]);
+    expect(warnings).toEqual([
+      'unit: spo2 98 mmHg: unit not accepted (expected %)',
+      'unit: temp 310 K: unit not accepted (expected °C, °F)',
+    ]);
+  });
+
+  it('converts kPa and °F to the display unit, and reads a vital without OBX-6 in its display unit', () => {
+    const fact = only(
+      decoded(
+        pcd([
+          'OBX|1|NM|150021^MDC_PRESS_BLD_NONINV_SYS^MDC|1.1.1.1|16|kPa^kPa^UCUM|||||R|||20240715101500',
+          'OBX|2|NM|150392^MDC_TEMP_TYMP^MDC|1.4.1.1|98.6|[degF]^[degF]^UCUM|||||R|||20240715101500',
+          'OBX|3|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.1|97||||||R|||20240715101500',
+          // 98.6 without a unit is read as °C: implausible, not a fever.
+          'OBX|4|NM|150364^MDC_TEMP_BODY^MDC|1.4.1.2|98.6||||||R|||20240715101500',
+        ]),
+      ),
+    );
+    expect(fact.vitals.map((v) => [v.name, v.value, v.unit])).toEqual([
+      ['nibpSys', 120, 'mmHg'],
+      ['temp', 37, '°C'],
+      ['spo2', 97, '%'],
+    ]);
+    expect(fact.results.map((r) => [r.code, r.value, r.unit, r.flag])).toEqual([
+      ['150364', '98.6', undefined, 'implausible'],
+    ]);
+  });
+
+  it('lets the next-ranked source be the vital when the best one is refused', () => {
+    const fact = only(
+      decoded(
+        pcd([
+          'OBX|1|NM|147842^MDC_ECG_HEART_RATE^MDC|1.2.1.1|350|264864^MDC_DIM_BEAT_PER_MIN^MDC',
+          'OBX|2|NM|149530^MDC_PULS_OXIM_PULS_RATE^MDC|1.3.1.2|75|264864^MDC_DIM_BEAT_PER_MIN^MDC',
+        ]),
+      ),
+    );
+    expect(fact.vitals.map((v) => [v.name, v.value, v.code])).toEqual([
+      ['hr', 75, '149530^MDC_PULS_OXIM_PULS_RATE^MDC (1.3.1.2)'],
+    ]);
+    expect(fact.results.map((r) => [r.code, r.value, r.flag])).toEqual([['147842', '350', 'implausible']]);
+  });
+
+  it('refuses both values of an NIBP whose diastolic is not below its systolic at the same time', () => {
+    const { facts, warnings } = mapped(
+      decoded(
+        pcd([
+          'OBX|1|NM|150021^MDC_PRESS_BLD_NONINV_SYS^MDC|1.1.1.1|80|266016^MDC_DIM_MMHG^MDC|||||R|||20240715101500',
+          'OBX|2|NM|150022^MDC_PRESS_BLD_NONINV_DIA^MDC|1.1.1.2|95|266016^MDC_DIM_MMHG^MDC|||||R|||20240715101500',
+          // A later cycle, consistent: kept. Its systolic is not paired with the earlier diastolic.
+          'OBX|3|NM|150021^MDC_PRESS_BLD_NONINV_SYS^MDC|1.1.1.1|118|266016^MDC_DIM_MMHG^MDC|||||R|||20240715102000',
+          'OBX|4|NM|150022^MDC_PRESS_BLD_NONINV_DIA^MDC|1.1.1.2|76|266016^MDC_DIM_MMHG^MDC|||||R|||20240715102000',
+          // A diastolic alone (no systolic at its time) is not judged as a pair.
+          'OBX|5|NM|150022^MDC_PRESS_BLD_NONINV_DIA^MDC|1.1.1.2|130|266016^MDC_DIM_MMHG^MDC|||||R|||20240715102500',
+        ]),
+      ),
+    );
+    expect(facts[0]?.vitals.map((v) => [v.name, v.value, v.at])).toEqual([
+      ['nibpSys', 118, '2024-07-15T10:20:00-05:00'],
+      ['nibpDia', 76, '2024-07-15T10:20:00-05:00'],
+      ['nibpDia', 130, '2024-07-15T10:25:00-05:00'],
+    ]);
+    expect(facts[0]?.results.map((r) => [r.code, r.value, r.flag, r.at])).toEqual([
+      ['150021', '80', 'implausible', at],
+      ['150022', '95', 'implausible', at],
+    ]);
+    expect(warnings).toEqual(['implausible: nibpDia 95 ≥ nibpSys 80 mmHg (diastolic must be below systolic)']);
+  });
+
+  it('names at most ten refused vitals one by one and counts the rest', () => {
+    const obx = Array.from(
+      { length: 13 },
+      (_, i) => `OBX|${i + 1}|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.${i + 1}|${101 + i}|262688^MDC_DIM_PERCENT^MDC`,
+    );
+    const { facts, warnings } = mapped(decoded(pcd(obx)));
+    expect(facts[0]?.results).toHaveLength(13);
+    expect(warnings).toHaveLength(11);
+    expect(warnings[0]).toBe('implausible: spo2 101 % (range 30–100)');
+    expect(warnings[9]).toBe('implausible: spo2 110 % (range 30–100)');
+    expect(warnings[10]).toBe('… and 3 more vital(s) refused as implausible or in an unknown unit');
+  });
+
+  it('counts a decimal too long for a double as not available, like a special value', () => {
+    const { facts, warnings } = mapped(
+      decoded(pcd([`OBX|1|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.1|${'9'.repeat(400)}|262688^MDC_DIM_PERCENT^MDC`])),
+    );
+    expect(facts).toEqual([]);
+    expect(warnings).toEqual([
+      '1 observation(s) not available (IEEE 11073 special value, non-numeric or negative value)',
+      'The message carries no observation value',
+    ]);
   });
 });
 
@@ -440,6 +575,7 @@ describe('the in-place path reads as the decoder does', () => {
       ' 98 ',
       '36.60',
       '-1',
+      '140',
       '8388607',
       '2047',
       '2048',

@@ -6,7 +6,15 @@ import {
   type MdcVitalSource,
   type VitalName,
 } from '@circulator/contracts';
-import type { ObservationFact, ObservationSubject, ResultReading, VitalReading } from '@circulator/domain';
+import {
+  checkPressurePair,
+  checkVital,
+  vitalDisplayUnit,
+  type ObservationFact,
+  type ObservationSubject,
+  type ResultReading,
+  type VitalReading,
+} from '@circulator/domain';
 import {
   factTime,
   Hl7TimeReader,
@@ -27,6 +35,7 @@ import type { Hl7Encoding } from './hl7.escape';
 const vitalSourceOf = mdcVitalSource;
 const unitDisplayOf = mdcUnitDisplay;
 const isSpecialValue = isIeee11073Special;
+const plausible = checkVital;
 
 /** An observations fact before the pipeline attaches its source and resolves its location. */
 export type ObservationFactDraft = Omit<ObservationFact, 'source'>;
@@ -175,6 +184,12 @@ interface PatientGroup {
  * - "Not available" is never a reading: empty or non-numeric values of vitals, negative ones (vendor
  *   "invalid" markers such as -999 or -100), IEEE 11073 FLOAT special values (8388606–8388610) on any
  *   MDC observation and SFLOAT ones (2046–2050) on vitals. They are counted in one warning.
+ * - Vitals are checked by `checkVital` (`@circulator/domain`): converted to the display unit of
+ *   their name (`kPa` → `mmHg`, `°F` → `°C`; an OBX without unit is read in the display unit), and
+ *   refused when the unit is not one the name accepts or the value is physiologically implausible;
+ *   an NIBP whose diastolic is not below its systolic (same time) is refused as a pair. A refused
+ *   vital is no reading: it is kept as a result flagged `implausible` or `unit`, so nothing is lost,
+ *   and named in a warning (`implausible: spo2 140 % (range 30–100)`).
  * - Other observations (laboratory results, MDC codes that are no vitals name) become results: OBX-3
  *   code and text (MDC ones with the OBX-4 containment, `MDC_ECG_TIME_PD_QT_GL (1.2.1.14)`, for
  *   provenance), OBX-5 rendered as text (repetitions, coded values' text, SN as `<10`, encapsulated
@@ -203,7 +218,7 @@ export function mapResults(
   let obrTime: string | undefined;
   // Containment-tree times of device-related OBX under the current OBR: OBX-4 → ISO time.
   let treeTimes = new Map<string, string>();
-  const counts: Counts = { notAvailable: 0, withoutValue: 0, invalidTimes: 0 };
+  const counts: Counts = { notAvailable: 0, withoutValue: 0, invalidTimes: 0, refused: [] };
 
   const messageTime = times.read(header.dateTime) ?? options.receivedAt;
   const { text } = decoded;
@@ -270,6 +285,7 @@ export function mapResults(
     const location = readAssignedLocation(g.pv1, overrides);
     if (location !== undefined) subject.location = location;
     if (g.device !== undefined) subject.device = g.device;
+    if (g.vitals.length > 1) refuseImplausiblePairs(g, counts);
     const { vitals, demoted } = bestVitals(g.vitals, g.sources);
     const results = demoted.length === 0 ? g.results : [...g.results, ...demoted];
     facts.push({ kind: 'observations', at: when.at, subject, vitals, results });
@@ -280,6 +296,7 @@ export function mapResults(
       `${counts.notAvailable} observation(s) not available (IEEE 11073 special value, non-numeric or negative value)`,
     );
   }
+  warnings.push(...refusalWarnings(counts.refused));
   if (counts.withoutValue > 0) warnings.push(`${counts.withoutValue} OBX without a value (OBX-5) were skipped`);
   if (counts.invalidTimes > 0) {
     warnings.push(`${counts.invalidTimes} OBX-14/OBR-7 value(s) are not valid date/times; the enclosing time was used`);
@@ -507,6 +524,8 @@ interface Counts {
   notAvailable: number;
   withoutValue: number;
   invalidTimes: number;
+  /** Vitals refused by plausibility, as `reason: detail`, in message order. */
+  refused: string[];
 }
 
 /**
@@ -566,15 +585,7 @@ function readObservation(
       return;
     }
     const unit = unitDisplayOf(fields.value(6), fields.value(6, 2)) ?? readUnit(obx, true) ?? '';
-    const reading: VitalReading = {
-      name: source.name,
-      value,
-      unit,
-      at,
-      code: codeText(code, refid, system) + provenance,
-    };
-    group.vitals.push(reading);
-    group.sources.push(source);
+    addVital(group, source, value, unit, at, codeText(code, refid, system) + provenance, counts);
     return;
   }
   const type = obx.value(2).toUpperCase();
@@ -628,9 +639,109 @@ function readVital(
     counts.notAvailable++;
     return true;
   }
-  group.vitals.push({ name: source.name, value, unit, at, code: subId === '' ? triplet : `${triplet} (${subId})` });
-  group.sources.push(source);
+  addVital(group, source, value, unit, at, subId === '' ? triplet : `${triplet} (${subId})`, counts);
   return true;
+}
+
+/** The flag of a result kept for a vital that plausibility refused (HL7 table 0078 has none for it). */
+export type RefusedVitalFlag = 'implausible' | 'unit';
+
+/**
+ * A vital's value into the group after `checkVital`: in its display unit when accepted; else kept
+ * as a flagged result and counted for the warnings. A value with no unit at all (OBX-6 empty) is
+ * read in the display unit — the range check still catches a °F temperature sent that way.
+ */
+function addVital(
+  group: PatientGroup,
+  source: MdcVitalSource,
+  value: number,
+  unit: string,
+  at: string,
+  code: string,
+  counts: Counts,
+): void {
+  const checked = plausible(source.name, value, unit === '' ? vitalDisplayUnit(source.name) : unit);
+  if (checked.ok) {
+    group.vitals.push({ name: source.name, value: checked.value, unit: checked.unit, at, code });
+    group.sources.push(source);
+    return;
+  }
+  if (checked.reason === 'sentinel') {
+    // A decimal too long for a double (Infinity): "not available", like the special values.
+    counts.notAvailable++;
+    return;
+  }
+  group.results.push(refusedResult(source, { value, unit, at, code }, checked.reason));
+  counts.refused.push(`${checked.reason}: ${checked.detail}`);
+}
+
+/** A refused vital as a result, written like a demoted one (see {@link bestVitals}), with its flag. */
+function refusedResult(
+  source: MdcVitalSource,
+  reading: { value: number; unit: string; at: string; code?: string },
+  flag: RefusedVitalFlag,
+): ResultReading {
+  const result: ResultReading = {
+    code: String(source.code || source.refid),
+    text: reading.code ?? source.refid,
+    value: String(reading.value),
+    flag,
+    at: reading.at,
+  };
+  if (reading.unit !== '') result.unit = reading.unit;
+  return result;
+}
+
+/**
+ * Refuses both values of an NIBP measurement whose diastolic is not below its systolic
+ * (`checkPressurePair`): a systolic and a diastolic of the same time are one cuff cycle, and when
+ * they contradict each other neither can be trusted.
+ */
+function refuseImplausiblePairs(group: PatientGroup, counts: Counts): void {
+  const { vitals, sources } = group;
+  let refused: Set<number> | undefined;
+  for (let s = 0; s < vitals.length; s++) {
+    const sys = vitals[s];
+    if (sys?.name !== 'nibpSys') continue;
+    for (let d = 0; d < vitals.length; d++) {
+      const dia = vitals[d];
+      if (dia?.name !== 'nibpDia' || dia.at !== sys.at || refused?.has(d)) continue;
+      const pair = checkPressurePair(sys.value, dia.value);
+      if (!pair.ok) {
+        (refused ??= new Set()).add(s).add(d);
+        counts.refused.push(`${pair.reason}: ${pair.detail}`);
+      }
+      break;
+    }
+  }
+  if (refused === undefined) return;
+  const keptVitals: VitalReading[] = [];
+  const keptSources: MdcVitalSource[] = [];
+  for (let i = 0; i < vitals.length; i++) {
+    const reading = vitals[i];
+    const source = sources[i];
+    if (reading === undefined || source === undefined) continue;
+    if (refused.has(i)) {
+      group.results.push(refusedResult(source, reading, 'implausible'));
+    } else {
+      keptVitals.push(reading);
+      keptSources.push(source);
+    }
+  }
+  group.vitals = keptVitals;
+  group.sources = keptSources;
+}
+
+/** At most this many refused vitals are named one by one; the rest are counted. */
+const MAX_REFUSAL_WARNINGS = 10;
+
+function refusalWarnings(refused: readonly string[]): string[] {
+  if (refused.length <= MAX_REFUSAL_WARNINGS) return [...refused];
+  const more = refused.length - MAX_REFUSAL_WARNINGS;
+  return [
+    ...refused.slice(0, MAX_REFUSAL_WARNINGS),
+    `… and ${more} more vital(s) refused as implausible or in an unknown unit`,
+  ];
 }
 
 /** The OBX-14 of the nearest containing device-related OBX: `1.16.1.2` → `1.16.1` … `1`. */

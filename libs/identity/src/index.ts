@@ -1,7 +1,7 @@
 // Public API of @circulator/identity: everything else in this folder is internal.
 export { IdentityModule } from './identity.module';
 export { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, type IdentityModuleOptions } from './identity.options';
-export { type Actor, type Principal } from './principal.model';
+export { actorOf, type Actor, type Principal } from './principal.model';
 export { type AuthenticatedRequest, CurrentPrincipal, PUBLIC_KEY, Public, ROLES_KEY, Roles } from './access.decorators';
 export { decideRoles, parseBearer, type RoleDecision } from './access.policy';
 export { AccessGuard } from './access.guard';

@@ -31,6 +31,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'MessageLogSearch1763800000000',
       'ParkedFactAppointments1763900000000',
       'ApiCommands1764000000000',
+      'Devices1764100000000',
     ]);
   });
 

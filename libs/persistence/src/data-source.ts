@@ -12,6 +12,7 @@ import { PatientsAndParkedFacts1763750000000 } from './migrations/1763750000000-
 import { MessageLogSearch1763800000000 } from './migrations/1763800000000-message-log-search';
 import { ParkedFactAppointments1763900000000 } from './migrations/1763900000000-parked-fact-appointments';
 import { ApiCommands1764000000000 } from './migrations/1764000000000-api-commands';
+import { Devices1764100000000 } from './migrations/1764100000000-devices';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   MessageLogSearch1763800000000,
   ParkedFactAppointments1763900000000,
   ApiCommands1764000000000,
+  Devices1764100000000,
 ];
 
 export interface DatabaseSettings {

@@ -9,3 +9,4 @@ export * from './inbox.repository';
 export * from './room.repository';
 export * from './case.repository';
 export * from './message-log.repository';
+export * from './device.repository';

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CaseRepository } from './case.repository';
 import { dataSourceOptions, migrate, type DatabaseSettings } from './data-source';
+import { DeviceRepository } from './device.repository';
 import { InboxRepository } from './inbox.repository';
 import { MessageLogRepository } from './message-log.repository';
 import { RoomRepository } from './room.repository';
@@ -30,8 +31,8 @@ export class PersistenceModule {
           },
         }),
       ],
-      providers: [InboxRepository, RoomRepository, CaseRepository, MessageLogRepository],
-      exports: [TypeOrmModule, InboxRepository, RoomRepository, CaseRepository, MessageLogRepository],
+      providers: [InboxRepository, RoomRepository, CaseRepository, MessageLogRepository, DeviceRepository],
+      exports: [TypeOrmModule, InboxRepository, RoomRepository, CaseRepository, MessageLogRepository, DeviceRepository],
     };
   }
 }

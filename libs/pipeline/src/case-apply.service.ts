@@ -18,6 +18,7 @@ import {
 import { mapHl7 } from '@circulator/hl7';
 import {
   CaseRepository,
+  DeviceRepository,
   InboxRepository,
   RoomRepository,
   UNIQUE_IDENTIFIER_KINDS,
@@ -35,6 +36,7 @@ import {
 } from '@circulator/realtime';
 import type { EntityManager } from 'typeorm';
 import { CaseWorkingSet, type WorkingCase } from './case.working-set';
+import { DeviceFeedWork } from './device-feed.work';
 import { PredictionService } from './prediction.service';
 import {
   INTERFACE_LOOKUP,
@@ -74,6 +76,13 @@ function yieldToIo(): Promise<void> {
 /** How far around a reading's time the cases of its room are loaded (a long day's case). */
 const ROOM_WINDOW_MS = 18 * 3_600_000;
 
+/** The fact source kind of an inbox channel (what `case_event.source_kind` says). */
+function sourceKindOf(channel: string): string {
+  if (channel === 'mqtt') return 'device';
+  if (channel === 'api') return 'manual';
+  return channel === 'fhir' ? 'fhir' : 'hl7';
+}
+
 /** A message that cannot be applied as it is: failed, kept for the console, not retried. */
 class MessageProblem extends Error {}
 
@@ -111,6 +120,7 @@ export class CaseApplyService {
     private readonly inbox: InboxRepository,
     private readonly cases: CaseRepository,
     private readonly rooms: RoomRepository,
+    private readonly devices: DeviceRepository,
     private readonly bus: ChangeBus,
     @Inject(REALTIME_SETTINGS) private readonly settings: RealtimeSettings,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -151,24 +161,34 @@ export class CaseApplyService {
   ): Promise<ApplyOutcome[]> {
     const startedAt = this.clock.now();
     const outcomes = new Map<string, ApplyOutcome>();
-    const republish: string[] = [];
+    const republish: StoredInboxMessage[] = [];
     let changed: WorkingCase[] = [];
 
     await this.cases.transaction(async (manager) => {
       const byId = new Map(requests.map((r) => [r.inboxId, r]));
       const messages = await this.inbox.lockMany(manager, [...byId.keys()]);
       const work: MessageWork[] = [];
+      const fresh = messages.filter((m) => m.status === 'received');
+      const mqtt = fresh.filter((m) => m.channel === 'mqtt');
+      const feed = mqtt.length ? await DeviceFeedWork.load(this.devices, this.rooms, manager, mqtt) : undefined;
+      const decodedAt = this.clock.now().toISOString();
       for (const message of messages) {
         if (message.status === 'applied') {
           outcomes.set(message.id, 'already-applied');
-          republish.push(message.id);
+          republish.push(message);
         } else if (message.status !== 'received') {
           outcomes.set(message.id, 'skipped');
         } else {
-          work.push(this.decode(message, byId.get(message.id) ?? { inboxId: message.id }));
+          const request = byId.get(message.id) ?? { inboxId: message.id };
+          work.push(
+            message.channel === 'mqtt' && feed
+              ? this.decodeFeed(feed, message, request, decodedAt)
+              : this.decode(message, request),
+          );
           if (work.length % YIELD_EVERY === 0) await yieldToIo();
         }
       }
+      if (feed) await feed.persist(this.devices, manager, this.clock.now());
       if (!work.length) return;
 
       const set = new CaseWorkingSet();
@@ -219,13 +239,34 @@ export class CaseApplyService {
     await Promise.all(changed.map((c) => this.publish(c.loaded, c.state)));
     // Predictions of the rooms' days these cases are (and were) in: after the commit, off this path.
     if (changed.length) this.predictions?.touched(changed.flatMap((c) => [c.state, c.loaded]));
-    for (const id of republish) {
+    for (const message of republish) {
       // A retry after the commit: the publish may not have happened, so say it again (updates
       // carry whole cases, so a repeat is harmless to clients).
-      for (const state of await this.cases.touchedBy('hl7', id)) await this.publish(undefined, state);
+      for (const state of await this.cases.touchedBy(sourceKindOf(message.channel), message.id)) {
+        await this.publish(undefined, state);
+      }
     }
     for (const [id, outcome] of outcomes) if (outcome === 'failed') this.logger.warn(`inbox ${id} not applied`);
     return requests.map((r) => outcomes.get(r.inboxId) ?? 'missing');
+  }
+
+  /** A batch of device messages → facts with their source (rooms come from the registry). */
+  private decodeFeed(
+    feed: DeviceFeedWork,
+    message: StoredInboxMessage,
+    request: ApplyRequest,
+    now: string,
+  ): MessageWork {
+    const decoded = feed.decode(message, now);
+    const work: MessageWork = {
+      message,
+      request,
+      facts: decoded.facts,
+      warnings: decoded.warnings,
+      caseIds: new Set(),
+    };
+    if (decoded.problem) work.problem = decoded.problem;
+    return work;
   }
 
   /** Message → facts with their source (rooms not yet resolved). */
@@ -607,6 +648,7 @@ function parkingKeys(
       return room ? { roomId: room.id } : undefined;
     }
     case 'prediction':
+    case 'device-conditions':
       return undefined;
     case 'milestone':
     case 'checklist':
@@ -655,6 +697,7 @@ function locationsOf(fact: Fact): { location: SourceLocation; assign: (room: Roo
     case 'merge':
     case 'order':
     case 'prediction':
+    case 'device-conditions':
       return [];
   }
 }

@@ -10,3 +10,6 @@ export * from './reprocess.service';
 export * from './interfaces';
 export * from './case-command.service';
 export * from './prediction.service';
+export * from './mqtt-ingest.service';
+export * from './device-feed.work';
+export * from './device-watchdog.service';

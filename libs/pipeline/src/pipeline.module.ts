@@ -1,21 +1,31 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { FEED_SINK, MQTT_SETTINGS, MqttEdge } from '@circulator/devices';
 import { CaseApplyService } from './case-apply.service';
 import { PredictionService } from './prediction.service';
+import { DeviceWatchdog } from './device-watchdog.service';
 import { InboundQueue } from './inbound.queue';
 import { InboundWorker } from './inbound.worker';
 import { MllpIngestService } from './mllp-ingest.service';
+import { MqttIngestService } from './mqtt-ingest.service';
 import { InterfaceRegistry } from './interfaces';
 import { INTERFACE_LOOKUP, PIPELINE_SETTINGS, type PipelineSettings } from './pipeline.tokens';
 
-/** The ingest role: the MLLP listener, storing to the inbox and queueing. */
+/** The ingest role: the MLLP listener and the MQTT edge, storing to the inbox and queueing. */
 @Module({})
 export class IngestModule {
   static forRoot(settings: PipelineSettings): DynamicModule {
-    return {
-      module: IngestModule,
-      providers: [{ provide: PIPELINE_SETTINGS, useValue: settings }, InboundQueue, MllpIngestService],
-      exports: [MllpIngestService],
-    };
+    const providers: Provider[] = [{ provide: PIPELINE_SETTINGS, useValue: settings }, InboundQueue, MllpIngestService];
+    const exports: DynamicModule['exports'] = [MllpIngestService];
+    if (settings.mqtt) {
+      providers.push(
+        MqttIngestService,
+        { provide: FEED_SINK, useExisting: MqttIngestService },
+        { provide: MQTT_SETTINGS, useValue: settings.mqtt },
+        MqttEdge,
+      );
+      exports.push(MqttIngestService, MqttEdge);
+    }
+    return { module: IngestModule, providers, exports };
   }
 }
 
@@ -33,8 +43,9 @@ export class WorkerModule {
         PredictionService,
         CaseApplyService,
         InboundWorker,
+        DeviceWatchdog,
       ],
-      exports: [CaseApplyService, InboundWorker, PredictionService],
+      exports: [CaseApplyService, InboundWorker, PredictionService, DeviceWatchdog],
     };
   }
 }

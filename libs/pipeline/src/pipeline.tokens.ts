@@ -1,3 +1,4 @@
+import type { MqttSettings } from '@circulator/devices';
 import type { CasePolicy } from '@circulator/domain';
 /** Settings of the ingest → queue → worker pipeline. */
 export const PIPELINE_SETTINGS = Symbol('PIPELINE_SETTINGS');
@@ -5,6 +6,8 @@ export const PIPELINE_SETTINGS = Symbol('PIPELINE_SETTINGS');
 export interface PipelineSettings {
   facilityTz: string;
   mllp: { host?: string; port: number; tls?: { cert: Buffer; key: Buffer }; maxFrameBytes?: number };
+  /** The MQTT edge of the ingest role (absent: no device feed in this process). */
+  mqtt?: MqttSettings;
   /**
    * How many jobs one worker process takes at once; the jobs ready together are applied in one
    * transaction. Order does not depend on it: the engine orders facts by their own times.

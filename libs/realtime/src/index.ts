@@ -4,3 +4,4 @@ export * from './topics';
 export * from './change.bus';
 export * from './live.gateway';
 export * from './realtime.module';
+export * from './vitals.throttle';

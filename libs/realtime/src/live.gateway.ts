@@ -16,14 +16,25 @@ import {
   LIVE_NAMESPACE,
   parseTopic,
   type ParsedTopic,
+  type RoomDeviceView,
+  type RoomEnvironmentView,
   type SubscribeAck,
   type UpdateEvent,
+  type VitalsEvent,
+  type CaseView,
 } from '@circulator/contracts';
 import { localDate, localDayBounds, toCaseView, type Clock, type NameDisclosure } from '@circulator/domain';
 import { AuditService, IdentityError, TokenService, type Principal } from '@circulator/identity';
-import { CaseRepository, RoomRepository } from '@circulator/persistence';
+import {
+  CaseRepository,
+  DeviceRepository,
+  RoomRepository,
+  type DeviceRecord,
+  type RoomEnvironmentRecord,
+} from '@circulator/persistence';
 import { ChangeBus } from './change.bus';
 import { RedisConnections } from './redis.connections';
+import { newestAt, VitalsThrottle, type VitalsSample } from './vitals.throttle';
 import { CLOCK, REALTIME_SETTINGS, type RealtimeSettings } from './realtime.tokens';
 
 const DISCLOSURES: readonly NameDisclosure[] = ['full', 'initials'];
@@ -58,6 +69,29 @@ interface SocketData {
   token: string;
 }
 
+/** A device as the room's screens show it: no serials, no credentials, no history. */
+function roomDeviceView(d: DeviceRecord): RoomDeviceView {
+  const view: RoomDeviceView = {
+    id: d.id,
+    type: d.type,
+    connectivity: d.connectivity as RoomDeviceView['connectivity'],
+    lifecycle: d.lifecycle as RoomDeviceView['lifecycle'],
+  };
+  if (d.label) view.label = d.label;
+  if (d.connectivitySince) view.connectivitySince = d.connectivitySince;
+  if (d.lastSeenAt) view.lastSeenAt = d.lastSeenAt;
+  if (d.errorCode) view.errorCode = d.errorCode;
+  return view;
+}
+
+function environmentView(e: RoomEnvironmentRecord): RoomEnvironmentView {
+  const view: RoomEnvironmentView = { at: e.at };
+  if (e.temperatureC !== null) view.temperatureC = e.temperatureC;
+  if (e.humidityPct !== null) view.humidityPct = e.humidityPct;
+  if (e.pressurePa !== null) view.pressurePa = e.pressurePa;
+  return view;
+}
+
 /** How often connected sockets' tokens are checked again (expiry, revoked displays). */
 const REVALIDATE_INTERVAL_MS = 15_000;
 
@@ -69,6 +103,8 @@ const REVALIDATE_INTERVAL_MS = 15_000;
 export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(LiveGateway.name);
   private subscriber?: Redis;
+  /** `vitals` events: at most one per room per second (CONTRACT §7). */
+  private readonly vitals = new VitalsThrottle((sample) => this.sendVitals(sample));
   private revalidateTimer?: NodeJS.Timeout;
   private revalidating = false;
 
@@ -80,6 +116,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
     private readonly audit: AuditService,
     private readonly cases: CaseRepository,
     private readonly rooms: RoomRepository,
+    private readonly devices: DeviceRepository,
     private readonly bus: ChangeBus,
     private readonly connections: RedisConnections,
     @Inject(REALTIME_SETTINGS) private readonly settings: RealtimeSettings,
@@ -131,6 +168,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
 
   async onModuleDestroy(): Promise<void> {
     if (this.revalidateTimer) clearInterval(this.revalidateTimer);
+    this.vitals.stop();
     await this.subscriber?.unsubscribe().catch(() => undefined);
   }
 
@@ -218,7 +256,16 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
         const today = localDate(this.clock.now().toISOString(), this.settings.facilityTz);
         const { start, end } = localDayBounds(today, this.settings.facilityTz);
         const cases = await this.cases.listBetween(start, end, topic.roomId);
-        return { room, cases: cases.map((c) => toCaseView(c, disclosure)), devices: [] };
+        const [devices, environment] = await Promise.all([
+          this.devices.list({ roomId: topic.roomId }),
+          this.devices.environment(topic.roomId),
+        ]);
+        return {
+          room,
+          cases: cases.map((c) => toCaseView(c, disclosure)),
+          ...(environment ? { environment: environmentView(environment) } : {}),
+          devices: devices.filter((d) => d.lifecycle !== 'retired').map(roomDeviceView),
+        };
       }
       case 'case': {
         const state = isCaseId(topic.caseId) ? await this.cases.get(topic.caseId) : undefined;
@@ -229,17 +276,37 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
     }
   }
 
+  /** One `vitals` event to the room's and the case's subscribers (vitals carry no names: every disclosure). */
+  private sendVitals(sample: VitalsSample): void {
+    const at = newestAt(sample.values);
+    for (const topic of [`room:${sample.roomId}`, `case:${sample.caseId}`]) {
+      const event: VitalsEvent = { topic, caseId: sample.caseId, roomId: sample.roomId, at, values: sample.values };
+      for (const disclosure of DISCLOSURES) this.server.to(`${topic}#${disclosure}`).emit('vitals', event);
+    }
+  }
+
   private fanOut(raw: string): void {
     try {
       const change = ChangeBus.decode(raw);
+      let vitals: CaseView['vitals'] | undefined;
       for (const disclosure of DISCLOSURES) {
         const view = toCaseView(change.state, disclosure);
+        vitals ??= view.vitals;
         for (const t of change.topics) {
           const update: UpdateEvent = t.removed
             ? { topic: t.topic, version: t.version, removed: [change.caseId] }
             : { topic: t.topic, version: t.version, cases: [view] };
           this.server.to(`${t.topic}#${disclosure}`).emit('update', update);
         }
+      }
+      // Vitals go to the room's screens while the case is on today's room topic.
+      const room = change.topics.find((t) => t.topic.startsWith('room:') && !t.removed);
+      if (room && vitals && Object.keys(vitals).length) {
+        this.vitals.offer({
+          roomId: room.topic.slice('room:'.length),
+          caseId: change.caseId,
+          values: vitals,
+        });
       }
     } catch (err) {
       this.logger.error(`dropped an undecodable change message: ${(err as Error).message}`);

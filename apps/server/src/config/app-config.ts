@@ -8,7 +8,7 @@ export interface AppConfig {
   mllp: { port: number; tlsCertFile?: string; tlsKeyFile?: string };
   /** HL7 interfaces from a file (HL7_INTERFACES_FILE), beside the ones managed by REST. */
   hl7: { interfacesFile?: string };
-  mqtt: { url?: string; port: number };
+  mqtt: { url?: string; port: number; tls?: { certFile: string; keyFile: string; port: number } };
   database: { url?: string };
   redis: { url: string; urlIsDefault: boolean; prefix: string };
   dataDir: string;
@@ -41,6 +41,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'}${shown}: ${doc?.fix ?? 'see README.md'}`);
   }
   const c = parsed.data;
+  if (Boolean(c.MQTT_TLS_CERT) !== Boolean(c.MQTT_TLS_KEY)) {
+    throw new ConfigError('MQTT_TLS_CERT and MQTT_TLS_KEY go together: set both to turn on MQTT over TLS, or neither');
+  }
   if (Boolean(c.MLLP_TLS_CERT) !== Boolean(c.MLLP_TLS_KEY)) {
     throw new ConfigError('MLLP_TLS_CERT and MLLP_TLS_KEY go together: set both to turn on TLS, or neither');
   }
@@ -48,7 +51,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     http: { port: c.HTTP_PORT, host: c.HTTP_HOST },
     mllp: { port: c.MLLP_PORT, tlsCertFile: c.MLLP_TLS_CERT, tlsKeyFile: c.MLLP_TLS_KEY },
     hl7: { interfacesFile: c.HL7_INTERFACES_FILE && resolve(c.HL7_INTERFACES_FILE) },
-    mqtt: { url: c.MQTT_URL, port: c.MQTT_PORT },
+    mqtt: {
+      url: c.MQTT_URL,
+      port: c.MQTT_PORT,
+      tls:
+        c.MQTT_TLS_CERT && c.MQTT_TLS_KEY
+          ? { certFile: resolve(c.MQTT_TLS_CERT), keyFile: resolve(c.MQTT_TLS_KEY), port: c.MQTT_TLS_PORT }
+          : undefined,
+    },
     database: { url: c.DATABASE_URL },
     redis: { url: c.REDIS_URL ?? DEFAULT_REDIS_URL, urlIsDefault: c.REDIS_URL === undefined, prefix: c.REDIS_PREFIX },
     dataDir: resolve(c.DATA_DIR),

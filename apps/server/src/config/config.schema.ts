@@ -71,6 +71,21 @@ export const VARIABLES = {
     sensitive: true,
   },
   MQTT_PORT: { description: 'embedded MQTT broker port [1884]', fix: 'set it to a free TCP port', sensitive: false },
+  MQTT_TLS_CERT: {
+    description: 'PEM certificate: the embedded MQTT broker also listens for MQTT over TLS on MQTT_TLS_PORT',
+    fix: 'point it at a readable PEM file, with MQTT_TLS_KEY',
+    sensitive: false,
+  },
+  MQTT_TLS_KEY: {
+    description: 'PEM private key for MQTT_TLS_CERT',
+    fix: 'point it at a readable PEM key file, with MQTT_TLS_CERT',
+    sensitive: true,
+  },
+  MQTT_TLS_PORT: {
+    description: 'embedded MQTT broker TLS port [8884], used when MQTT_TLS_CERT is set',
+    fix: 'set it to a free TCP port',
+    sensitive: false,
+  },
   DATABASE_URL: {
     description: 'PostgreSQL; unset = embedded database under DATA_DIR',
     fix: 'use postgres://user:password@host:5432/dbname',
@@ -165,6 +180,9 @@ export const configSchema = z.object({
   MLLP_TLS_KEY: z.string().trim().min(1).optional(),
   MQTT_URL: optionalUrl(['mqtt:', 'mqtts:', 'ws:', 'wss:']),
   MQTT_PORT: port(1884),
+  MQTT_TLS_CERT: z.string().trim().min(1).optional(),
+  MQTT_TLS_KEY: z.string().trim().min(1).optional(),
+  MQTT_TLS_PORT: port(8884),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   REDIS_PREFIX: z

@@ -33,6 +33,7 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     MLLP_PORT: '0',
+    MQTT_PORT: '0',
     DATA_DIR: dataDir,
     REDIS_PREFIX: prefix,
     ADMIN_PASSWORD: password,
