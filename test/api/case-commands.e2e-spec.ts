@@ -4,7 +4,14 @@ import type { CaseEventView, CaseView, KpiView } from '@circulator/contracts';
 import { ManualClock } from '@circulator/domain';
 import { MllpClient } from '@circulator/hl7';
 import { siu } from '../support/hl7-messages';
-import { ADMIN_PASSWORD, connectLive, startTestPlatform, tokenFor, type TestPlatform } from '../support/platform';
+import {
+  ADMIN_PASSWORD,
+  connectLive,
+  requestAs,
+  startTestPlatform,
+  tokenFor,
+  type TestPlatform,
+} from '../support/platform';
 import { waitFor } from '../support/services';
 
 const PASSWORD = 'case-commands-e2e-password';
@@ -21,16 +28,7 @@ describe('case commands: milestones, checklist, acknowledgements, desk moves', (
   const tokens: Record<string, string> = {};
   const ids: Record<'first' | 'second' | 'other', string> = { first: '', second: '', other: '' };
 
-  const as = (who: string) => ({
-    get: (path: string) => request(t.url).get(path).set('Authorization', `Bearer ${tokens[who]}`),
-    post: (path: string, body?: object) =>
-      request(t.url)
-        .post(path)
-        .set('Authorization', `Bearer ${tokens[who]}`)
-        .send(body ?? {}),
-    patch: (path: string, body: object) =>
-      request(t.url).patch(path).set('Authorization', `Bearer ${tokens[who]}`).send(body),
-  });
+  const as = (who: string) => requestAs(t.url, () => tokens[who]);
   /** Moves the clock; tokens are short-lived by the same clock, so everyone signs in again. */
   async function at(iso: string): Promise<void> {
     clock.set(new Date(iso));

@@ -6,7 +6,14 @@ import { ManualClock } from '@circulator/domain';
 import { DeviceWatchdog } from '@circulator/pipeline';
 import { MllpClient } from '@circulator/hl7';
 import { pcdVitals, siu } from '../support/hl7-messages';
-import { ADMIN_PASSWORD, connectLive, startTestPlatform, tokenFor, type TestPlatform } from '../support/platform';
+import {
+  ADMIN_PASSWORD,
+  connectLive,
+  requestAs,
+  startTestPlatform,
+  tokenFor,
+  type TestPlatform,
+} from '../support/platform';
 import { waitFor } from '../support/services';
 
 const PASSWORD = 'mqtt-devices-e2e-password';
@@ -36,17 +43,7 @@ describe('MQTT device feeds on the embedded broker', () => {
   const updates: UpdateEvent[] = [];
   const vitalsEvents: VitalsEvent[] = [];
 
-  const as = (who: string) => ({
-    get: (path: string) => request(t.url).get(path).set('Authorization', `Bearer ${tokens[who]}`),
-    post: (path: string, body?: object) =>
-      request(t.url)
-        .post(path)
-        .set('Authorization', `Bearer ${tokens[who]}`)
-        .send(body ?? {}),
-    patch: (path: string, body: object) =>
-      request(t.url).patch(path).set('Authorization', `Bearer ${tokens[who]}`).send(body),
-    delete: (path: string) => request(t.url).delete(path).set('Authorization', `Bearer ${tokens[who]}`),
-  });
+  const as = (who: string) => requestAs(t.url, () => tokens[who]);
   const mqttUrl = () => `mqtt://127.0.0.1:${t.platform.mqttPort}`;
   async function device(id: string, password = secrets[id]): Promise<MqttClient> {
     const client = await connectAsync(mqttUrl(), {

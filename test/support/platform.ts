@@ -104,3 +104,18 @@ export function connectLive(url: string, token: string): Promise<Socket> {
     });
   });
 }
+
+/** Requests as one signed-in user; the token is read at each call, so a test may sign in again. */
+export function requestAs(url: string, token: () => string | undefined) {
+  const auth = (): string => `Bearer ${token() ?? ''}`;
+  return {
+    get: (path: string) => request(url).get(path).set('Authorization', auth()),
+    post: (path: string, body?: object) =>
+      request(url)
+        .post(path)
+        .set('Authorization', auth())
+        .send(body ?? {}),
+    patch: (path: string, body: object) => request(url).patch(path).set('Authorization', auth()).send(body),
+    delete: (path: string) => request(url).delete(path).set('Authorization', auth()),
+  };
+}
