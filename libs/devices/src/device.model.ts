@@ -3,6 +3,12 @@
  * the feed mapper and the rules. Pure types and constants.
  */
 
+/**
+ * A device id as the registry takes it (and the database checks): safe as an MQTT user name, a
+ * topic level, a URL segment and a file name.
+ */
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** What a device is. `other` keeps the registry open to kinds we do not model yet. */
 export const DEVICE_TYPES = [
   'monitor',

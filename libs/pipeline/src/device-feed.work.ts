@@ -3,6 +3,7 @@ import {
   decodeFeedBatch,
   mapFeedMessage,
   type DeviceInfo,
+  type FeedBatchEntry,
   type FeedMapping,
   type TagBinding,
 } from '@circulator/devices';
@@ -45,6 +46,8 @@ export class DeviceFeedWork {
   private constructor(
     private readonly devices: Map<string, DeviceRecord>,
     private readonly roomNames: Map<string, string>,
+    /** Each row's messages, or why it could not be read: decoded once, in `load`. */
+    private readonly rows: Map<string, FeedBatchEntry[] | Error>,
   ) {}
 
   static async load(
@@ -54,11 +57,14 @@ export class DeviceFeedWork {
     messages: readonly StoredInboxMessage[],
   ): Promise<DeviceFeedWork> {
     const ids = new Set<string>();
+    const rows = new Map<string, FeedBatchEntry[] | Error>();
     for (const m of messages) {
       try {
-        for (const e of decodeFeedBatch(m.raw)) ids.add(e.deviceId);
-      } catch {
-        // decoded again (and failed) per message below
+        const entries = decodeFeedBatch(m.raw);
+        rows.set(m.id, entries);
+        for (const e of entries) ids.add(e.deviceId);
+      } catch (err) {
+        rows.set(m.id, err as Error);
       }
     }
     const records = await repo.getMany([...ids], manager);
@@ -68,17 +74,13 @@ export class DeviceFeedWork {
       .flatMap((b) => (b?.kind === 'device' && !ids.has(b.deviceId) ? [b.deviceId] : []));
     const all = [...records, ...(bound.length ? await repo.getMany(bound, manager) : [])];
     const roomNames = new Map((await rooms.all(manager)).map((r) => [r.id, r.name]));
-    return new DeviceFeedWork(new Map(all.map((d) => [d.id, d])), roomNames);
+    return new DeviceFeedWork(new Map(all.map((d) => [d.id, d])), roomNames, rows);
   }
 
   /** Maps one inbox row's device messages to facts (with their source) and records the rest. */
   decode(message: StoredInboxMessage, now: string): FeedDecoded {
-    let entries;
-    try {
-      entries = decodeFeedBatch(message.raw);
-    } catch (err) {
-      return { facts: [], warnings: [], problem: `device feed: ${(err as Error).message}` };
-    }
+    const entries = this.rows.get(message.id) ?? new Error('not loaded with the batch');
+    if (entries instanceof Error) return { facts: [], warnings: [], problem: `device feed: ${entries.message}` };
     const out: FeedDecoded = { facts: [], warnings: [] };
     for (const entry of entries) {
       const record = this.devices.get(entry.deviceId);

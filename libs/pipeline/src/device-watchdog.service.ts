@@ -131,10 +131,11 @@ export class DeviceWatchdog implements OnApplicationBootstrap, OnApplicationShut
       (d) => d.lifecycle !== 'retired' && d.connectivity !== 'unknown',
     );
     const statuses = registry.map(deviceStatusOf);
-    const candidates = (await this.cases.listBetween(start, end)).filter(
-      (c) => casePhase(c.milestones, nowIso) !== 'none' || c.alerts.some((a) => a.kind === 'device-offline'),
-    );
-    const activeCaseIds = candidates.filter((c) => casePhase(c.milestones, nowIso) !== 'none').map((c) => c.id);
+    const todays = await this.cases.listBetween(start, end);
+    const activeCaseIds = todays.filter((c) => casePhase(c.milestones, nowIso) !== 'none').map((c) => c.id);
+    const active = new Set(activeCaseIds);
+    // In the room now, or still showing a device alert to clear.
+    const candidates = todays.filter((c) => active.has(c.id) || c.alerts.some((a) => a.kind === 'device-offline'));
     const due = candidates.filter((c) =>
       changesAlerts(evaluateDeviceConditions(c, c.track?.rules, this.factFor(c, statuses, activeCaseIds, nowIso))),
     );

@@ -15,16 +15,22 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { DeviceEventView, DeviceView } from '@circulator/contracts';
-import { DeviceRegistry, toDeviceEventView, toDeviceView, type RegistryRefusal } from '@circulator/devices';
+import {
+  DEVICE_ID_PATTERN,
+  DeviceRegistry,
+  toDeviceEventView,
+  toDeviceView,
+  type RegistryRefusal,
+} from '@circulator/devices';
 import { actorOf, AuditService, CurrentPrincipal, Roles, type Principal } from '@circulator/identity';
 import { DeviceRepository, type DeviceEventRecord } from '@circulator/persistence';
-import { DEVICE_ID, parseDeviceEvents, parseDeviceList, parseDevicePatch, parseRegistration } from './devices.schemas';
+import { parseDeviceEvents, parseDeviceList, parseDevicePatch, parseRegistration } from './devices.schemas';
 
 /** Who manages devices (CONTRACT §6): biomedical engineers and administrators. */
 const DEVICE_ADMINS = ['biomed', 'admin'] as const;
 
 function checkId(id: string): string {
-  if (!DEVICE_ID.test(id)) throw new NotFoundException(`no device ${id.slice(0, 64)}`);
+  if (!DEVICE_ID_PATTERN.test(id)) throw new NotFoundException(`no device ${id.slice(0, 64)}`);
   return id;
 }
 

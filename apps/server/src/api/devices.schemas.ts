@@ -1,14 +1,18 @@
 import { z } from 'zod';
-import { DEVICE_LIFECYCLES, DEVICE_TYPES, type DevicePatch, type DeviceRegistration } from '@circulator/devices';
+import {
+  DEVICE_ID_PATTERN,
+  DEVICE_LIFECYCLES,
+  DEVICE_TYPES,
+  type DevicePatch,
+  type DeviceRegistration,
+} from '@circulator/devices';
 import { parseRequest } from './parse-request';
 
-/** Device and room ids: safe in MQTT topics, URLs and file names (no `+ # /`, whitespace or NUL). */
-export const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ROOM_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-const id = z
-  .string()
-  .regex(DEVICE_ID, { error: 'must be 1–64 letters, digits, `.`, `_` or `-`, starting with a letter or digit' });
+const id = z.string().regex(DEVICE_ID_PATTERN, {
+  error: 'must be 1–64 letters, digits, `.`, `_` or `-`, starting with a letter or digit',
+});
 const roomId = z.string().regex(ROOM_ID, { error: 'must be a room id' });
 const text = (max = 128) => z.string().trim().min(1).max(max);
 const instant = z.iso

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
+import { FEED_SUBSCRIPTION } from '../feed/feed.topics';
 import type { FeedPublish } from './feed.sink';
 
 export interface ExternalConsumerHooks {
@@ -16,7 +17,7 @@ export interface ExternalConsumerHooks {
 
 /** The platform's subscription: every feed topic, shared so that several ingest processes split the load. */
 export function sharedFilter(group: string): string {
-  return `$share/${group}/circulator/v1/#`;
+  return `$share/${group}/${FEED_SUBSCRIPTION}`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Clock } from '@circulator/domain';
 import { DeviceRepository, RoomRepository, type DeviceFields, type DeviceRecord } from '@circulator/persistence';
 import { CLOCK } from '@circulator/realtime';
-import type { DeviceLifecycle, DeviceType, TagBinding } from '../device.model';
+import { DEVICE_ID_PATTERN, type DeviceLifecycle, type DeviceType, type TagBinding } from '../device.model';
 import { DEVICES_SETTINGS, type DevicesSettings } from '../devices.tokens';
 import {
   mosquittoAclFile,
@@ -54,8 +54,6 @@ export type AuthRefusal =
   'anonymous' | 'bad-identity' | 'unknown-device' | 'no-credentials' | 'wrong-password' | 'retired';
 
 export type AuthResult = { ok: true; device: DeviceRecord } | { ok: false; reason: AuthRefusal };
-
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** The platform's own broker user, from `MQTT_URL` (`mqtt://user:password@host:port`). */
 function serviceUser(url: string | undefined): { username: string; password: string } | undefined {
@@ -193,7 +191,7 @@ export class DeviceRegistry {
   /** Checks an MQTT connection's username (the device id) and password. */
   async authenticate(username: string | undefined, password: Buffer | string | undefined): Promise<AuthResult> {
     if (username === undefined || username === '' || password === undefined) return { ok: false, reason: 'anonymous' };
-    if (!SAFE_ID.test(username)) return { ok: false, reason: 'bad-identity' };
+    if (!DEVICE_ID_PATTERN.test(username)) return { ok: false, reason: 'bad-identity' };
     const device = await this.devices.get(username);
     const secret = typeof password === 'string' ? password : password.toString('utf8');
     if (!device) return { ok: false, reason: 'unknown-device' };

@@ -1,5 +1,6 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { DeviceType } from '../device.model';
+import { FEED_SUBSCRIPTION, FEED_TOPIC_PREFIX } from '../feed/feed.topics';
 
 /**
  * The password file and ACL file of an external Mosquitto 2.x broker (issue 5: "for an external
@@ -11,7 +12,7 @@ import type { DeviceType } from '../device.model';
  */
 
 /** The root of every topic of CONTRACT §6. */
-export const MQTT_TOPIC_ROOT = 'circulator/v1';
+export const MQTT_TOPIC_ROOT = FEED_TOPIC_PREFIX.slice(0, -1);
 
 /**
  * Mosquitto's `$7$` password hash (2.0, `mosquitto_passwd -H sha512-pbkdf2`, its default):
@@ -220,7 +221,7 @@ export function mosquittoAclFile(input: AclFileInput): string {
   const devices = sortById(input.devices);
   assertUnique([input.serviceUser, ...devices.map((d) => d.id)]);
   const blocks = [
-    `user ${input.serviceUser}\ntopic read ${MQTT_TOPIC_ROOT}/#\n`,
+    `user ${input.serviceUser}\ntopic read ${FEED_SUBSCRIPTION}\n`,
     ...devices.map(
       (d) =>
         `user ${d.id}\n${deviceWriteTopics(d)
