@@ -1,20 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import request from 'supertest';
-import { parseReadyLine, type CaseView } from '@circulator/contracts';
+import type { CaseView } from '@circulator/contracts';
 import { MllpClient } from '@circulator/hl7';
 import { siu } from '../support/hl7-messages';
+import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { createTempDir, dropRedisPrefix, uniqueName, waitFor } from '../support/services';
 
-const root = join(__dirname, '../..');
 const PASSWORD = 'npm-start-admin-password';
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  httpPort: number;
-  mllpPort: number;
-}
 
 /**
  * `npm start` as a user runs it (scripts/start.mjs builds if needed, then runs the server), with
@@ -22,62 +13,37 @@ interface Started {
  * Only free ports, a private data folder and a private Redis key prefix are given, so that the
  * test never collides with anything else on the machine.
  */
-async function npmStart(dataDir: string, prefix: string): Promise<Started> {
-  const child = spawn(process.execPath, [join(root, 'scripts/start.mjs')], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      MLLP_PORT: '0',
-      MQTT_PORT: '0',
+function npmStart(dataDir: string, prefix: string): Promise<ServerProcess> {
+  return startServerProcess(
+    {
       DATA_DIR: dataDir,
       REDIS_PREFIX: prefix,
       ADMIN_PASSWORD: PASSWORD,
       FACILITY_TZ: 'Europe/Paris',
+      LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const ready = await waitFor(
-    () => {
-      if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${out}`);
-      const ports = parseReadyLine(out);
-      return ports?.mllpPort !== undefined ? ports : undefined;
-    },
-    { timeoutMs: 90_000, intervalMs: 100, what: 'the ready line of npm start' },
+    { entry: 'scripts/start.mjs', timeoutMs: 90_000 },
   );
-  return { child, output: () => out, httpPort: ready.httpPort, mllpPort: ready.mllpPort! };
-}
-
-async function stop(s: Started): Promise<void> {
-  if (s.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => s.child.once('exit', resolve));
-  s.child.kill('SIGTERM');
-  await exited;
 }
 
 describe('npm start with no database or Redis settings', () => {
   const dir = createTempDir();
   const prefix = uniqueName('start');
-  let running: Started | undefined;
+  let running: ServerProcess | undefined;
   afterAll(async () => {
-    if (running) await stop(running);
+    await running?.stop();
     dir.remove();
     await dropRedisPrefix(prefix);
   });
 
   it('comes up ready on the embedded database, and a second start keeps every case', async () => {
     running = await npmStart(dir.path, prefix);
-    const url = `http://127.0.0.1:${running.httpPort}`;
+    const url = `http://127.0.0.1:${running.ports.httpPort}`;
     expect(running.output()).toContain('"database":"embedded"');
     await request(url).get('/health/ready').expect(200);
 
     const client = new MllpClient({ ackTimeoutMs: 10_000 });
-    await client.connect('127.0.0.1', running.mllpPort);
+    await client.connect('127.0.0.1', running.ports.mllpPort!);
     try {
       const ack = await client.send(
         siu({
@@ -111,10 +77,10 @@ describe('npm start with no database or Redis settings', () => {
       },
       { what: 'the case' },
     );
-    await stop(running);
+    await running.stop();
 
     running = await npmStart(dir.path, prefix);
-    const url2 = `http://127.0.0.1:${running.httpPort}`;
+    const url2 = `http://127.0.0.1:${running.ports.httpPort}`;
     await request(url2).get('/health/ready').expect(200);
     bearer = await token(url2);
     const after = await request(url2)

@@ -229,25 +229,50 @@ describe('an SIU^S12 from MLLP to a live board (PostgreSQL)', () => {
     }
   });
 
-  it('drops its clients for fresh snapshots when its change-bus connection was lost', async () => {
+  it('reads on from where it stopped when its change-stream connection was lost: nothing missed, nobody dropped', async () => {
     const client = await connectLive(t.url, token);
+    const seen: UpdateEvent[] = [];
+    const reasons: string[] = [];
+    client.on('update', (u: UpdateEvent) => seen.push(u));
+    client.on('disconnect', (reason) => reasons.push(reason));
     try {
-      const dropped = new Promise<string>((resolve) => client.once('disconnect', resolve));
+      const ack = await new Promise<SubscribeAck>((resolve) =>
+        client.emit('subscribe', { topic: `board:${DATE}` }, resolve),
+      );
+      if (!ack.ok) throw new Error(ack.error);
       const redis = new Redis(TEST_REDIS_URL);
       try {
-        const list = await redis.client('LIST');
-        const id = /id=(\d+) [^\n]*name=circulator-(\S+)-live-subscriber/.exec(
-          String(list)
-            .split('\n')
-            .find((l) => l.includes(`name=circulator-${t.config.redis.prefix}-live-subscriber`)) ?? '',
-        )?.[1];
+        const name = `circulator-${t.config.redis.prefix}-live-reader`;
+        const line = String(await redis.client('LIST'))
+          .split('\n')
+          .find((l) => l.includes(`name=${name} `));
+        const id = /id=(\d+) /.exec(line ?? '')?.[1];
         expect(id).toBeDefined();
         await redis.client('KILL', 'ID', id!);
       } finally {
         redis.disconnect();
       }
-      // Clients reconnect on this (the web client does) and subscribe again for snapshots.
-      expect(await dropped).toBe('io server disconnect');
+      // A change made while the gateway's reader is away or reconnecting…
+      const message = siu({
+        trigger: 'S12',
+        controlId: 'E2E-BLIP-1',
+        placerId: 'PL-BLIP',
+        fillerId: 'FL-BLIP',
+        start: '20261123150000',
+        minutes: 30,
+        room: 'OR3',
+        mrn: 'MRN-E2E-BLIP',
+        family: 'Blip',
+        given: 'Bea',
+      });
+      expect(await mllpSend(t.platform.mllpPort!, message, t.dataDir.path)).toMatch(/^MSA\|AA\|E2E-BLIP-1/m);
+      // …still reaches the connected client, as the very next version.
+      const update = await waitFor(
+        () => seen.find((u) => u.cases?.some((c) => c.identifiers.placerAppointmentId === 'PL-BLIP')),
+        { timeoutMs: 10_000, what: 'the update made while the reader was away' },
+      );
+      expect(update.from ?? update.version).toBe(ack.version + 1);
+      expect(reasons).toEqual([]);
     } finally {
       client.close();
     }

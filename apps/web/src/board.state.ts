@@ -1,4 +1,4 @@
-import type { BoardSnapshot, CaseView, UpdateEvent } from '@circulator/contracts';
+import { updateFit, type BoardSnapshot, type CaseView, type UpdateEvent } from '@circulator/contracts';
 
 /**
  * The state of one subscribed board topic, and its transitions. Pure and DOM-free: the socket
@@ -72,11 +72,17 @@ export function applyUpdate(state: BoardState, update: UpdateEvent): Transition 
     if (state.buffer.length >= MAX_BUFFERED_UPDATES) return { state, resubscribe: false };
     return { state: { ...state, buffer: [...state.buffer, update] }, resubscribe: false };
   }
-  if (update.version <= state.version) return { state, resubscribe: false }; // already applied
-  if (update.version !== state.version + 1) {
-    return { state: beginSubscribe(state), resubscribe: true };
+  switch (updateFit(state.version, update)) {
+    case 'stale': // already applied (a repeat after a recovered connection or a snapshot)
+      return { state, resubscribe: false };
+    case 'gap':
+      return { state: beginSubscribe(state), resubscribe: true };
+    case 'apply':
+      return {
+        state: { ...state, version: update.version, cases: mergeCases(state.cases, update) },
+        resubscribe: false,
+      };
   }
-  return { state: { ...state, version: update.version, cases: mergeCases(state.cases, update) }, resubscribe: false };
 }
 
 /** The cases of a board, in no particular order (see groupByRoom for display order). */

@@ -66,11 +66,13 @@ export class LiveBoardClient {
     });
     this.socket.on('connect', () => {
       this.connection = { kind: 'connected' };
-      this.subscribe();
+      // A recovered connection (socket.io connection-state recovery, under two minutes away)
+      // keeps its subscription and gets what it missed: no snapshot needed.
+      if (this.socket.recovered && !this.board.syncing) this.emitChange();
+      else this.subscribe();
     });
     this.socket.on('disconnect', (reason) => {
       if (this.connection.kind !== 'disconnected') this.connection = { kind: 'disconnected', since: this.now() };
-      this.board = beginSubscribe(this.board);
       // socket.io does not reconnect by itself after a server-side disconnect.
       if (reason === 'io server disconnect') this.socket.connect();
       this.emitChange();

@@ -21,6 +21,10 @@ export function parseBoardAck(raw: unknown): BoardAck | undefined {
 export function parseUpdate(raw: unknown): UpdateEvent | undefined {
   if (!isRecord(raw) || typeof raw.topic !== 'string' || !isVersion(raw.version)) return undefined;
   const update: UpdateEvent = { topic: raw.topic, version: raw.version };
+  if (raw.from !== undefined) {
+    if (!isVersion(raw.from) || raw.from > raw.version) return undefined;
+    update.from = raw.from;
+  }
   if (raw.cases !== undefined) {
     if (!Array.isArray(raw.cases)) return undefined;
     update.cases = raw.cases.filter(isCaseView);

@@ -62,8 +62,28 @@ export interface UpdateEvent {
   topic: string;
   /** Rises by one per update on a topic; a client that sees a gap re-subscribes. */
   version: number;
+  /**
+   * Present when this update stands for several versions at once (`from` … `version`): a
+   * gateway that fell behind, a lagging client or a recovered connection gets the latest state
+   * of each changed case instead of every intermediate step. Added beside CONTRACT §7's v1
+   * fields: a client that ignores it sees a gap and re-subscribes, which is still correct.
+   */
+  from?: number;
   cases?: CaseView[];
   removed?: string[];
+}
+
+/** What a client holding a topic at `known` should do with an update. */
+export type UpdateFit = 'apply' | 'stale' | 'gap';
+
+/**
+ * Whether an update follows on from the version a client holds: `apply` when it starts at or
+ * before the next version and brings something newer, `stale` when the client already has it
+ * all (a repeat after a recovery or a snapshot), `gap` when versions were missed.
+ */
+export function updateFit(known: number, update: Pick<UpdateEvent, 'version' | 'from'>): UpdateFit {
+  if (update.version <= known) return 'stale';
+  return (update.from ?? update.version) <= known + 1 ? 'apply' : 'gap';
 }
 
 /**

@@ -11,18 +11,34 @@ export interface CaseChangeMessage {
   topics: (TopicChange & { version: number })[];
 }
 
+/** Someone whose live connections must end at once, on every gateway. */
+export interface RevokedSubject {
+  kind: 'display' | 'user' | 'consult';
+  sub: string;
+}
+
+/** One entry of the change stream: its id (the stream offset) and what it carries. */
+export type ChangeEntry =
+  { id: string; kind: 'change'; change: CaseChangeMessage } | { id: string; kind: 'revoke'; subject: RevokedSubject };
+
 /**
- * Allocates the next version of every topic and publishes, in one atomic Redis step, so that
- * every gateway sees each topic's updates in version order whichever worker made them.
+ * Allocates the next version of every topic and appends the change to the stream, in one atomic
+ * Redis step: the stream's order is then each topic's version order, whichever worker wrote it,
+ * and every gateway reads the same order. Entries older than the recovery window are trimmed,
+ * and the stream never holds more than a bounded number of entries.
  */
-const PUBLISH_SCRIPT = `
+const APPEND_SCRIPT = `
 local versions = {}
-for i, key in ipairs(KEYS) do
-  versions[i] = redis.call('INCR', key)
-  redis.call('EXPIRE', key, ARGV[3])
+for i = 2, #KEYS do
+  versions[i - 1] = redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
 end
-redis.call('PUBLISH', ARGV[1], cjson.encode({ versions = versions, body = ARGV[2] }))
-return versions
+local t = redis.call('TIME')
+local minId = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) - tonumber(ARGV[3])
+local id = redis.call('XADD', KEYS[1], 'MINID', '~', string.format('%d', minId), '*',
+  'm', cjson.encode({ versions = versions, body = ARGV[1] }))
+redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[4])
+return { id, versions }
 `;
 
 /**
@@ -32,6 +48,23 @@ return versions
  */
 const TOPIC_VERSION_TTL_SECONDS = 7 * 24 * 3600;
 
+/**
+ * How long the stream keeps entries: longer than socket.io's two-minute connection-state
+ * recovery, so that a display that drops for under two minutes can be caught up from it on
+ * any gateway, and a gateway whose Redis connection blipped reads on where it stopped.
+ */
+export const CHANGE_RETENTION_MS = 3 * 60_000;
+
+/**
+ * And at most this many entries (about 100 MB at 2 KB each), whatever the rate: a gateway or a
+ * client further behind than the stream reaches takes snapshots instead.
+ */
+export const CHANGE_STREAM_MAX_ENTRIES = 50_000;
+
+/**
+ * The change stream: how workers tell every gateway that a case changed (and that a credential
+ * was revoked), in one total order that gateways and recovered connections read back by offset.
+ */
 @Injectable()
 export class ChangeBus implements OnModuleInit {
   private redis!: Redis;
@@ -42,7 +75,8 @@ export class ChangeBus implements OnModuleInit {
     this.redis = this.connections.create('publisher');
   }
 
-  get channel(): string {
+  /** The stream's key. */
+  get stream(): string {
     return this.connections.key('changes');
   }
 
@@ -55,20 +89,46 @@ export class ChangeBus implements OnModuleInit {
     return Number((await this.redis.get(this.versionKey(topic))) ?? 0);
   }
 
+  /** Appends a case change; resolves with the versions its topics got, in `topics` order. */
   async publish(caseId: string, state: CaseState, topics: TopicChange[]): Promise<number[]> {
     const body = JSON.stringify({ caseId, state, topics });
-    const versions = (await this.redis.eval(
-      PUBLISH_SCRIPT,
-      topics.length,
+    const [, versions] = (await this.redis.eval(
+      APPEND_SCRIPT,
+      topics.length + 1,
+      this.stream,
       ...topics.map((t) => this.versionKey(t.topic)),
-      this.channel,
       body,
       TOPIC_VERSION_TTL_SECONDS,
-    )) as number[];
+      CHANGE_RETENTION_MS,
+      CHANGE_STREAM_MAX_ENTRIES,
+    )) as [string, number[]];
     return versions;
   }
 
-  /** Decodes a message published by `publish`. */
+  /** Tells every gateway to end the live connections of a revoked credential or user. */
+  async revoke(subject: RevokedSubject): Promise<void> {
+    await this.redis.xadd(
+      this.stream,
+      'MAXLEN',
+      '~',
+      String(CHANGE_STREAM_MAX_ENTRIES),
+      '*',
+      'r',
+      JSON.stringify(subject),
+    );
+  }
+
+  /** Decodes one stream entry as XREAD/XRANGE return it; undefined for a foreign one. */
+  static decodeEntry(id: string, fields: string[]): ChangeEntry | undefined {
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const value = fields[i + 1] as string;
+      if (fields[i] === 'm') return { id, kind: 'change', change: ChangeBus.decode(value) };
+      if (fields[i] === 'r') return { id, kind: 'revoke', subject: JSON.parse(value) as RevokedSubject };
+    }
+    return undefined;
+  }
+
+  /** Decodes the `m` field of a change entry. */
   static decode(raw: string): CaseChangeMessage {
     const envelope = JSON.parse(raw) as { versions: number[]; body: string };
     const body = JSON.parse(envelope.body) as { caseId: string; state: CaseState; topics: TopicChange[] };
@@ -78,4 +138,16 @@ export class ChangeBus implements OnModuleInit {
       topics: body.topics.map((t, i) => ({ ...t, version: Number(envelope.versions[i]) })),
     };
   }
+}
+
+/** Stream ids are `ms-seq`; compares two of them. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am - bm || as - bs;
+}
+
+/** Whether a string is a stream id (`ms-seq`), e.g. a client's recovery offset. */
+export function isStreamId(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{1,20}-\d{1,20}$/.test(value);
 }

@@ -2,6 +2,8 @@ import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs
 import {
   ConnectedSocket,
   MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
   type OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
@@ -32,8 +34,11 @@ import {
   type DeviceRecord,
   type RoomEnvironmentRecord,
 } from '@circulator/persistence';
-import { ChangeBus } from './change.bus';
+import { ChangeBus, type CaseChangeMessage, type ChangeEntry, type RevokedSubject } from './change.bus';
+import { ChangeStreamReader } from './change.stream.reader';
+import { createLiveAdapter, type RestoredSessionData } from './live.adapter';
 import { RedisConnections } from './redis.connections';
+import { UpdateAccumulator } from './update.accumulator';
 import { newestAt, VitalsThrottle, type VitalsSample } from './vitals.throttle';
 import { CLOCK, REALTIME_SETTINGS, type RealtimeSettings } from './realtime.tokens';
 
@@ -67,6 +72,27 @@ interface SocketData {
   principal: Principal;
   /** Kept to check again: a token expires, a display credential is revoked. */
   token: string;
+  /** Set on a recovered connection until the gateway has replayed what it missed. */
+  restoredFrom?: string;
+}
+
+/**
+ * Packets engine.io holds for a client whose transport is still busy with earlier ones. The
+ * field is public in engine.io's JavaScript and marked private only in its typings.
+ */
+function waitingPackets(conn: Socket['conn']): number {
+  return (conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+}
+
+/** A socket.io room of the gateway: a topic as seen with one disclosure of names. */
+function topicRoom(topic: string, disclosure: NameDisclosure): string {
+  return `${topic}#${disclosure}`;
+}
+
+/** The topic and disclosure of a room made by {@link topicRoom}; undefined for a socket's own room. */
+function parseTopicRoom(room: string): { topic: string; disclosure: string } | undefined {
+  const hash = room.lastIndexOf('#');
+  return hash < 0 ? undefined : { topic: room.slice(0, hash), disclosure: room.slice(hash + 1) };
 }
 
 /** A device as the room's screens show it: no serials, no credentials, no history. */
@@ -95,14 +121,44 @@ function environmentView(e: RoomEnvironmentRecord): RoomEnvironmentView {
 /** How often connected sockets' tokens are checked again (expiry, revoked displays). */
 const REVALIDATE_INTERVAL_MS = 15_000;
 
+/** socket.io connection-state recovery: a client that drops for under two minutes resumes. */
+export const RECOVERY_WINDOW_MS = 2 * 60_000;
+
+/**
+ * A client with more packets than this waiting in its engine.io write buffer is lagging: it
+ * stops getting every update and gets, once it has drained, one coalesced update per topic with
+ * the latest state of each changed case. Others never wait for it.
+ */
+export const LAG_PACKETS = 32;
+
+/** Replay of a recovered connection reads the stream in pages of this many entries… */
+const REPLAY_PAGE = 1_000;
+/** …and gives up (the client then takes snapshots) beyond this many pages. */
+const REPLAY_MAX_PAGES = 50;
+
 /**
  * The `/live` namespace: authenticated on connect, authorised on every subscribe; a snapshot on
  * subscribe and versioned updates after it (CONTRACT §7).
  */
-@WebSocketGateway({ namespace: LIVE_NAMESPACE, serveClient: false, perMessageDeflate: false })
-export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy {
+@WebSocketGateway({
+  namespace: LIVE_NAMESPACE,
+  serveClient: false,
+  // Per-message compression costs more than it saves at wall-display fan-out (DEPENDENCY-NOTES).
+  perMessageDeflate: false,
+  // The middleware runs on recovered connections too: a token is checked on every connect.
+  connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
+})
+export class LiveGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, OnModuleDestroy
+{
   private readonly logger = new Logger(LiveGateway.name);
-  private subscriber?: Redis;
+  private reader?: ChangeStreamReader;
+  private sessions?: Redis;
+  /**
+   * Sockets that get their updates later, coalesced: lagging ones until they drain, recovered
+   * ones until the stream has been replayed to them.
+   */
+  private readonly held = new Map<string, UpdateAccumulator>();
   /** `vitals` events: at most one per room per second (CONTRACT §7). */
   private readonly vitals = new VitalsThrottle((sample) => this.sendVitals(sample));
   private revalidateTimer?: NodeJS.Timeout;
@@ -124,11 +180,23 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
   ) {}
 
   afterInit(namespace: Namespace): void {
+    this.sessions = this.connections.create('live-sessions');
+    namespace.server.adapter(
+      createLiveAdapter({
+        redis: this.sessions,
+        sessionKey: (pid) => this.connections.key('live-session', pid),
+        stream: this.bus.stream,
+        currentOffset: () => this.reader?.offset ?? '0-0',
+        subOf: (data) => (data as Partial<SocketData> | undefined)?.principal?.sub,
+        maxDisconnectionMs: RECOVERY_WINDOW_MS,
+      }),
+    );
     namespace.use((socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       const token = typeof auth?.token === 'string' ? auth.token : '';
       this.tokens.verify(token).then(
         (principal) => {
+          if (socket.recovered && !this.admitRestored(socket, principal)) return next(new Error('unavailable'));
           Object.assign(socket.data as SocketData, { principal, token });
           next();
         },
@@ -139,29 +207,33 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
     });
   }
 
-  async onModuleInit(): Promise<void> {
-    const sub = this.connections.create('live-subscriber');
-    this.subscriber = sub;
-    sub.on('message', (_channel: string, raw: string) => this.fanOut(raw));
-    // While the change bus was away, updates were published that this gateway never heard. Its
-    // clients cannot know: drop their connections so that they reconnect and take fresh
-    // snapshots (every missed update is then replaced by a snapshot, never silently lost).
-    let connectedBefore = false;
-    sub.on('ready', () => {
-      if (connectedBefore) {
-        // ioredis says ready before it has subscribed again: wait for the subscription, or a
-        // client reconnecting at once could take its snapshot while updates still go unheard.
-        sub.subscribe(this.bus.channel).then(
-          () => {
-            this.logger.warn('change bus reconnected: clients reconnect for fresh snapshots');
-            this.server.disconnectSockets(true);
-          },
-          (err: unknown) => this.logger.error(`change bus: could not subscribe again: ${(err as Error).message}`),
-        );
+  /**
+   * A recovered session is the same principal's, and keeps only the topics that principal may
+   * still read with the names its role may see now.
+   */
+  private admitRestored(socket: Socket, principal: Principal): boolean {
+    const restored = socket.data as Partial<RestoredSessionData>;
+    if (restored.previousSub !== principal.sub) return false;
+    for (const room of socket.rooms) {
+      const parts = parseTopicRoom(room);
+      if (!parts) continue;
+      const topic = parseTopic(parts.topic);
+      if (!topic || !mayRead(principal, topic) || parts.disclosure !== disclosureFor(principal)) {
+        void socket.leave(room);
+        this.held.get(socket.id)?.forget(room);
       }
-      connectedBefore = true;
+    }
+    return true;
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.reader = new ChangeStreamReader(this.connections.create('live-reader'), this.bus.stream, {
+      batch: (entries) => this.onEntries(entries),
+      // The reader was away longer than the stream keeps entries: clients reconnect and take
+      // fresh snapshots, so that every missed update is replaced, never silently lost.
+      gap: () => this.server.disconnectSockets(true),
     });
-    await sub.subscribe(this.bus.channel);
+    await this.reader.start();
     this.revalidateTimer = setInterval(() => void this.revalidate(), REVALIDATE_INTERVAL_MS);
     this.revalidateTimer.unref();
   }
@@ -169,7 +241,67 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
   async onModuleDestroy(): Promise<void> {
     if (this.revalidateTimer) clearInterval(this.revalidateTimer);
     this.vitals.stop();
-    await this.subscriber?.unsubscribe().catch(() => undefined);
+    await this.reader?.stop();
+  }
+
+  /** A recovered connection gets what it missed, replayed from the stream, before anything newer. */
+  async handleConnection(socket: Socket): Promise<void> {
+    const data = socket.data as SocketData & Partial<RestoredSessionData>;
+    if (!socket.recovered || data.restoredFrom === undefined) return;
+    const from = data.restoredFrom;
+    delete data.restoredFrom;
+    delete data.previousSub;
+    if (!this.held.has(socket.id)) this.held.set(socket.id, new UpdateAccumulator());
+    const rooms = [...socket.rooms].filter((r) => parseTopicRoom(r) !== undefined);
+    try {
+      const missed = await this.replay(from, rooms, data.principal);
+      if (!missed) {
+        // Too far behind, or revoked meanwhile: a fresh start (the client re-subscribes).
+        this.held.delete(socket.id);
+        socket.disconnect(true);
+        return;
+      }
+      await this.audit.record({
+        principal: data.principal,
+        action: 'live.resume',
+        targetType: 'topic',
+        targetId: rooms.map((r) => parseTopicRoom(r)?.topic).join(','),
+      });
+      for (const { update } of missed.drain()) socket.emit('update', update);
+      this.release(socket.id);
+    } catch (err) {
+      this.logger.error(`could not replay to a recovered connection: ${(err as Error).message}`);
+      this.held.delete(socket.id);
+      socket.disconnect(true);
+    }
+  }
+
+  handleDisconnect(socket: Socket): void {
+    this.held.delete(socket.id);
+  }
+
+  /**
+   * The updates a recovered connection missed in its rooms, coalesced per room; undefined when
+   * the stream no longer reaches back that far or the principal was revoked meanwhile.
+   */
+  private async replay(from: string, rooms: string[], principal: Principal): Promise<UpdateAccumulator | undefined> {
+    const acc = new UpdateAccumulator();
+    const wanted = new Set(rooms);
+    let start = `(${from}`;
+    for (let page = 0; page < REPLAY_MAX_PAGES; page += 1) {
+      const raw = (await (this.sessions as Redis).xrange(this.bus.stream, start, '+', 'COUNT', REPLAY_PAGE)) as [
+        string,
+        string[],
+      ][];
+      for (const [id, fields] of raw) {
+        const entry = ChangeBus.decodeEntry(id, fields);
+        if (entry?.kind === 'revoke' && entry.subject.sub === principal.sub) return undefined;
+        if (entry?.kind === 'change') this.collect(acc, entry.change, (room) => wanted.has(room));
+      }
+      if (raw.length < REPLAY_PAGE) return acc;
+      start = `(${(raw.at(-1) as [string, string[]])[0]}`;
+    }
+    return undefined;
   }
 
   @SubscribeMessage('subscribe')
@@ -180,7 +312,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
     const topic = parseTopic(name);
     if (!topic || typeof name !== 'string') return { ok: false, error: 'unknown topic' };
     if (!mayRead(principal, topic)) return { ok: false, error: 'forbidden' };
-    const room = `${name}#${disclosureFor(principal)}`;
+    const room = topicRoom(name, disclosureFor(principal));
     // Join before reading the version and the snapshot: an update published in between is then
     // delivered (and is at worst a repeat of what the snapshot holds, which clients ignore by
     // case version) rather than lost.
@@ -229,6 +361,10 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
         if (!(await this.stillValid(socket))) dropped += 1;
       }
       if (dropped) this.logger.log(`disconnected ${dropped} socket(s) whose credential is no longer valid`);
+      // Recovered sockets that never completed their connection (refused by the middleware).
+      for (const id of this.held.keys()) {
+        if (!this.server.sockets.has(id) && !this.server.adapter.sids.has(id)) this.held.delete(id);
+      }
       return dropped;
     } finally {
       this.revalidating = false;
@@ -239,7 +375,10 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
   async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean }> {
     const name = (body as { topic?: unknown } | undefined)?.topic;
     if (typeof name !== 'string') return { ok: false };
-    for (const d of DISCLOSURES) await socket.leave(`${name}#${d}`);
+    for (const d of DISCLOSURES) {
+      await socket.leave(topicRoom(name, d));
+      this.held.get(socket.id)?.forget(topicRoom(name, d));
+    }
     return { ok: true };
   }
 
@@ -281,35 +420,128 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
     const at = newestAt(sample.values);
     for (const topic of [`room:${sample.roomId}`, `case:${sample.caseId}`]) {
       const event: VitalsEvent = { topic, caseId: sample.caseId, roomId: sample.roomId, at, values: sample.values };
-      for (const disclosure of DISCLOSURES) this.server.to(`${topic}#${disclosure}`).emit('vitals', event);
+      // Volatile: a lagging client skips a reading rather than queueing it (the next one is newer).
+      for (const disclosure of DISCLOSURES) this.server.volatile.to(topicRoom(topic, disclosure)).emit('vitals', event);
     }
   }
 
-  private fanOut(raw: string): void {
-    try {
-      const change = ChangeBus.decode(raw);
-      let vitals: CaseView['vitals'] | undefined;
-      for (const disclosure of DISCLOSURES) {
-        const view = toCaseView(change.state, disclosure);
-        vitals ??= view.vitals;
-        for (const t of change.topics) {
-          const update: UpdateEvent = t.removed
-            ? { topic: t.topic, version: t.version, removed: [change.caseId] }
-            : { topic: t.topic, version: t.version, cases: [view] };
-          this.server.to(`${t.topic}#${disclosure}`).emit('update', update);
+  /** A batch read from the change stream: coalesced per room, then delivered. */
+  private onEntries(entries: ChangeEntry[]): void {
+    const batch = new UpdateAccumulator();
+    const rooms = this.server.adapter.rooms;
+    for (const entry of entries) {
+      if (entry.kind === 'revoke') {
+        this.disconnectSubject(entry.subject);
+        continue;
+      }
+      try {
+        const view = this.collect(batch, entry.change, (room) => rooms.has(room));
+        // Nobody here shows the case: no vitals to send either.
+        if (view) this.offerVitals(entry.change, view);
+      } catch (err) {
+        this.logger.error(`dropped an unusable change ${entry.id}: ${(err as Error).message}`);
+      }
+    }
+    for (const { room, update } of batch.drain()) this.deliver(room, update);
+  }
+
+  /**
+   * Adds a change's updates for the rooms `wanted` says someone listens to; returns a view of
+   * the case if any was needed.
+   */
+  private collect(
+    acc: UpdateAccumulator,
+    change: CaseChangeMessage,
+    wanted: (room: string) => boolean,
+  ): CaseView | undefined {
+    let any: CaseView | undefined;
+    for (const disclosure of DISCLOSURES) {
+      let view: CaseView | undefined;
+      for (const t of change.topics) {
+        const room = topicRoom(t.topic, disclosure);
+        if (!wanted(room)) continue;
+        if (t.removed) {
+          acc.add(room, t.topic, t.version, { removed: change.caseId });
+        } else {
+          view ??= toCaseView(change.state, disclosure);
+          any ??= view;
+          acc.add(room, t.topic, t.version, { case: view });
         }
       }
-      // Vitals go to the room's screens while the case is on today's room topic.
-      const room = change.topics.find((t) => t.topic.startsWith('room:') && !t.removed);
-      if (room && vitals && Object.keys(vitals).length) {
-        this.vitals.offer({
-          roomId: room.topic.slice('room:'.length),
-          caseId: change.caseId,
-          values: vitals,
-        });
-      }
-    } catch (err) {
-      this.logger.error(`dropped an undecodable change message: ${(err as Error).message}`);
     }
+    return any;
+  }
+
+  /** Vitals go to the room's screens while the case is on today's room topic. */
+  private offerVitals(change: CaseChangeMessage, view: CaseView): void {
+    const room = change.topics.find((t) => t.topic.startsWith('room:') && !t.removed);
+    if (!room || Object.keys(view.vitals).length === 0) return;
+    this.vitals.offer({ roomId: room.topic.slice('room:'.length), caseId: change.caseId, values: view.vitals });
+  }
+
+  /**
+   * One update to a room: every socket that keeps up gets it now in one broadcast; held sockets
+   * (lagging, or recovered and not yet caught up) have it folded into their pending update.
+   */
+  private deliver(room: string, update: UpdateEvent): void {
+    const members = this.server.adapter.rooms.get(room);
+    if (!members) return;
+    const skip: string[] = [];
+    for (const id of members) {
+      let pending = this.held.get(id);
+      if (!pending) {
+        const socket = this.server.sockets.get(id);
+        // Not connected yet: a recovered session waiting for its checks and its replay.
+        if (!socket) pending = this.hold(id);
+        else if (waitingPackets(socket.conn) > LAG_PACKETS) pending = this.holdLagging(socket);
+      }
+      if (pending) {
+        pending.merge(room, update);
+        skip.push(id);
+      }
+    }
+    if (skip.length === members.size) return;
+    (skip.length ? this.server.to(room).except(skip) : this.server.to(room)).emit('update', update);
+  }
+
+  private hold(id: string): UpdateAccumulator {
+    const acc = new UpdateAccumulator();
+    this.held.set(id, acc);
+    return acc;
+  }
+
+  /** Holds a lagging socket's updates until its write buffer has drained. */
+  private holdLagging(socket: Socket): UpdateAccumulator {
+    const acc = this.hold(socket.id);
+    const conn = socket.conn;
+    const drained = (): void => {
+      if (waitingPackets(conn) > 0) return;
+      conn.off('drain', drained);
+      this.release(socket.id);
+    };
+    conn.on('drain', drained);
+    socket.once('disconnect', () => conn.off('drain', drained));
+    return acc;
+  }
+
+  /** Sends a held socket its pending updates, one per room, and lets it have updates live again. */
+  private release(id: string): void {
+    const acc = this.held.get(id);
+    this.held.delete(id);
+    const socket = this.server.sockets.get(id);
+    if (!acc || !socket) return;
+    for (const { update } of acc.drain()) socket.emit('update', update);
+  }
+
+  /** Ends, on this gateway, every live connection of a revoked credential or user. */
+  private disconnectSubject(subject: RevokedSubject): void {
+    let n = 0;
+    for (const socket of this.server.sockets.values()) {
+      if ((socket.data as Partial<SocketData>).principal?.sub === subject.sub) {
+        socket.disconnect(true);
+        n += 1;
+      }
+    }
+    if (n) this.logger.log(`disconnected ${n} socket(s) of a revoked ${subject.kind}`);
   }
 }
