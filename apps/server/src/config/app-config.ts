@@ -48,8 +48,12 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'configuration') as VariableName;
     const doc = VARIABLES[name];
-    const shown = doc && !doc.sensitive && cleaned[name] !== undefined ? ` (got "${cleaned[name]}")` : '';
-    throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'}${shown}: ${doc?.fix ?? 'see README.md'}`);
+    const message = issue?.message ?? 'is invalid';
+    const value = cleaned[name];
+    // Not twice: a list's message already quotes the bad entry, which may be the whole value.
+    const shown =
+      doc && !doc.sensitive && value !== undefined && !message.includes(`"${value}"`) ? ` (got "${value}")` : '';
+    throw new ConfigError(`${name} ${message}${shown}: ${doc?.fix ?? 'see README.md'}`);
   }
   const c = parsed.data;
   if (Boolean(c.MQTT_TLS_CERT) !== Boolean(c.MQTT_TLS_KEY)) {

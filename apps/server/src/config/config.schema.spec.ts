@@ -55,7 +55,7 @@ describe('HTTP hardening settings', () => {
   it.each([
     [{ HTTP_TLS_CERT: '/tmp/c.pem' }, /^HTTP_TLS_CERT and HTTP_TLS_KEY go together/],
     [{ HTTP_TLS_KEY: '/tmp/k.pem' }, /^HTTP_TLS_CERT and HTTP_TLS_KEY go together/],
-    [{ CORS_ORIGINS: '*' }, /^CORS_ORIGINS has "\*", which is not an exact origin .*: a comma list of exact origins/],
+    [{ CORS_ORIGINS: '*' }, /^CORS_ORIGINS has "\*", which is not an exact origin: a comma list of exact origins/],
     [{ CORS_ORIGINS: 'https://desk.hospital.example/' }, /^CORS_ORIGINS has "https:\/\/desk.hospital.example\/"/],
     [{ CORS_ORIGINS: 'https://desk.hospital.example/board' }, /^CORS_ORIGINS has .*not an exact origin/],
     [{ CORS_ORIGINS: 'https://desk.hospital.example:443' }, /^CORS_ORIGINS has .*not an exact origin/],
@@ -74,6 +74,15 @@ describe('HTTP hardening settings', () => {
   ])('refuses %j with one line naming the variable and the fix', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('quotes a bad list entry once, and the whole list when it holds more', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://x.example/' })).toThrow(
+      /^CORS_ORIGINS has "https:\/\/x\.example\/", which is not an exact origin: a comma list/,
+    );
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://a.example,https://x.example/' })).toThrow(
+      /^CORS_ORIGINS has "https:\/\/x\.example\/", which is not an exact origin \(got "https:\/\/a\.example,https:\/\/x\.example\/"\)/,
+    );
   });
 
   it('describes every new variable; only the key is a secret', () => {
