@@ -25,6 +25,7 @@ import { MessagesController } from './api/messages.controller';
 import type { AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
 import { SiteController } from './api/site.controller';
+import { RateLimitModule } from './http/rate-limit.module';
 import { LOG_REDACT_PATHS } from './logging';
 
 export interface AppOverrides {
@@ -77,6 +78,9 @@ export class AppModule {
         gateway: config.roles.has('gateway'),
         clock: overrides.clock,
       }),
+      // After IdentityModule, on purpose: global guards run in the order their modules are
+      // scanned, and the API limit counts per principal, which AccessGuard establishes.
+      ...(config.roles.has('gateway') ? [RateLimitModule.forRoot(config.rateLimits)] : []),
       TerminusModule,
       DevicesModule.forRoot({ mqttUrl: config.mqtt.url }),
       InterfacesModule.forRoot({

@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   const platform = await startPlatform(effective);
   say(`settings ${JSON.stringify(describeConfig(effective))}`);
   say(formatReadyLine(platform.httpPort, platform.mllpPort, platform.mqttPort));
+  // The ready line's format is a contract (scripts read it); say the scheme on a line of its own.
+  if (effective.http.tls) say(`HTTPS only on port ${platform.httpPort}: https://localhost:${platform.httpPort}/`);
   const stop = () => {
     platform
       .close()

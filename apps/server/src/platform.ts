@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import type { ServerOptions } from 'node:https';
 import { join, resolve, sep } from 'node:path';
+import type { HttpsOptions } from '@nestjs/common/interfaces/external/https-options.interface';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -10,6 +12,15 @@ import { ListenerStartError, MllpIngestService } from '@circulator/pipeline';
 import { AppModule, type AppOverrides } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { describeListenError } from './bootstrap/preflight';
+import { corsOptions } from './http/cors.options';
+import { securityHeaders } from './http/security-headers';
+import { readTlsFiles, type TlsFiles } from './http/tls-files';
+
+/**
+ * The most JSON one request may carry. Every JSON body of the API is small (the largest, a
+ * reprocess of 1,000 message ids, is ~20 kB); HL7 files have their own parser and limit.
+ */
+export const JSON_BODY_LIMIT = '1mb';
 
 export interface RunningPlatform {
   app: NestExpressApplication;
@@ -31,35 +42,60 @@ function webRoot(): string | undefined {
   return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
+/**
+ * HTTPS server options: TLS 1.2 or later whatever Node's command line says (Node's own default
+ * is the same, but `--tls-min-v1.0` would lower it), Node's cipher list otherwise.
+ */
+function httpsOptions(files: TlsFiles): HttpsOptions {
+  const options: Pick<ServerOptions, 'cert' | 'key' | 'minVersion'> = {
+    cert: files.cert,
+    key: files.key,
+    minVersion: 'TLSv1.2',
+  };
+  return options;
+}
+
 /** Builds and starts the platform for a validated configuration (used by main and by tests). */
 export async function startPlatform(config: AppConfig, overrides: AppOverrides = {}): Promise<RunningPlatform> {
+  // Certificates are read and checked before anything starts: a bad file is one line (CONTRACT §1).
+  const httpTls = config.http.tls
+    ? readTlsFiles({ cert: 'HTTP_TLS_CERT', key: 'HTTP_TLS_KEY' }, config.http.tls)
+    : undefined;
   const tls =
     overrides.mllpTls ??
     (config.mllp.tlsCertFile && config.mllp.tlsKeyFile
-      ? { cert: readFileSync(config.mllp.tlsCertFile), key: readFileSync(config.mllp.tlsKeyFile) }
+      ? readTlsFiles(
+          { cert: 'MLLP_TLS_CERT', key: 'MLLP_TLS_KEY' },
+          { certFile: config.mllp.tlsCertFile, keyFile: config.mllp.tlsKeyFile },
+        )
       : undefined);
   const mqttTls =
     overrides.mqttTls ??
     (config.mqtt.tls
-      ? {
-          cert: readFileSync(config.mqtt.tls.certFile),
-          key: readFileSync(config.mqtt.tls.keyFile),
-          port: config.mqtt.tls.port,
-        }
+      ? { ...readTlsFiles({ cert: 'MQTT_TLS_CERT', key: 'MQTT_TLS_KEY' }, config.mqtt.tls), port: config.mqtt.tls.port }
       : undefined);
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(config, { ...overrides, mllpTls: tls, mqttTls }),
     {
       bufferLogs: true,
       abortOnError: false,
+      // HTTPS on HTTP_PORT: socket.io shares the server, so the displays get wss:// with it.
+      ...(httpTls ? { httpsOptions: httpsOptions(httpTls) } : {}),
     },
   );
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // Whose X-Forwarded-For names the client (HTTP_TRUST_PROXY): the rate limits and the audit log
+  // read the client's address from it.
+  app.set('trust proxy', [...config.http.trustProxy]);
+  // First, so that every answer carries them, errors and static files included.
+  app.use(securityHeaders({ tls: httpTls !== undefined }));
+  app.enableCors(corsOptions(config.http.corsOrigins));
+  // Bigger JSON bodies are refused with 413 (problem JSON, through ProblemDetailsFilter).
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   // HL7 files uploaded to the message console (POST /api/messages/upload): bytes as sent, up to
   // 16 MiB, so that MSH-18 (e.g. 8859/1) decides how they are read, not the HTTP layer.
   app.useBodyParser('raw', { type: ['text/plain', 'application/hl7-v2'], limit: '16mb' });
-  app.set('trust proxy', 'loopback');
 
   if (config.roles.has('gateway')) {
     const doc = SwaggerModule.createDocument(

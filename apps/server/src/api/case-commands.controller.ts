@@ -13,7 +13,7 @@ import {
   Query,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   CLINICAL_ROLES,
   ROLES,
@@ -37,6 +37,7 @@ import { CaseRepository, RoomRepository } from '@circulator/persistence';
 import { CaseCommandService } from '@circulator/pipeline';
 import { CLOCK, REALTIME_SETTINGS, disclosureFor, type RealtimeSettings } from '@circulator/realtime';
 import { idempotencyKey, parseChecklistBody, parseMilestoneBody, parseScheduleBody } from './case-commands.schemas';
+import { parseAlertAckQuery } from './cases.schemas';
 
 /** How far in the future a person may date a milestone (clocks on carts drift). */
 const FUTURE_SLACK_MS = 5 * 60_000;
@@ -241,14 +242,15 @@ export class CaseCommandsController {
   @ApiOperation({
     summary: 'Acknowledge an alert (by the roles that act on its kind); ?caseId= when several cases show it',
   })
+  @ApiQuery({ name: 'caseId', required: false })
   async acknowledge(
     @CurrentPrincipal() principal: Principal,
     @Param('id') alertId: string,
-    @Query('caseId') caseId?: string,
+    @Query() query: unknown,
     @Headers('idempotency-key') key?: string,
   ): Promise<{ caseId: string; alert: AlertView }> {
     if (!ALERT_ID.test(alertId)) throw invalid('id: not an alert id');
-    if (caseId !== undefined && !isCaseId(caseId)) throw invalid('caseId: not a case id');
+    const { caseId } = parseAlertAckQuery(query);
     const showing = (await this.cases.findByAlert(alertId, caseId)).filter(isOpenCase);
     const [target, ...others] = showing;
     if (!target) throw new NotFoundException(`no open case shows alert ${alertId}`);

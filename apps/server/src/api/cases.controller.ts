@@ -1,19 +1,11 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  CASE_READER_ROLES,
-  isCalendarDate,
-  isCaseId,
-  type CaseEventView,
-  type CaseView,
-  type RoomView,
-} from '@circulator/contracts';
+import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CASE_READER_ROLES, isCaseId, type CaseEventView, type CaseView, type RoomView } from '@circulator/contracts';
 import { localDayBounds, toCaseView } from '@circulator/domain';
 import { AuditService, CurrentPrincipal, Roles, type Principal } from '@circulator/identity';
 import { CaseRepository, RoomRepository } from '@circulator/persistence';
 import { REALTIME_SETTINGS, disclosureFor, type RealtimeSettings } from '@circulator/realtime';
-
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+import { parseDayQuery } from './cases.schemas';
 
 /** Rooms and cases (CONTRACT §3). Every read of patient data is audited. */
 @ApiTags('cases')
@@ -37,13 +29,10 @@ export class CasesController {
   @Get('cases')
   @Roles(...CASE_READER_ROLES)
   @ApiOperation({ summary: 'Cases scheduled on a facility-local day' })
-  async listCases(
-    @CurrentPrincipal() principal: Principal,
-    @Query('date') date?: string,
-    @Query('roomId') roomId?: string,
-  ): Promise<CaseView[]> {
-    if (!date || !isCalendarDate(date)) throw new BadRequestException('date=YYYY-MM-DD (a real day) is required');
-    if (roomId !== undefined && !ID.test(roomId)) throw new BadRequestException('roomId is not a room id');
+  @ApiQuery({ name: 'date', required: true, description: 'YYYY-MM-DD, facility-local' })
+  @ApiQuery({ name: 'roomId', required: false })
+  async listCases(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<CaseView[]> {
+    const { date, roomId } = parseDayQuery(query);
     const { start, end } = localDayBounds(date, this.settings.facilityTz);
     const states = await this.cases.listBetween(start, end, roomId);
     await this.audit.record({

@@ -1,13 +1,12 @@
-import { BadRequestException, Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CASE_READER_ROLES, isCalendarDate, type KpiView } from '@circulator/contracts';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CASE_READER_ROLES, type KpiView } from '@circulator/contracts';
 import { computeKpis, localDayBounds, localInstant, type Clock } from '@circulator/domain';
 import { AuditService, CurrentPrincipal, Roles, type Principal } from '@circulator/identity';
 import { CaseRepository, RoomRepository } from '@circulator/persistence';
 import { SITE_POLICY, type SitePolicy } from '@circulator/pipeline';
 import { CLOCK, REALTIME_SETTINGS, type RealtimeSettings } from '@circulator/realtime';
-
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+import { parseDayQuery } from './cases.schemas';
 
 /**
  * Operating-room KPIs per room and day (docs/kpis.md): first-case on-time start, turnovers,
@@ -30,13 +29,10 @@ export class KpisController {
   @Get('kpis')
   @Roles(...CASE_READER_ROLES)
   @ApiOperation({ summary: 'KPIs per room for a facility-local day (definitions: docs/kpis.md)' })
-  async kpis(
-    @CurrentPrincipal() principal: Principal,
-    @Query('date') date?: string,
-    @Query('roomId') roomId?: string,
-  ): Promise<KpiView> {
-    if (!date || !isCalendarDate(date)) throw new BadRequestException('date=YYYY-MM-DD (a real day) is required');
-    if (roomId !== undefined && !ID.test(roomId)) throw new BadRequestException('roomId is not a room id');
+  @ApiQuery({ name: 'date', required: true, description: 'YYYY-MM-DD, facility-local' })
+  @ApiQuery({ name: 'roomId', required: false })
+  async kpis(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<KpiView> {
+    const { date, roomId } = parseDayQuery(query);
     const zone = this.settings.facilityTz;
     const { start, end } = localDayBounds(date, zone);
     const cases = await this.cases.listBetween(start, end, roomId);

@@ -36,7 +36,13 @@ import {
 } from '@circulator/pipeline';
 import { CLOCK } from '@circulator/realtime';
 import { messageText, type MessageText } from './message.view';
-import { parseErrorsQuery, parseReprocessBody, parseSearchQuery, parseStatsQuery } from './messages.schemas';
+import {
+  parseErrorsQuery,
+  parseReprocessBody,
+  parseSearchQuery,
+  parseStatsQuery,
+  parseUploadQuery,
+} from './messages.schemas';
 
 /** `GET /api/messages/{id}`: one message in full. */
 export interface MessageView {
@@ -183,8 +189,9 @@ export class MessagesController {
   async upload(
     @CurrentPrincipal() principal: Principal,
     @Body() body: unknown,
-    @Query('interface') interfaceName?: string,
+    @Query() query: unknown,
   ): Promise<UploadResult> {
+    const { interface: interfaceName } = parseUploadQuery(query);
     if (!this.ingest) {
       throw new ServiceUnavailableException('this process does not ingest messages (ROLES has no ingest)');
     }

@@ -1,5 +1,11 @@
 import { BadRequestException } from '@nestjs/common';
-import { parseErrorsQuery, parseReprocessBody, parseSearchQuery, parseStatsQuery } from './messages.schemas';
+import {
+  parseErrorsQuery,
+  parseReprocessBody,
+  parseSearchQuery,
+  parseStatsQuery,
+  parseUploadQuery,
+} from './messages.schemas';
 
 function problemOf(fn: () => unknown): Record<string, unknown> {
   try {
@@ -94,5 +100,16 @@ describe('message API validation', () => {
     problemOf(() => parseReprocessBody({ ids: Array.from({ length: 1001 }, (_, i) => String(i + 1)) }));
     problemOf(() => parseReprocessBody({ ids: ['1'], force: true }));
     problemOf(() => parseReprocessBody(undefined));
+  });
+
+  it('takes the upload interface, and nothing else, in the query', () => {
+    expect(parseUploadQuery({})).toEqual({});
+    expect(parseUploadQuery({ interface: ' epic ' })).toEqual({ interface: 'epic' });
+    expect(problemOf(() => parseUploadQuery({ interface: ['a', 'b'] }))['errors']).toEqual([
+      expect.objectContaining({ pointer: '/interface' }),
+    ]);
+    expect(problemOf(() => parseUploadQuery({ interfce: 'epic' }))['errors']).toEqual([
+      expect.objectContaining({ pointer: '' }),
+    ]);
   });
 });

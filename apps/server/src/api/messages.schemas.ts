@@ -70,6 +70,10 @@ const statsQuery = z.strictObject({
     .optional(),
 });
 
+const uploadQuery = z.strictObject({
+  interface: single.max(200).optional(),
+});
+
 const reprocessBody = z.strictObject({
   ids: z
     .array(z.union([inboxId, z.number().int().positive().max(Number.MAX_SAFE_INTEGER).transform(String)]))
@@ -102,6 +106,11 @@ export function parseErrorsQuery(query: unknown): ErrorsRequest {
 
 export function parseStatsQuery(query: unknown): { windowSeconds: number } {
   return { windowSeconds: (parse(statsQuery, query).windowMinutes ?? 60) * 60 };
+}
+
+/** `?interface=` of `POST /api/messages/upload` (the body is HL7 bytes, checked by the controller). */
+export function parseUploadQuery(query: unknown): { interface?: string } {
+  return parse(uploadQuery, query);
 }
 
 export function parseReprocessBody(body: unknown): { ids: string[] } {

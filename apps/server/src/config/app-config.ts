@@ -4,7 +4,18 @@ import { configSchema, VARIABLES, type ProcessRole, type VariableName } from './
 
 /** The validated configuration, read once at start and passed to the modules that need it. */
 export interface AppConfig {
-  http: { port: number; host: string };
+  http: {
+    port: number;
+    host: string;
+    /** HTTPS on HTTP_PORT (HTTP_TLS_CERT/HTTP_TLS_KEY); undefined = plain HTTP. */
+    tls?: { certFile: string; keyFile: string };
+    /** Express `trust proxy`: whose X-Forwarded-For names the client (HTTP_TRUST_PROXY). */
+    trustProxy: readonly string[];
+    /** Web origins other than our own whose pages may call the API (CORS_ORIGINS). */
+    corsOrigins: readonly string[];
+  };
+  /** Requests per minute; 0 turns a limit off. Counted in Redis, so shared by every gateway. */
+  rateLimits: { loginPerMinute: number; apiPerMinute: number };
   mllp: { port: number; tlsCertFile?: string; tlsKeyFile?: string };
   /** HL7 interfaces from a file (HL7_INTERFACES_FILE), beside the ones managed by REST. */
   hl7: { interfacesFile?: string };
@@ -37,18 +48,35 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'configuration') as VariableName;
     const doc = VARIABLES[name];
-    const shown = doc && !doc.sensitive && cleaned[name] !== undefined ? ` (got "${cleaned[name]}")` : '';
-    throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'}${shown}: ${doc?.fix ?? 'see README.md'}`);
+    const message = issue?.message ?? 'is invalid';
+    const value = cleaned[name];
+    // Not twice: a list's message already quotes the bad entry, which may be the whole value.
+    const shown =
+      doc && !doc.sensitive && value !== undefined && !message.includes(`"${value}"`) ? ` (got "${value}")` : '';
+    throw new ConfigError(`${name} ${message}${shown}: ${doc?.fix ?? 'see README.md'}`);
   }
   const c = parsed.data;
   if (Boolean(c.MQTT_TLS_CERT) !== Boolean(c.MQTT_TLS_KEY)) {
     throw new ConfigError('MQTT_TLS_CERT and MQTT_TLS_KEY go together: set both to turn on MQTT over TLS, or neither');
   }
+  if (Boolean(c.HTTP_TLS_CERT) !== Boolean(c.HTTP_TLS_KEY)) {
+    throw new ConfigError('HTTP_TLS_CERT and HTTP_TLS_KEY go together: set both to turn on HTTPS, or neither');
+  }
   if (Boolean(c.MLLP_TLS_CERT) !== Boolean(c.MLLP_TLS_KEY)) {
     throw new ConfigError('MLLP_TLS_CERT and MLLP_TLS_KEY go together: set both to turn on TLS, or neither');
   }
   return {
-    http: { port: c.HTTP_PORT, host: c.HTTP_HOST },
+    http: {
+      port: c.HTTP_PORT,
+      host: c.HTTP_HOST,
+      tls:
+        c.HTTP_TLS_CERT && c.HTTP_TLS_KEY
+          ? { certFile: resolve(c.HTTP_TLS_CERT), keyFile: resolve(c.HTTP_TLS_KEY) }
+          : undefined,
+      trustProxy: c.HTTP_TRUST_PROXY,
+      corsOrigins: c.CORS_ORIGINS,
+    },
+    rateLimits: { loginPerMinute: c.RATE_LIMIT_LOGIN_PER_MINUTE, apiPerMinute: c.RATE_LIMIT_API_PER_MINUTE },
     mllp: { port: c.MLLP_PORT, tlsCertFile: c.MLLP_TLS_CERT, tlsKeyFile: c.MLLP_TLS_KEY },
     hl7: { interfacesFile: c.HL7_INTERFACES_FILE && resolve(c.HL7_INTERFACES_FILE) },
     mqtt: {
@@ -85,7 +113,14 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     return u.toString();
   };
   return {
-    http: config.http,
+    http: {
+      port: config.http.port,
+      host: config.http.host,
+      tls: Boolean(config.http.tls),
+      trustProxy: config.http.trustProxy,
+      corsOrigins: config.http.corsOrigins,
+    },
+    rateLimits: config.rateLimits,
     mllp: { port: config.mllp.port, tls: Boolean(config.mllp.tlsCertFile) },
     mqtt: { url: mask(config.mqtt.url), port: config.mqtt.port },
     database: config.database.url ? mask(config.database.url) : 'embedded',

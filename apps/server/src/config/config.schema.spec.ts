@@ -26,3 +26,75 @@ describe('HL7_INTERFACES_FILE', () => {
     });
   });
 });
+
+describe('HTTP hardening settings', () => {
+  it('defaults: plain HTTP, proxies on loopback only, same origin only, limits on', () => {
+    const c = loadConfig({});
+    expect(c.http).toMatchObject({ tls: undefined, trustProxy: ['loopback'], corsOrigins: [] });
+    expect(c.rateLimits).toEqual({ loginPerMinute: 30, apiPerMinute: 1200 });
+  });
+
+  it('reads them', () => {
+    const c = loadConfig({
+      HTTP_TLS_CERT: 'certs/http.pem',
+      HTTP_TLS_KEY: '/etc/circulator/http.key',
+      HTTP_TRUST_PROXY: 'loopback, 10.0.8.0/24,fd00::/8 ,192.168.1.10',
+      CORS_ORIGINS: 'https://desk.hospital.example, http://10.0.8.20:8080',
+      RATE_LIMIT_LOGIN_PER_MINUTE: '5',
+      RATE_LIMIT_API_PER_MINUTE: '0',
+    });
+    expect(c.http.tls).toEqual({
+      certFile: expect.stringMatching(/^\/.*\/certs\/http\.pem$/),
+      keyFile: '/etc/circulator/http.key',
+    });
+    expect(c.http.trustProxy).toEqual(['loopback', '10.0.8.0/24', 'fd00::/8', '192.168.1.10']);
+    expect(c.http.corsOrigins).toEqual(['https://desk.hospital.example', 'http://10.0.8.20:8080']);
+    expect(c.rateLimits).toEqual({ loginPerMinute: 5, apiPerMinute: 0 });
+  });
+
+  it.each([
+    [{ HTTP_TLS_CERT: '/tmp/c.pem' }, /^HTTP_TLS_CERT and HTTP_TLS_KEY go together/],
+    [{ HTTP_TLS_KEY: '/tmp/k.pem' }, /^HTTP_TLS_CERT and HTTP_TLS_KEY go together/],
+    [{ CORS_ORIGINS: '*' }, /^CORS_ORIGINS has "\*", which is not an exact origin: a comma list of exact origins/],
+    [{ CORS_ORIGINS: 'https://desk.hospital.example/' }, /^CORS_ORIGINS has "https:\/\/desk.hospital.example\/"/],
+    [{ CORS_ORIGINS: 'https://desk.hospital.example/board' }, /^CORS_ORIGINS has .*not an exact origin/],
+    [{ CORS_ORIGINS: 'https://desk.hospital.example:443' }, /^CORS_ORIGINS has .*not an exact origin/],
+    [{ CORS_ORIGINS: 'desk.hospital.example' }, /^CORS_ORIGINS has .*not an exact origin/],
+    [{ CORS_ORIGINS: 'ftp://desk.hospital.example' }, /^CORS_ORIGINS has .*not an exact origin/],
+    [{ CORS_ORIGINS: 'https://Desk.Hospital.Example' }, /^CORS_ORIGINS has .*not an exact origin/],
+    [{ HTTP_TRUST_PROXY: 'true' }, /^HTTP_TRUST_PROXY has "true", which is not loopback/],
+    [{ HTTP_TRUST_PROXY: '10.0.8.0/33' }, /^HTTP_TRUST_PROXY has "10.0.8.0\/33"/],
+    [{ HTTP_TRUST_PROXY: '2' }, /^HTTP_TRUST_PROXY has "2"/],
+    [
+      { RATE_LIMIT_LOGIN_PER_MINUTE: '-1' },
+      /^RATE_LIMIT_LOGIN_PER_MINUTE must be 0 \(off\) or more .*0 to turn the limit off/,
+    ],
+    [{ RATE_LIMIT_API_PER_MINUTE: '1.5' }, /^RATE_LIMIT_API_PER_MINUTE must be a whole number/],
+    [{ RATE_LIMIT_API_PER_MINUTE: 'lots' }, /^RATE_LIMIT_API_PER_MINUTE must be a number/],
+  ])('refuses %j with one line naming the variable and the fix', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('quotes a bad list entry once, and the whole list when it holds more', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://x.example/' })).toThrow(
+      /^CORS_ORIGINS has "https:\/\/x\.example\/", which is not an exact origin: a comma list/,
+    );
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://a.example,https://x.example/' })).toThrow(
+      /^CORS_ORIGINS has "https:\/\/x\.example\/", which is not an exact origin \(got "https:\/\/a\.example,https:\/\/x\.example\/"\)/,
+    );
+  });
+
+  it('describes every new variable; only the key is a secret', () => {
+    for (const name of [
+      'HTTP_TLS_CERT',
+      'HTTP_TRUST_PROXY',
+      'CORS_ORIGINS',
+      'RATE_LIMIT_LOGIN_PER_MINUTE',
+      'RATE_LIMIT_API_PER_MINUTE',
+    ] as const) {
+      expect(VARIABLES[name]).toMatchObject({ sensitive: false, description: expect.any(String) });
+    }
+    expect(VARIABLES.HTTP_TLS_KEY.sensitive).toBe(true);
+  });
+});

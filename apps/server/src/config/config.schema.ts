@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { MILESTONE_KEYS, type MilestoneKey } from '@circulator/contracts';
 import { MILESTONE_SOURCES, type MilestoneSource } from '@circulator/domain';
@@ -34,6 +35,60 @@ const isZone = (zone: string) => {
   }
 };
 
+/** A comma-separated list, entries trimmed, empty entries dropped. */
+const commaList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    );
+
+/**
+ * An origin as browsers send it in the Origin header (RFC 6454 §6.1): scheme, host and a port
+ * only when it is not the scheme's default. Anything else (a path, a trailing slash, `*`) never
+ * equals a real Origin header, so it is refused rather than silently matching nothing.
+ */
+export function isExactOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+}
+
+const NAMED_PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address or CIDR block in the forms Express's `trust proxy` takes (proxy-addr). */
+function isProxyAddress(value: string): boolean {
+  if (NAMED_PROXY_RANGES.includes(value)) return true;
+  const [address = '', bits, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const max = family === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+}
+
+const perMinute = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number of requests per minute' })
+    .int('must be a whole number of requests per minute')
+    .min(0, 'must be 0 (off) or more')
+    .max(1_000_000, 'must be at most 1000000')
+    .default(fallback);
+
+/**
+ * Sign-in attempts per client address per minute. Not lower: a hospital's shared workstations and
+ * VDI hosts put many people behind one address at a shift change. Passwords have 12 characters or
+ * more and are checked with argon2, so 30 guesses a minute from one address gains an attacker
+ * nothing useful, while a locked-out ward would be a real harm.
+ */
+export const DEFAULT_LOGIN_PER_MINUTE = 30;
+/** API calls per principal (or address, before sign-in) per minute: 20 a second, sustained. */
+export const DEFAULT_API_PER_MINUTE = 1200;
+
 export const PROCESS_ROLES = ['gateway', 'ingest', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
@@ -52,6 +107,39 @@ export const VARIABLES = {
   HTTP_HOST: {
     description: 'address the HTTP server binds to [0.0.0.0]',
     fix: 'set it to an IP address of this machine',
+    sensitive: false,
+  },
+  HTTP_TLS_CERT: {
+    description: 'PEM certificate (chain) file: turns on HTTPS (TLS 1.2 or later) on HTTP_PORT, and HSTS',
+    fix: 'point it at a readable PEM certificate file, with HTTP_TLS_KEY',
+    sensitive: false,
+  },
+  HTTP_TLS_KEY: {
+    description: 'PEM private key file for HTTP_TLS_CERT',
+    fix: 'point it at a readable PEM key file, with HTTP_TLS_CERT',
+    sensitive: true,
+  },
+  HTTP_TRUST_PROXY: {
+    description:
+      'reverse proxies or load balancers whose X-Forwarded-For is believed, for client addresses (rate limits, audit) [loopback]',
+    fix: 'a comma list of loopback, linklocal, uniquelocal, IP addresses or CIDR blocks, e.g. loopback,10.0.8.0/24',
+    sensitive: false,
+  },
+  CORS_ORIGINS: {
+    description: 'other web origins whose browser pages may call the API, comma-separated [none: same origin only]',
+    fix: 'a comma list of exact origins such as https://desk.hospital.example (scheme, host, port if not the default; no path, no *)',
+    sensitive: false,
+  },
+  RATE_LIMIT_LOGIN_PER_MINUTE: {
+    description:
+      'sign-in attempts (POST /api/auth/token) per client address per minute, shared by every gateway through Redis; 0 = off [30]',
+    fix: 'a whole number, 0 to turn the limit off',
+    sensitive: false,
+  },
+  RATE_LIMIT_API_PER_MINUTE: {
+    description:
+      'calls to /api/** and /fhir/** per signed-in principal (or client address) per minute, shared through Redis; 0 = off [1200]',
+    fix: 'a whole number, 0 to turn the limit off',
     sensitive: false,
   },
   MLLP_PORT: { description: 'HL7 v2 MLLP listener', fix: 'set it to a free TCP port (0 picks one)', sensitive: false },
@@ -175,6 +263,27 @@ export type VariableName = keyof typeof VARIABLES;
 export const configSchema = z.object({
   HTTP_PORT: port(3000),
   HTTP_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  HTTP_TLS_CERT: z.string().trim().min(1).optional(),
+  HTTP_TLS_KEY: z.string().trim().min(1).optional(),
+  HTTP_TRUST_PROXY: commaList('loopback').pipe(
+    z
+      .array(
+        z.string().refine(isProxyAddress, {
+          error: (issue) =>
+            `has "${String(issue.input)}", which is not loopback, linklocal, uniquelocal, an IP address or a CIDR block`,
+        }),
+      )
+      .min(1, 'needs at least one entry'),
+  ),
+  CORS_ORIGINS: commaList('').pipe(
+    z.array(
+      z.string().refine(isExactOrigin, {
+        error: (issue) => `has "${String(issue.input)}", which is not an exact origin`,
+      }),
+    ),
+  ),
+  RATE_LIMIT_LOGIN_PER_MINUTE: perMinute(DEFAULT_LOGIN_PER_MINUTE),
+  RATE_LIMIT_API_PER_MINUTE: perMinute(DEFAULT_API_PER_MINUTE),
   MLLP_PORT: port(2575),
   MLLP_TLS_CERT: z.string().trim().min(1).optional(),
   MLLP_TLS_KEY: z.string().trim().min(1).optional(),
