@@ -129,6 +129,34 @@ describe('HTTP hardening on a running platform', () => {
     });
   });
 
+  describe('socket.io Origin allow-list', () => {
+    /** The outcome of a `/live` handshake sent with an Origin header: connected or the refusal. */
+    const handshake = (origin: string) =>
+      new Promise<string>((resolve) => {
+        const socket = io(`${t.url}/live`, {
+          auth: { token: tokens.admin },
+          transports: ['websocket'],
+          extraHeaders: { Origin: origin },
+          reconnection: false,
+          forceNew: true,
+        });
+        socket.once('connect', () => {
+          socket.close();
+          resolve('connected');
+        });
+        socket.once('connect_error', (err) => {
+          socket.close();
+          resolve(err.message);
+        });
+      });
+
+    it('refuses a page of another site, even with a valid token, and lets listed and own pages in', async () => {
+      expect(await handshake('https://evil.example')).toBe('forbidden origin');
+      expect(await handshake(LISTED)).toBe('connected');
+      expect(await handshake(t.url)).toBe('connected');
+    });
+  });
+
   describe('CORS', () => {
     const preflight = (origin: string) =>
       request(t.url)

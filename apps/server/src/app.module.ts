@@ -26,6 +26,7 @@ import type { AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
 import { SiteController } from './api/site.controller';
 import { RateLimitModule } from './http/rate-limit.module';
+import { originAllowed } from './http/origin.policy';
 import { LOG_REDACT_PATHS } from './logging';
 
 export interface AppOverrides {
@@ -77,6 +78,7 @@ export class AppModule {
         facilityTz: config.facilityTz,
         gateway: config.roles.has('gateway'),
         clock: overrides.clock,
+        originAllowed: (origin, host) => originAllowed(origin, host, config.http.corsOrigins),
       }),
       // After IdentityModule, on purpose: global guards run in the order their modules are
       // scanned, and the API limit counts per principal, which AccessGuard establishes.

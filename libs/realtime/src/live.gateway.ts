@@ -192,6 +192,11 @@ export class LiveGateway
       }),
     );
     namespace.use((socket, next) => {
+      // A browser page of another site must not open a socket, even with a token it holds.
+      const { origin, host } = socket.handshake.headers;
+      if (this.settings.originAllowed && !this.settings.originAllowed(origin, host)) {
+        return next(new Error('forbidden origin'));
+      }
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       const token = typeof auth?.token === 'string' ? auth.token : '';
       this.tokens.verify(token).then(

@@ -18,7 +18,13 @@ export class RealtimeModule {
   static forRoot(options: RealtimeModuleOptions): DynamicModule {
     const providers: Provider[] = [
       { provide: REDIS_SETTINGS, useValue: options.redis },
-      { provide: REALTIME_SETTINGS, useValue: { facilityTz: options.facilityTz } satisfies RealtimeSettings },
+      {
+        provide: REALTIME_SETTINGS,
+        useValue: {
+          facilityTz: options.facilityTz,
+          ...(options.originAllowed ? { originAllowed: options.originAllowed } : {}),
+        } satisfies RealtimeSettings,
+      },
       { provide: CLOCK, useValue: options.clock ?? systemClock },
       RedisConnections,
       ChangeBus,

@@ -5,4 +5,10 @@ export const REALTIME_SETTINGS = Symbol('REALTIME_SETTINGS');
 export interface RealtimeSettings {
   /** IANA zone that decides which local day (board) a case belongs to. */
   facilityTz: string;
+  /**
+   * Whether a socket.io handshake's `Origin` may connect (the HTTP CORS allow-list's rule), so
+   * that a page on another site cannot open a socket with a user's token. Every origin when
+   * omitted (tests of the module alone).
+   */
+  originAllowed?: (origin: string | undefined, host: string | undefined) => boolean;
 }
