@@ -1,11 +1,13 @@
 import { ROLES, type Role } from '@circulator/contracts';
 import { z } from 'zod';
 import { type FieldError, IdentityError } from './identity.error';
+import { type PasswordCheckOptions, passwordPolicyViolations } from './password.policy';
 
-/** Minimum password length (NIST SP 800-63B §3.1.1.2 asks for at least 8; we ask for 12). */
-export const PASSWORD_MIN_LENGTH = 12;
-/** Bounds the work argon2 does for one request; far above any real passphrase. */
-export const PASSWORD_MAX_LENGTH = 1024;
+/**
+ * Bound on a password presented to sign in: above the policy's maximum so that an account whose
+ * password predates the policy can still sign in, and low enough to bound argon2's work.
+ */
+export const SIGN_IN_PASSWORD_MAX_LENGTH = 1024;
 /** CONTRACT-level rule for user names. */
 export const USERNAME_PATTERN = /^[a-z0-9._-]{3,64}$/i;
 
@@ -17,21 +19,10 @@ export function normalizeUsername(username: string): string {
   return username.toLowerCase();
 }
 
-/** Everything wrong with a password for this user, as sentences; empty when it is acceptable. */
-export function passwordPolicyViolations(username: string, password: string): string[] {
-  const problems: string[] = [];
-  // Code points, not UTF-16 units: an emoji is one character to the person typing it.
-  const length = [...password].length;
-  if (length < PASSWORD_MIN_LENGTH) problems.push(`must be at least ${PASSWORD_MIN_LENGTH} characters long`);
-  if (length > PASSWORD_MAX_LENGTH) problems.push(`must be at most ${PASSWORD_MAX_LENGTH} characters long`);
-  if (password.trim().toLowerCase() === username.trim().toLowerCase()) problems.push('must not be the username');
-  return problems;
-}
-
 /** Body of `POST /api/auth/token`. Only shape is checked: policy applies when passwords are set. */
 export const tokenRequestSchema = z.object({
   username: z.string().min(1).max(256),
-  password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+  password: z.string().min(1).max(SIGN_IN_PASSWORD_MAX_LENGTH),
 });
 export type TokenRequest = z.infer<typeof tokenRequestSchema>;
 
@@ -82,12 +73,24 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
 /** Validates a new user completely: shape first, then the password policy (`weak_password`). */
 export function parseNewUser(input: unknown): NewUser {
   const user = parseBody(newUserShape, input);
-  const violations = passwordPolicyViolations(user.username, user.password);
-  if (violations.length > 0) {
-    const errors = violations.map((detail): FieldError => ({ pointer: '/password', detail }));
-    throw new IdentityError('weak_password', describe(errors), errors);
-  }
+  assertPasswordPolicy(user.username, user.password);
   return user;
+}
+
+/**
+ * Throws a `weak_password` {@link IdentityError} naming every broken rule of the password policy
+ * (with `pointer` at the field that carried the password), never the password itself.
+ */
+export function assertPasswordPolicy(
+  username: string,
+  password: string,
+  pointer = '/password',
+  options: PasswordCheckOptions = {},
+): void {
+  const violations = passwordPolicyViolations(username, password, options);
+  if (violations.length === 0) return;
+  const errors = violations.map((detail): FieldError => ({ pointer, detail }));
+  throw new IdentityError('weak_password', describe(errors), errors);
 }
 
 function describe(errors: readonly FieldError[]): string {

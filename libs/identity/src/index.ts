@@ -18,4 +18,13 @@ export {
   problemForIdentityError,
 } from './identity.error';
 export { PROBLEM_CONTENT_TYPE, type ProblemDetails, ProblemDetailsFilter } from './problem-details.filter';
-export { PASSWORD_MIN_LENGTH, USERNAME_PATTERN, passwordPolicyViolations } from './identity.schemas';
+export { USERNAME_PATTERN } from './identity.schemas';
+export {
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  type PasswordCheckOptions,
+  type PasswordRule,
+  type PasswordViolation,
+  checkPassword,
+  passwordPolicyViolations,
+} from './password.policy';

@@ -7,7 +7,8 @@ import { UserEntity } from '@circulator/persistence';
 import { AuditService } from './audit.service';
 import { IdentityError } from './identity.error';
 import { IDENTITY_OPTIONS, type ResolvedIdentityOptions } from './identity.options';
-import { normalizeUsername, parseNewUser, passwordPolicyViolations } from './identity.schemas';
+import { normalizeUsername, parseNewUser } from './identity.schemas';
+import { passwordPolicyViolations } from './password.policy';
 import { PasswordHasher } from './password.hasher';
 import type { Actor } from './principal.model';
 
@@ -87,7 +88,8 @@ export class UsersService {
    * follow-up update is idempotent.
    */
   async ensureAdmin(password: string): Promise<void> {
-    const violations = passwordPolicyViolations(ADMIN_USERNAME, password);
+    // The username rule is `equals` here, not `contains`: see PasswordCheckOptions.username.
+    const violations = passwordPolicyViolations(ADMIN_USERNAME, password, { username: 'equals' });
     if (violations.length > 0) {
       // The value is a secret: say what is wrong with it, never what it is.
       throw new IdentityError('invalid_configuration', `adminPassword (ADMIN_PASSWORD) ${violations.join(' and ')}`);
