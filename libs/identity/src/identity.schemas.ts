@@ -11,6 +11,16 @@ export const SIGN_IN_PASSWORD_MAX_LENGTH = 1024;
 /** CONTRACT-level rule for user names. */
 export const USERNAME_PATTERN = /^[a-z0-9._-]{3,64}$/i;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether an id from a path or a token is a uuid: checked before any query, because anything else
+ * would reach PostgreSQL as a cast error (a 500) instead of a 404 or a 401.
+ */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 /**
  * Names are compared case-insensitively (stored lower-case) so that `Admin` and `admin` can never
  * be two different accounts that look the same in an audit trail.
@@ -26,20 +36,68 @@ export const tokenRequestSchema = z.object({
 });
 export type TokenRequest = z.infer<typeof tokenRequestSchema>;
 
+/** Body of `POST /api/auth/refresh` and `POST /api/auth/logout` (RFC 6749 §6 parameter name). */
+export const refreshRequestSchema = z.object({
+  refresh_token: z.string().min(1).max(256),
+});
+export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
+
+/** Body of `POST /api/auth/password`: the policy applies to `newPassword` once the current one is checked. */
+export const passwordChangeSchema = z.object({
+  currentPassword: z.string().min(1).max(SIGN_IN_PASSWORD_MAX_LENGTH),
+  newPassword: z.string(),
+});
+export type PasswordChange = z.infer<typeof passwordChangeSchema>;
+
+/** Body of `POST /api/users/{id}/password` (admin reset); the policy applies to `password`. */
+export const passwordResetSchema = z.object({
+  password: z.string(),
+});
+export type PasswordReset = z.infer<typeof passwordResetSchema>;
+
+/** Roles a user may hold: known ones, at least one, never `display`; repeats removed. */
+const userRolesSchema = z
+  .array(z.enum(ROLES))
+  .min(1, { error: 'must name at least one role' })
+  // `display` belongs to display credentials (POST /api/displays), which carry the one room
+  // they may read; a user holding it would be a display bound to no room.
+  .refine((roles) => !roles.includes('display'), { error: 'role display is only for display credentials' })
+  .transform((roles): Role[] => [...new Set(roles)]);
+
+const displayNameSchema = z.string().trim().min(1).max(200);
+
+/**
+ * Body of `PATCH /api/users/{id}`. Strict: a member this route does not change (a password, a
+ * username) is refused rather than silently ignored.
+ */
+export const userPatchSchema = z
+  .strictObject({
+    displayName: displayNameSchema.optional(),
+    roles: userRolesSchema.optional(),
+    disabled: z.boolean().optional(),
+  })
+  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+    error: 'must change at least one of displayName, roles, disabled',
+  });
+export type UserPatch = z.infer<typeof userPatchSchema>;
+
+/** Body of `POST /api/cases/{caseId}/consultations`. */
+export const newConsultationSchema = z.object({
+  /** Who is consulted, as the granting clinician names them (shown in the list; audited). */
+  consultant: z.string().trim().min(1).max(120),
+  /** How long the access lasts: 5 minutes to 8 hours, default an hour. */
+  minutes: z.number().int().min(5).max(480).default(60),
+});
+export type NewConsultation = z.infer<typeof newConsultationSchema>;
+
 const newUserShape = z.object({
   username: z
     .string()
     .regex(USERNAME_PATTERN, { error: 'must be 3 to 64 letters, digits, dots, underscores or hyphens' })
     .transform(normalizeUsername),
   password: z.string(),
-  displayName: z.string().trim().min(1).max(200),
-  roles: z
-    .array(z.enum(ROLES))
-    .min(1, { error: 'must name at least one role' })
-    // `display` belongs to display credentials (POST /api/displays), which carry the one room
-    // they may read; a user holding it would be a display bound to no room.
-    .refine((roles) => !roles.includes('display'), { error: 'role display is only for display credentials' })
-    .transform((roles): Role[] => [...new Set(roles)]),
+  displayName: displayNameSchema,
+  roles: userRolesSchema,
 });
 
 /** A validated new user: username normalised, roles de-duplicated, password within policy. */
