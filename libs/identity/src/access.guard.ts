@@ -43,7 +43,7 @@ export class AccessGuard implements CanActivate {
     const decision =
       principal.kind === 'consult'
         ? // Even there, a route that declares no roles stays closed (deny by default).
-          required === undefined
+          required === undefined || required.length === 0
           ? 'forbidden'
           : decideConsultAccess(
               principal.caseId,
