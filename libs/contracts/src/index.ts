@@ -1,5 +1,6 @@
 export * from './case-view';
 export * from './roles';
+export * from './accounts';
 export * from './realtime';
 export * from './ready-line';
 export * from './mdc';

@@ -25,10 +25,19 @@ export const CASE_READER_ROLES: readonly Role[] = [
   'integration',
 ];
 
+/**
+ * Answer of `POST /api/auth/token` (CONTRACT §2) and of `POST /api/auth/refresh`. The refresh
+ * members are added by the sign-in and refresh routes (RFC 6749 §5.1 names).
+ */
 export interface TokenResponse {
   access_token: string;
   token_type: 'Bearer';
+  /** Seconds the access token lives (at most 900). */
   expires_in: number;
+  /** Opaque, single-use: exchange it at `POST /api/auth/refresh` for the next pair. */
+  refresh_token?: string;
+  /** Seconds until the sign-in ends for good (its refresh tokens stop working); then sign in again. */
+  refresh_expires_in?: number;
 }
 
 /** The clinicians of a case: they record its milestones and checklist and act on its clinical alerts. */

@@ -10,7 +10,8 @@ export const ROLES_KEY = 'circulator:identity:roles';
 
 /**
  * Opens a handler (or every handler of a controller) to unauthenticated callers. Use sparingly:
- * CONTRACT §2 allows it only for `/api/auth/token`, `/health/**` and the FHIR subscription hook.
+ * CONTRACT §2 allows it only for `/api/auth/token`, `/health/**` and the FHIR subscription hook;
+ * `/api/auth/refresh` and `/api/auth/logout` take a refresh token instead (issue 7).
  */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
 
@@ -26,6 +27,10 @@ export interface AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
   principal?: Principal;
   ip?: string;
+  method?: string;
+  /** As received (Express keeps it when a router rewrites `url`). */
+  originalUrl?: string;
+  url?: string;
 }
 
 /**

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { Role } from '@circulator/contracts';
 import { type AuthenticatedRequest, PUBLIC_KEY, ROLES_KEY } from './access.decorators';
-import { decideRoles, parseBearer } from './access.policy';
+import { decideConsultAccess, decideRoles, parseBearer, pathOf } from './access.policy';
 import { IdentityError } from './identity.error';
 import { TokenService } from './token.service';
 
@@ -10,6 +10,8 @@ import { TokenService } from './token.service';
  * The one global guard (registered as APP_GUARD by IdentityModule). On every HTTP route:
  * `@Public()` passes; otherwise a valid bearer token is required (401) and the route must declare
  * `@Roles(...)` that the principal satisfies (403). Undeclared routes are refused: deny by default.
+ * A consultation principal holds no role: it passes on the read routes of its own case only
+ * ({@link decideConsultAccess}), and the route's own `@Roles` is not consulted for it.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -38,7 +40,18 @@ export class AccessGuard implements CanActivate {
 
     const required = this.reflector.getAllAndOverride<readonly Role[] | undefined>(ROLES_KEY, targets);
     if (required === undefined) this.warnUndeclared(context);
-    switch (decideRoles(principal.roles, required)) {
+    const decision =
+      principal.kind === 'consult'
+        ? // Even there, a route that declares no roles stays closed (deny by default).
+          required === undefined || required.length === 0
+          ? 'forbidden'
+          : decideConsultAccess(
+              principal.caseId,
+              request.method ?? '',
+              pathOf(request.originalUrl ?? request.url ?? ''),
+            )
+        : decideRoles(principal.roles, required);
+    switch (decision) {
       case 'allow':
         return true;
       case 'forbidden':

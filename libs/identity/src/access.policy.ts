@@ -16,6 +16,23 @@ export function decideRoles(held: readonly Role[], required: readonly Role[] | u
   return required.some((role) => held.includes(role)) ? 'allow' : 'forbidden';
 }
 
+/**
+ * What a consultation principal may call over REST: reading its own case (`GET /api/cases/{id}`)
+ * and that case's event log (`GET /api/cases/{id}/events`), nothing else. Compared on the exact
+ * path (no query string): any other spelling is refused, which fails closed.
+ */
+export function decideConsultAccess(caseId: string | undefined, method: string, path: string): RoleDecision {
+  if (caseId === undefined || method.toUpperCase() !== 'GET') return 'forbidden';
+  const own = `/api/cases/${caseId}`;
+  return path === own || path === `${own}/events` ? 'allow' : 'forbidden';
+}
+
+/** The path of a request URL, without query string or fragment. */
+export function pathOf(url: string): string {
+  const end = url.search(/[?#]/);
+  return end < 0 ? url : url.slice(0, end);
+}
+
 // RFC 6750 §2.1: `Bearer` then b64token; the scheme name is case-insensitive (RFC 9110 §11.1).
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 

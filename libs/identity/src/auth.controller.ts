@@ -1,47 +1,54 @@
 import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
-import type { TokenResponse } from '@circulator/contracts';
-import { type AuthenticatedRequest, Public } from './access.decorators';
-import { AuditService } from './audit.service';
-import { IdentityError } from './identity.error';
-import { normalizeUsername, parseBody, tokenRequestSchema } from './identity.schemas';
-import { TokenService } from './token.service';
-import { UsersService } from './users.service';
+import { ROLES } from '@circulator/contracts';
+import { type AuthenticatedRequest, CurrentPrincipal, Public, Roles } from './access.decorators';
+import { AuthService, type SignedIn } from './auth.service';
+import { parseBody, passwordChangeSchema, refreshRequestSchema, tokenRequestSchema } from './identity.schemas';
+import type { Principal } from './principal.model';
 
-/** `POST /api/auth/token` (CONTRACT §2): a password grant for a bearer token. */
+/** Every role a user account can hold: the password change is for any signed-in user. */
+const USER_ROLES = ROLES.filter((role) => role !== 'display');
+
+/**
+ * `POST /api/auth/token` (CONTRACT §2): a password grant for a bearer token and a refresh token;
+ * `POST /api/auth/refresh` and `POST /api/auth/logout` continue and end that sign-in (public: the
+ * refresh token is the credential); `POST /api/auth/password` changes one's own password.
+ */
 @Controller('api/auth')
 export class AuthController {
-  constructor(
-    private readonly users: UsersService,
-    private readonly tokens: TokenService,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   @Public()
   @Post('token')
   @HttpCode(200)
   // RFC 6749 §5.1: an answer carrying a token must not be cached.
   @Header('Cache-Control', 'no-store')
-  async token(@Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<TokenResponse> {
-    const { username, password } = parseBody(tokenRequestSchema, body);
-    const user = await this.users.verifyCredentials(username, password);
-    if (!user) {
-      // The attempted name (trimmed to the longest valid one) but never the password.
-      await this.audit.record({
-        principal: null,
-        action: 'auth.token',
-        targetType: 'user',
-        detail: { outcome: 'failure', username: normalizeUsername(username).slice(0, 64), ip: request.ip },
-      });
-      throw new IdentityError('unauthorized', 'invalid username or password');
-    }
-    const token = this.tokens.issueForUser(user);
-    await this.audit.record({
-      principal: { kind: 'user', sub: user.id, username: user.username, roles: user.roles },
-      action: 'auth.token',
-      targetType: 'user',
-      targetId: user.id,
-      detail: { outcome: 'success', ip: request.ip },
-    });
-    return token;
+  token(@Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<SignedIn> {
+    return this.auth.signIn(parseBody(tokenRequestSchema, body), { ip: request.ip });
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  refresh(@Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<SignedIn> {
+    return this.auth.refresh(parseBody(refreshRequestSchema, body), { ip: request.ip });
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<void> {
+    await this.auth.logout(parseBody(refreshRequestSchema, body), { ip: request.ip });
+  }
+
+  @Post('password')
+  @Roles(...USER_ROLES)
+  @HttpCode(204)
+  async changePassword(
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<void> {
+    await this.auth.changePassword(principal, parseBody(passwordChangeSchema, body), { ip: request.ip });
   }
 }

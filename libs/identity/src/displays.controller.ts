@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import type { DisplayCredentialView } from '@circulator/contracts';
 import type { Principal } from './principal.model';
 import { CurrentPrincipal, Roles } from './access.decorators';
 import { type CreatedDisplay, DisplaysService } from './displays.service';
 import { newDisplaySchema, parseBody } from './identity.schemas';
 
-/** `POST /api/displays` and `DELETE /api/displays/:id` (CONTRACT §2, admin). */
+/** `POST`/`GET /api/displays` and `DELETE /api/displays/:id` (CONTRACT §2, admin). */
 @Controller('api/displays')
 @Roles('admin')
 export class DisplaysController {
@@ -15,6 +16,11 @@ export class DisplaysController {
   @Header('Cache-Control', 'no-store')
   create(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<CreatedDisplay> {
     return this.displays.create(parseBody(newDisplaySchema, body), principal);
+  }
+
+  @Get()
+  list(): Promise<DisplayCredentialView[]> {
+    return this.displays.list();
   }
 
   @Delete(':id')

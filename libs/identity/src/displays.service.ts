@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
+import type { DisplayCredentialView } from '@circulator/contracts';
 import { DisplayCredentialEntity } from '@circulator/persistence';
 import { AuditService } from './audit.service';
+import { CredentialEvents } from './credential.events';
 import { IdentityError } from './identity.error';
 import { IDENTITY_OPTIONS, type ResolvedIdentityOptions } from './identity.options';
-import { type NewDisplay, newDisplaySchema, parseBody } from './identity.schemas';
+import { type NewDisplay, isUuid, newDisplaySchema, parseBody } from './identity.schemas';
 import { type Actor, actorOf } from './principal.model';
 import { TokenService } from './token.service';
 
@@ -16,8 +18,6 @@ export interface CreatedDisplay {
   token: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Wall-display credentials (CONTRACT §2): each reads only `room:{roomId}` and can be revoked. */
 @Injectable()
 export class DisplaysService {
@@ -25,6 +25,7 @@ export class DisplaysService {
     @InjectRepository(DisplayCredentialEntity) private readonly displays: Repository<DisplayCredentialEntity>,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
+    private readonly events: CredentialEvents,
     @Inject(IDENTITY_OPTIONS) private readonly options: ResolvedIdentityOptions,
   ) {}
 
@@ -43,16 +44,29 @@ export class DisplaysService {
     return { id, token: this.tokens.issueForDisplay({ id, roomId }) };
   }
 
+  /** Every credential, newest first, revoked ones included; never a token (they are not stored). */
+  async list(): Promise<DisplayCredentialView[]> {
+    const rows = await this.displays.find({ order: { createdAt: 'DESC', id: 'ASC' } });
+    return rows.map((d) => ({
+      id: d.id,
+      roomId: d.roomId,
+      createdAt: new Date(d.createdAt).toISOString(),
+      createdBy: d.createdBy,
+      revokedAt: d.revokedAt === null ? null : new Date(d.revokedAt).toISOString(),
+    }));
+  }
+
   /**
-   * Revokes a credential: its token fails verification from now on. Idempotent (a second revoke
-   * keeps the first time); `not_found` for an unknown id. Audited as `display.revoke`.
+   * Revokes a credential: its token fails verification from now on, and its connections are told
+   * to drop ({@link CredentialEvents}). Idempotent (a repeat keeps the first time and is neither
+   * audited nor announced again); `not_found` for an unknown id. Audited as `display.revoke`.
    */
   async revoke(id: string, by: Actor): Promise<void> {
-    // Checked here because a non-uuid would otherwise reach PostgreSQL as a cast error (a 500).
-    const credential = UUID.test(id) ? await this.displays.findOneBy({ id }) : null;
+    const credential = isUuid(id) ? await this.displays.findOneBy({ id }) : null;
     if (!credential) throw new IdentityError('not_found', 'no such display credential');
     // `revoked_at IS NULL` in the condition keeps the first revocation time on a repeat.
-    await this.displays.update({ id, revokedAt: IsNull() }, { revokedAt: this.options.now() });
+    const result = await this.displays.update({ id, revokedAt: IsNull() }, { revokedAt: this.options.now() });
+    if ((result.affected ?? 0) === 0) return;
     await this.audit.record({
       principal: by,
       action: 'display.revoke',
@@ -60,5 +74,6 @@ export class DisplaysService {
       targetId: id,
       detail: { roomId: credential.roomId },
     });
+    this.events.revoked({ kind: 'display', sub: id });
   }
 }

@@ -4,10 +4,12 @@
  */
 export type IdentityErrorCode =
   | 'unauthorized'
+  | 'account_locked'
   | 'forbidden'
   | 'invalid_request'
   | 'weak_password'
   | 'username_taken'
+  | 'conflict'
   | 'not_found'
   | 'invalid_configuration';
 
@@ -48,6 +50,10 @@ export function problemForIdentityError(code: IdentityErrorCode): IdentityProble
   switch (code) {
     case 'unauthorized':
       return { type, title: 'Unauthorized', status: 401 };
+    case 'account_locked':
+      // 401 like any refused sign-in, with its own type so that a client can say "wait" rather
+      // than "wrong password". Unknown names are locked the same way: it reveals no account.
+      return { type, title: 'Too many failed sign-in attempts', status: 401 };
     case 'forbidden':
       return { type, title: 'Forbidden', status: 403 };
     case 'invalid_request':
@@ -56,6 +62,8 @@ export function problemForIdentityError(code: IdentityErrorCode): IdentityProble
       return { type, title: 'Password does not meet the policy', status: 400 };
     case 'username_taken':
       return { type, title: 'Username already exists', status: 409 };
+    case 'conflict':
+      return { type, title: 'Conflict', status: 409 };
     case 'not_found':
       return { type, title: 'Not found', status: 404 };
     case 'invalid_configuration':

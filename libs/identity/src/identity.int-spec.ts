@@ -14,7 +14,7 @@ import { PersistenceModule, openDatabase } from '@circulator/persistence';
 import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
 import { CurrentPrincipal, IdentityModule, type Principal, Public, Roles, TokenService, UsersService } from './index';
 
-const ADMIN_PASSWORD = 'correct horse battery staple';
+const ADMIN_PASSWORD = 'violet quarry lantern';
 const SCHEDULER = { username: 'sched.one', password: 'tulip-moss-river-7', displayName: 'Sam Scheduler' };
 
 /** A clock the test moves by hand: token expiry without waiting. */
@@ -154,11 +154,23 @@ describe('identity on PostgreSQL', () => {
     it('issues a bearer token to the admin, uncached', async () => {
       const res = await one.http().post('/api/auth/token').send({ username: 'admin', password: ADMIN_PASSWORD });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900 });
+      expect(res.body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 900,
+        refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        refresh_expires_in: 43_200,
+      });
       expect(res.headers['cache-control']).toBe('no-store');
       adminToken = res.body.access_token;
       const principal = await one.app.get(TokenService).verify(adminToken);
-      expect(principal).toEqual({ kind: 'user', sub: expect.any(String), username: 'admin', roles: ['admin'] });
+      expect(principal).toEqual({
+        kind: 'user',
+        sub: expect.any(String),
+        username: 'admin',
+        roles: ['admin'],
+        sessionId: expect.any(String),
+      });
     });
 
     it('answers a wrong password and an unknown user alike: 401 problem', async () => {
@@ -215,6 +227,7 @@ describe('identity on PostgreSQL', () => {
         sub: expect.any(String),
         username: SCHEDULER.username,
         roles: ['scheduler'],
+        sessionId: expect.any(String),
       });
     });
 
@@ -234,15 +247,12 @@ describe('identity on PostgreSQL', () => {
 
     it('stops accepting a user token once it has expired', async () => {
       const tokens = one.app.get(TokenService);
-      const { access_token: token } = tokens.issueForUser({
-        id: '3f8f7c1e-6a53-4f0e-9a0e-4c1c7c2f9d10',
-        username: 'x',
-        roles: ['nurse'],
-      });
+      const scheduler = await one.app.get(UsersService).verifyCredentials(SCHEDULER.username, SCHEDULER.password);
+      const { access_token: token } = tokens.issueForUser(scheduler!);
       const issuedAt = clock.now();
       try {
         clock.advance(899);
-        await expect(tokens.verify(token)).resolves.toMatchObject({ username: 'x' });
+        await expect(tokens.verify(token)).resolves.toMatchObject({ username: SCHEDULER.username });
         clock.advance(2);
         await expect(tokens.verify(token)).rejects.toMatchObject({ code: 'unauthorized' });
       } finally {
@@ -296,7 +306,7 @@ describe('identity on PostgreSQL', () => {
         roles: ['nurse'],
       });
       expectProblem(same, 400);
-      expect(same.body.detail).toMatch(/must not be the username/);
+      expect(same.body.detail).toMatch(/must not contain the username/);
     });
 
     it('answers 400 for a bad username or roles', async () => {

@@ -3,16 +3,31 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { TypeOrmModule, getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { AppSecretEntity, AuditLogEntity, DisplayCredentialEntity, UserEntity } from '@circulator/persistence';
+import {
+  AppSecretEntity,
+  AuditLogEntity,
+  ConsultationEntity,
+  DisplayCredentialEntity,
+  LoginThrottleEntity,
+  RefreshFamilyEntity,
+  RefreshTokenEntity,
+  UserEntity,
+} from '@circulator/persistence';
 import { AccessGuard } from './access.guard';
 import { AdminBootstrap } from './admin.bootstrap';
 import { AuditService } from './audit.service';
 import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { ConsultationsController } from './consultations.controller';
+import { ConsultationsService } from './consultations.service';
+import { CredentialEvents } from './credential.events';
 import { DisplaysController } from './displays.controller';
 import { DisplaysService } from './displays.service';
 import { IDENTITY_OPTIONS, type IdentityModuleOptions, resolveIdentityOptions } from './identity.options';
+import { LoginThrottle } from './login.throttle';
 import { PasswordHasher } from './password.hasher';
 import { ProblemDetailsFilter } from './problem-details.filter';
+import { RefreshTokenRepository } from './refresh-token.repository';
 import { SIGNING_KEY, loadOrCreateSigningKey } from './signing-key.repository';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from './token.claims';
 import { TokenService } from './token.service';
@@ -20,11 +35,13 @@ import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 /**
- * Identity and access (CONTRACT §2): users, display credentials, bearer tokens, the global
- * {@link AccessGuard} and {@link ProblemDetailsFilter}, and the audit log.
+ * Identity and access (CONTRACT §2): users, sign-in with lockout and refresh tokens, display
+ * credentials, remote consultations, bearer tokens, the global {@link AccessGuard} and
+ * {@link ProblemDetailsFilter}, and the audit log.
  *
  * Import once, in the root module, next to `PersistenceModule.forRoot(...)`. It is global so that
- * any feature module can inject {@link TokenService} and {@link AuditService}.
+ * any feature module can inject {@link TokenService}, {@link AuditService} and
+ * {@link CredentialEvents}.
  */
 @Module({})
 export class IdentityModule {
@@ -33,8 +50,19 @@ export class IdentityModule {
     return {
       module: IdentityModule,
       global: true,
-      imports: [TypeOrmModule.forFeature([UserEntity, DisplayCredentialEntity, AuditLogEntity, AppSecretEntity])],
-      controllers: [AuthController, UsersController, DisplaysController],
+      imports: [
+        TypeOrmModule.forFeature([
+          UserEntity,
+          DisplayCredentialEntity,
+          AuditLogEntity,
+          AppSecretEntity,
+          LoginThrottleEntity,
+          RefreshFamilyEntity,
+          RefreshTokenEntity,
+          ConsultationEntity,
+        ]),
+      ],
+      controllers: [AuthController, UsersController, DisplaysController, ConsultationsController],
       providers: [
         { provide: IDENTITY_OPTIONS, useValue: resolved },
         {
@@ -57,14 +85,19 @@ export class IdentityModule {
         },
         PasswordHasher,
         AuditService,
+        CredentialEvents,
+        LoginThrottle,
+        RefreshTokenRepository,
         TokenService,
         UsersService,
+        AuthService,
         DisplaysService,
+        ConsultationsService,
         AdminBootstrap,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
-      exports: [TokenService, UsersService, DisplaysService, AuditService],
+      exports: [TokenService, UsersService, DisplaysService, ConsultationsService, AuditService, CredentialEvents],
     };
   }
 }

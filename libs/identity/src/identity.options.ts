@@ -5,8 +5,17 @@ export interface IdentityModuleOptions {
    * (CONTRACT §1 `ADMIN_PASSWORD`). Sensitive: never logged. Must satisfy the password policy.
    */
   adminPassword?: string;
-  /** Lifetime of a user access token in seconds; default 900 (15 minutes). */
+  /** Lifetime of a user access token in seconds, 1 … 900; default 900 (15 minutes). */
   accessTokenTtlSeconds?: number;
+  /**
+   * Absolute lifetime of a sign-in's refresh tokens in seconds, however often they are rotated;
+   * 300 … 86400, default 43200 (12 hours: a shift). After it the user signs in again.
+   */
+  refreshTokenTtlSeconds?: number;
+  /** Consecutive failed sign-ins of one user name that lock it; 1 … 100, default 5. */
+  lockoutThreshold?: number;
+  /** How long a lock lasts in seconds; 1 … 86400, default 900 (15 minutes). */
+  lockoutSeconds?: number;
   /** The clock for token times, audit rows and timestamps; default the system clock. */
   now?: () => Date;
 }
@@ -15,25 +24,53 @@ export interface IdentityModuleOptions {
 export interface ResolvedIdentityOptions {
   adminPassword: string | undefined;
   accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  lockoutThreshold: number;
+  lockoutSeconds: number;
   now: () => Date;
 }
 
 /** Injection token of {@link ResolvedIdentityOptions}. */
 export const IDENTITY_OPTIONS = Symbol('IDENTITY_OPTIONS');
 
-/** Default user access-token lifetime: short, because a user token is not revocable. */
+/**
+ * Default user access-token lifetime. Short because a signed token is accepted without asking
+ * anyone until it expires; refresh tokens (rotated, revocable) carry the session beyond it.
+ */
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 900;
+/** Default absolute lifetime of a sign-in (its refresh-token family): one 12-hour shift. */
+export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 12 * 3600;
+/** Default number of consecutive failed sign-ins that lock a user name. */
+export const DEFAULT_LOCKOUT_THRESHOLD = 5;
+/** Default duration of a lock: long enough to make guessing pointless, short enough for a helpdesk-free morning. */
+export const DEFAULT_LOCKOUT_SECONDS = 900;
 
 /** Applies defaults and refuses nonsense at start, where a clear message is cheapest. */
 export function resolveIdentityOptions(options: IdentityModuleOptions): ResolvedIdentityOptions {
-  const ttl = options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
-  // Upper bound: a day. Longer-lived user tokens would outlive a disabled account by too much.
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) {
-    throw new Error(`identity: accessTokenTtlSeconds must be an integer from 1 to 86400, got ${String(ttl)}`);
-  }
   return {
     adminPassword: options.adminPassword === '' ? undefined : options.adminPassword,
-    accessTokenTtlSeconds: ttl,
+    // Upper bound 15 minutes: an access token outlives a revocation by at most its lifetime.
+    accessTokenTtlSeconds: integerIn(
+      'accessTokenTtlSeconds',
+      options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+      1,
+      900,
+    ),
+    refreshTokenTtlSeconds: integerIn(
+      'refreshTokenTtlSeconds',
+      options.refreshTokenTtlSeconds ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+      300,
+      86_400,
+    ),
+    lockoutThreshold: integerIn('lockoutThreshold', options.lockoutThreshold ?? DEFAULT_LOCKOUT_THRESHOLD, 1, 100),
+    lockoutSeconds: integerIn('lockoutSeconds', options.lockoutSeconds ?? DEFAULT_LOCKOUT_SECONDS, 1, 86_400),
     now: options.now ?? (() => new Date()),
   };
+}
+
+function integerIn(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`identity: ${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
 }

@@ -1,6 +1,14 @@
 import { principalFromClaims } from './token.claims';
 
 const user = { kind: 'user', sub: 'u-1', username: 'sam', roles: ['scheduler'], iss: 'circulator', aud: 'x' };
+const consult = {
+  kind: 'consult',
+  sub: 'c-1',
+  jti: 'c-1',
+  username: 'consult:case-1',
+  roles: [],
+  caseId: 'case-1',
+};
 const display = {
   kind: 'display',
   sub: 'd-1',
@@ -25,6 +33,26 @@ describe('principalFromClaims', () => {
     });
   });
 
+  it('reads the session of a user token from a sign-in', () => {
+    expect(principalFromClaims({ ...user, sid: 'f-1' })).toEqual({
+      kind: 'user',
+      sub: 'u-1',
+      username: 'sam',
+      roles: ['scheduler'],
+      sessionId: 'f-1',
+    });
+  });
+
+  it('reads a consultation principal with its case and no role', () => {
+    expect(principalFromClaims(consult)).toEqual({
+      kind: 'consult',
+      sub: 'c-1',
+      username: 'consult:case-1',
+      roles: [],
+      caseId: 'case-1',
+    });
+  });
+
   it.each([
     ['not an object', 'sam'],
     ['no kind', { ...user, kind: undefined }],
@@ -38,6 +66,13 @@ describe('principalFromClaims', () => {
     ['a display whose jti is not its subject', { ...display, jti: 'd-2' }],
     ['a display with more roles', { ...display, roles: ['display', 'admin'] }],
     ['a display with another role', { ...display, roles: ['admin'] }],
+    ['a user bound to a case', { ...user, caseId: 'case-1' }],
+    ['a user with an empty session', { ...user, sid: '' }],
+    ['a consultation without a case', { ...consult, caseId: undefined }],
+    ['a consultation whose jti is not its subject', { ...consult, jti: 'c-2' }],
+    ['a consultation holding a role', { ...consult, roles: ['surgeon'] }],
+    ['a consultation bound to a room', { ...consult, roomId: 'or-1' }],
+    ['a display bound to a case', { ...display, caseId: 'case-1' }],
   ])('refuses %s', (_what, claims) => {
     expect(principalFromClaims(claims)).toBeUndefined();
   });

@@ -2,6 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppSecretEntity, AuditLogEntity, DisplayCredentialEntity, UserEntity } from './entities/identity.entities';
+import {
+  ConsultationEntity,
+  LoginThrottleEntity,
+  RefreshFamilyEntity,
+  RefreshTokenEntity,
+} from './entities/identity-hardening.entities';
 import { InboxMessageEntity } from './entities/inbox-message.entity';
 import { RoomEntity } from './entities/room.entity';
 import { CaseEventEntity, CaseIdentifierEntity, SurgicalCaseEntity } from './entities/surgical-case.entity';
@@ -13,6 +19,7 @@ import { MessageLogSearch1763800000000 } from './migrations/1763800000000-messag
 import { ParkedFactAppointments1763900000000 } from './migrations/1763900000000-parked-fact-appointments';
 import { ApiCommands1764000000000 } from './migrations/1764000000000-api-commands';
 import { Devices1764100000000 } from './migrations/1764100000000-devices';
+import { IdentityHardening1764200000000 } from './migrations/1764200000000-identity-hardening';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -25,6 +32,10 @@ export const ENTITIES = [
   DisplayCredentialEntity,
   AuditLogEntity,
   AppSecretEntity,
+  LoginThrottleEntity,
+  RefreshFamilyEntity,
+  RefreshTokenEntity,
+  ConsultationEntity,
 ];
 
 export const MIGRATIONS = [
@@ -36,6 +47,7 @@ export const MIGRATIONS = [
   ParkedFactAppointments1763900000000,
   ApiCommands1764000000000,
   Devices1764100000000,
+  IdentityHardening1764200000000,
 ];
 
 export interface DatabaseSettings {

@@ -4,6 +4,7 @@ export * from './entities/inbox-message.entity';
 export * from './entities/room.entity';
 export * from './entities/surgical-case.entity';
 export * from './entities/identity.entities';
+export * from './entities/identity-hardening.entities';
 export * from './persistence.module';
 export * from './inbox.repository';
 export * from './room.repository';
