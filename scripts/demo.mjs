@@ -17,8 +17,8 @@ const env = {
 const base = `http://localhost:${env.HTTP_PORT}`;
 const say = (line) => process.stdout.write(`demo: ${line}\n`);
 const DEMO_USERS = [
-  { username: 'scheduler', password: 'scheduler-demo', displayName: 'Sam Scheduler', roles: ['scheduler'] },
-  { username: 'nurse', password: 'circulating-nurse', displayName: 'Nora Nurse', roles: ['nurse'] },
+  { username: 'scheduler', password: 'tulip-desk-demo', displayName: 'Sam Scheduler', roles: ['scheduler'] },
+  { username: 'nurse', password: 'sterile-field-demo', displayName: 'Nora Nurse', roles: ['nurse'] },
 ];
 
 build();

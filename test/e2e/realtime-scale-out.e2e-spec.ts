@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { io, type Socket } from 'socket.io-client';
+import { requestAs } from '../support/platform';
 import { updateFit, type CaseView, type SubscribeAck, type UpdateEvent } from '@circulator/contracts';
 import { MllpClient } from '@circulator/hl7';
 import { siu } from '../support/hl7-messages';
@@ -143,24 +144,48 @@ class BoardClient {
     (this.socket.io as unknown as { engine: { close(): void } }).engine.close();
   }
 
-  /**
-   * Drops the connection and comes back on another gateway once the old one has kept the
-   * session (as in a rolling restart, where a gateway shutting down keeps every session).
-   */
+  /** Drops the connection and comes back on another gateway (see {@link moveSocket}). */
   async moveTo(url: string, sessionKey: (pid: string) => string, redis: Redis): Promise<void> {
-    const pid = (this.socket as unknown as { _pid?: string })._pid;
-    this.socket.io.reconnection(false);
-    (this.socket.io as unknown as { uri: string }).uri = `${url}/live`;
     this.switched = true;
-    this.drop();
-    if (pid) {
-      await waitFor(async () => (await redis.exists(sessionKey(pid))) === 1, {
-        what: 'the old gateway to keep the session',
-      });
-    }
-    this.socket.io.reconnection(true);
-    this.socket.connect();
+    await moveSocket(this.socket, url, sessionKey, redis);
   }
+}
+
+/**
+ * Drops a socket's connection and brings it back on another gateway once the old one has kept
+ * the session (as in a rolling restart, where a gateway shutting down keeps every session).
+ */
+async function moveSocket(
+  socket: Socket,
+  url: string,
+  sessionKey: (pid: string) => string,
+  redis: Redis,
+): Promise<void> {
+  const pid = (socket as unknown as { _pid?: string })._pid;
+  socket.io.reconnection(false);
+  (socket.io as unknown as { uri: string }).uri = `${url}/live`;
+  (socket.io as unknown as { engine: { close(): void } }).engine.close();
+  if (pid) {
+    await waitFor(async () => (await redis.exists(sessionKey(pid))) === 1, {
+      what: 'the old gateway to keep the session',
+    });
+  }
+  socket.io.reconnection(true);
+  socket.connect();
+}
+
+/** A `/live` socket that reconnects (and recovers) by itself; resolves once connected. */
+async function liveSocket(url: string, token: string): Promise<Socket> {
+  const socket = io(`${url}/live`, { auth: { token }, transports: ['websocket'], forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+function subscribe(socket: Socket, topic: string): Promise<SubscribeAck> {
+  return new Promise((resolve) => socket.emit('subscribe', { topic }, resolve));
 }
 
 describe('realtime scale-out: two gateway processes and one worker on one Redis', () => {
@@ -325,4 +350,85 @@ describe('realtime scale-out: two gateway processes and one worker on one Redis'
       for (const c of clients) c.socket.close();
     }
   }, 120_000);
+  it('keeps a display to its own room after a recovered connection on the other gateway, and revocation on one gateway cuts it off on the other at once', async () => {
+    const [g1, g2] = gateways as [ServerProcess, ServerProcess];
+    const admin = requestAs(g1.url, () => token);
+    const rooms = (await admin.get('/api/rooms').expect(200)).body as { id: string }[];
+    const [own, other] = rooms.map((r) => r.id).sort() as [string, string];
+    const created = (await admin.post('/api/displays', { roomId: own }).expect(201)).body as {
+      id: string;
+      token: string;
+    };
+    const display = await liveSocket(g2.url, created.token);
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      expect(await subscribe(display, `room:${own}`)).toMatchObject({ ok: true });
+      expect(await subscribe(display, `room:${other}`)).toEqual({ ok: false, error: 'forbidden' });
+      const back = new Promise<void>((resolve) => display.once('connect', () => resolve()));
+      await moveSocket(display, g1.url, (pid) => `${prefix}:live-session:${pid}`, redis);
+      await back;
+      expect(display.recovered).toBe(true);
+      expect(await subscribe(display, `room:${other}`)).toEqual({ ok: false, error: 'forbidden' });
+      expect(await subscribe(display, TOPIC)).toEqual({ ok: false, error: 'forbidden' });
+
+      const gone = new Promise<string>((resolve) => display.once('disconnect', resolve));
+      await requestAs(g2.url, () => token)
+        .delete(`/api/displays/${created.id}`)
+        .expect(204);
+      // At once: well before the gateways' 15-second re-check of every token.
+      const reason = await Promise.race([
+        gone,
+        new Promise<string>((resolve) => setTimeout(() => resolve('still connected'), 5_000)),
+      ]);
+      expect(reason).toBe('io server disconnect');
+      display.io.reconnection(false);
+      const refused = await new Promise<string>((resolve) => {
+        display.once('connect_error', (err) => resolve(err.message));
+        display.connect();
+      });
+      expect(refused).toBe('unauthorized');
+    } finally {
+      display.close();
+      redis.disconnect();
+    }
+  }, 60_000);
+
+  it('gives a remote consultant the one case it was granted, and nothing else', async () => {
+    const [g1, g2] = gateways as [ServerProcess, ServerProcess];
+    const admin = requestAs(g1.url, () => token);
+    await admin
+      .post('/api/users', {
+        username: 'surgeon-scale',
+        password: 'violet-scalpel-river-9',
+        displayName: 'Dr Scale',
+        roles: ['surgeon'],
+      })
+      .expect(201);
+    const surgeon = (
+      (
+        await request(g1.url)
+          .post('/api/auth/token')
+          .send({ username: 'surgeon-scale', password: 'violet-scalpel-river-9' })
+          .expect(200)
+      ).body as { access_token: string }
+    ).access_token;
+    const cases = (await admin.get(`/api/cases?date=${DATE}`).expect(200)).body as CaseView[];
+    const [granted, otherCase] = cases as [CaseView, CaseView];
+    const grant = (
+      await requestAs(g1.url, () => surgeon)
+        .post(`/api/cases/${granted.id}/consultations`, { consultant: 'Dr Remote', minutes: 30 })
+        .expect(201)
+    ).body as { token: string };
+    const consultant = await liveSocket(g2.url, grant.token);
+    try {
+      expect(await subscribe(consultant, `case:${granted.id}`)).toMatchObject({
+        ok: true,
+        snapshot: { case: { id: granted.id } },
+      });
+      expect(await subscribe(consultant, `case:${otherCase.id}`)).toEqual({ ok: false, error: 'forbidden' });
+      expect(await subscribe(consultant, TOPIC)).toEqual({ ok: false, error: 'forbidden' });
+    } finally {
+      consultant.close();
+    }
+  }, 30_000);
 });

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { CaseState } from '@circulator/domain';
+import type { RevokedSubject } from '@circulator/identity';
 import { RedisConnections } from './redis.connections';
 import type { TopicChange } from './topics';
 
@@ -9,12 +10,6 @@ export interface CaseChangeMessage {
   caseId: string;
   state: CaseState;
   topics: (TopicChange & { version: number })[];
-}
-
-/** Someone whose live connections must end at once, on every gateway. */
-export interface RevokedSubject {
-  kind: 'display' | 'user' | 'consult';
-  sub: string;
 }
 
 /** One entry of the change stream: its id (the stream offset) and what it carries. */

@@ -26,7 +26,7 @@ import {
   type CaseView,
 } from '@circulator/contracts';
 import { localDate, localDayBounds, toCaseView, type Clock, type NameDisclosure } from '@circulator/domain';
-import { AuditService, IdentityError, TokenService, type Principal } from '@circulator/identity';
+import { AuditService, IdentityError, TokenService, type Principal, type RevokedSubject } from '@circulator/identity';
 import {
   CaseRepository,
   DeviceRepository,
@@ -34,7 +34,7 @@ import {
   type DeviceRecord,
   type RoomEnvironmentRecord,
 } from '@circulator/persistence';
-import { ChangeBus, type CaseChangeMessage, type ChangeEntry, type RevokedSubject } from './change.bus';
+import { ChangeBus, type CaseChangeMessage, type ChangeEntry } from './change.bus';
 import { ChangeStreamReader } from './change.stream.reader';
 import { createLiveAdapter, type RestoredSessionData } from './live.adapter';
 import { RedisConnections } from './redis.connections';
@@ -56,6 +56,8 @@ export function disclosureFor(principal: Principal): NameDisclosure {
 
 /** Whether a principal may read a topic (CONTRACT §2/§7): a display only its own room. */
 export function mayRead(principal: Principal, topic: ParsedTopic): boolean {
+  // A remote consultant reads the one case it was granted, nothing else.
+  if (principal.kind === 'consult') return topic.kind === 'case' && topic.caseId === principal.caseId;
   const reader = principal.roles.some((r) => CASE_READER_ROLES.includes(r));
   switch (topic.kind) {
     case 'board':
@@ -330,6 +332,9 @@ export class LiveGateway
         return { ok: false, error: 'not found' };
       }
       await this.audit.record({ principal, action: 'live.subscribe', targetType: 'topic', targetId: name });
+      // Carries the stream offset (as every event does): a client whose topics stay quiet can
+      // still resume a dropped connection without a snapshot.
+      socket.emit('subscribed', { topic: name, version });
       return { ok: true, topic: name, version, snapshot };
     } catch (err) {
       // Always answer the ack: a client waiting on it must not hang on a server fault.

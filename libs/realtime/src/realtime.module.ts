@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { systemClock, type Clock } from '@circulator/domain';
 import { ChangeBus } from './change.bus';
+import { RevocationRelay } from './revocation.relay';
 import { LiveGateway } from './live.gateway';
 import { REDIS_SETTINGS, RedisConnections, type RedisSettings } from './redis.connections';
 import { CLOCK, REALTIME_SETTINGS, type RealtimeSettings } from './realtime.tokens';
@@ -28,6 +29,7 @@ export class RealtimeModule {
       { provide: CLOCK, useValue: options.clock ?? systemClock },
       RedisConnections,
       ChangeBus,
+      RevocationRelay,
     ];
     if (options.gateway) providers.push(LiveGateway);
     return {
