@@ -32,6 +32,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'ParkedFactAppointments1763900000000',
       'ApiCommands1764000000000',
       'Devices1764100000000',
+      'AuditChain1764210000000',
     ]);
   });
 

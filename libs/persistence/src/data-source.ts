@@ -13,6 +13,7 @@ import { MessageLogSearch1763800000000 } from './migrations/1763800000000-messag
 import { ParkedFactAppointments1763900000000 } from './migrations/1763900000000-parked-fact-appointments';
 import { ApiCommands1764000000000 } from './migrations/1764000000000-api-commands';
 import { Devices1764100000000 } from './migrations/1764100000000-devices';
+import { AuditChain1764210000000 } from './migrations/1764210000000-audit-chain';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   ParkedFactAppointments1763900000000,
   ApiCommands1764000000000,
   Devices1764100000000,
+  AuditChain1764210000000,
 ];
 
 export interface DatabaseSettings {
