@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { TypeOrmModule, getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
@@ -7,6 +7,9 @@ import { AppSecretEntity, AuditLogEntity, DisplayCredentialEntity, UserEntity } 
 import { AccessGuard } from './access.guard';
 import { AdminBootstrap } from './admin.bootstrap';
 import { AuditService } from './audit.service';
+import { AuditContext } from './audit/audit.context';
+import { AuditLogRepository } from './audit/audit-log.repository';
+import { AuditSourceInterceptor } from './audit/audit-source.interceptor';
 import { AuthController } from './auth.controller';
 import { DisplaysController } from './displays.controller';
 import { DisplaysService } from './displays.service';
@@ -56,6 +59,8 @@ export class IdentityModule {
           inject: [SIGNING_KEY],
         },
         PasswordHasher,
+        AuditContext,
+        AuditLogRepository,
         AuditService,
         TokenService,
         UsersService,
@@ -63,6 +68,7 @@ export class IdentityModule {
         AdminBootstrap,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: AuditSourceInterceptor },
       ],
       exports: [TokenService, UsersService, DisplaysService, AuditService],
     };
