@@ -8,6 +8,7 @@ import { AccessGuard } from './access.guard';
 import { AdminBootstrap } from './admin.bootstrap';
 import { AuditService } from './audit.service';
 import { AuditContext } from './audit/audit.context';
+import { AuditController } from './audit/audit.controller';
 import { AuditLogRepository } from './audit/audit-log.repository';
 import { AuditSourceInterceptor } from './audit/audit-source.interceptor';
 import { AuthController } from './auth.controller';
@@ -37,7 +38,7 @@ export class IdentityModule {
       module: IdentityModule,
       global: true,
       imports: [TypeOrmModule.forFeature([UserEntity, DisplayCredentialEntity, AuditLogEntity, AppSecretEntity])],
-      controllers: [AuthController, UsersController, DisplaysController],
+      controllers: [AuthController, UsersController, DisplaysController, AuditController],
       providers: [
         { provide: IDENTITY_OPTIONS, useValue: resolved },
         {
