@@ -3,10 +3,10 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type AuditContent, type ChainedRow, GENESIS_HASH, chainHash } from './audit.chain';
 
 /**
- * Arbitrary, fixed: the advisory lock under which one process at a time extends the chain (next
- * to the migration lock, 72_627_013, of libs/persistence).
+ * Arbitrary, fixed: the advisory lock under which one process at a time extends the chain. Taken
+ * keys: 72_627_013 (migrations, libs/persistence), 72_627_014 (HL7 interfaces, libs/pipeline).
  */
-export const AUDIT_CHAIN_LOCK = 72_627_014;
+export const AUDIT_CHAIN_LOCK = 72_627_015;
 
 /** Rows per statement when sealing or reading the chain: bounded memory on any table size. */
 const CHUNK = 500;
