@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { TypeOrmModule, getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
@@ -16,6 +16,10 @@ import {
 import { AccessGuard } from './access.guard';
 import { AdminBootstrap } from './admin.bootstrap';
 import { AuditService } from './audit.service';
+import { AuditContext } from './audit/audit.context';
+import { AuditController } from './audit/audit.controller';
+import { AuditLogRepository } from './audit/audit-log.repository';
+import { AuditSourceInterceptor } from './audit/audit-source.interceptor';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { ConsultationsController } from './consultations.controller';
@@ -62,7 +66,7 @@ export class IdentityModule {
           ConsultationEntity,
         ]),
       ],
-      controllers: [AuthController, UsersController, DisplaysController, ConsultationsController],
+      controllers: [AuthController, UsersController, DisplaysController, ConsultationsController, AuditController],
       providers: [
         { provide: IDENTITY_OPTIONS, useValue: resolved },
         {
@@ -84,6 +88,8 @@ export class IdentityModule {
           inject: [SIGNING_KEY],
         },
         PasswordHasher,
+        AuditContext,
+        AuditLogRepository,
         AuditService,
         CredentialEvents,
         LoginThrottle,
@@ -96,6 +102,7 @@ export class IdentityModule {
         AdminBootstrap,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: AuditSourceInterceptor },
       ],
       exports: [TokenService, UsersService, DisplaysService, ConsultationsService, AuditService, CredentialEvents],
     };

@@ -33,6 +33,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'ApiCommands1764000000000',
       'Devices1764100000000',
       'IdentityHardening1764200000000',
+      'AuditChain1764210000000',
     ]);
   });
 

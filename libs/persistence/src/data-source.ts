@@ -20,6 +20,7 @@ import { ParkedFactAppointments1763900000000 } from './migrations/1763900000000-
 import { ApiCommands1764000000000 } from './migrations/1764000000000-api-commands';
 import { Devices1764100000000 } from './migrations/1764100000000-devices';
 import { IdentityHardening1764200000000 } from './migrations/1764200000000-identity-hardening';
+import { AuditChain1764210000000 } from './migrations/1764210000000-audit-chain';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -48,6 +49,7 @@ export const MIGRATIONS = [
   ApiCommands1764000000000,
   Devices1764100000000,
   IdentityHardening1764200000000,
+  AuditChain1764210000000,
 ];
 
 export interface DatabaseSettings {

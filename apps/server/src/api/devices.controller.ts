@@ -62,7 +62,8 @@ function page(rows: DeviceEventRecord[], limit: number): { events: DeviceEventVi
 
 /**
  * The device registry (CONTRACT §6, issue 5): registration with a secret shown once, edits,
- * credential rotation and revocation, and each device's history. Every change is audited.
+ * credential rotation and revocation, and each device's history. Every change is audited, and so
+ * is every read: an RTLS tag's binding, and the history of its changes, can name a patient (MRN).
  */
 @ApiTags('devices')
 @ApiBearerAuth()
@@ -97,9 +98,16 @@ export class DevicesController {
   @Get()
   @Roles(...DEVICE_ADMINS)
   @ApiOperation({ summary: 'Registered devices with their state' })
-  async list(@Query() query: unknown): Promise<{ devices: DeviceView[] }> {
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<{ devices: DeviceView[] }> {
     const filter = parseDeviceList(query);
-    return { devices: (await this.devices.list(filter)).map(toDeviceView) };
+    const devices = (await this.devices.list(filter)).map(toDeviceView);
+    await this.audit.record({
+      principal,
+      action: 'devices.list',
+      targetType: 'device',
+      detail: { filter: { ...filter }, ids: devices.map((d) => d.id) },
+    });
+    return { devices };
   }
 
   @Get('events')
@@ -108,9 +116,18 @@ export class DevicesController {
     summary:
       'Every device history line, newest first: security refusals (also for unregistered ids), connectivity, service',
   })
-  async allEvents(@Query() query: unknown): Promise<{ events: DeviceEventView[]; next?: string }> {
+  async allEvents(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: unknown,
+  ): Promise<{ events: DeviceEventView[]; next?: string }> {
     const { before, limit = 100, kind } = parseDeviceEvents(query);
     const rows = await this.devices.events({ before, ...(kind ? { kinds: [kind] } : {}) }, limit + 1);
+    await this.audit.record({
+      principal,
+      action: 'devices.events',
+      targetType: 'device',
+      detail: { kind: kind ?? null, before: before ?? null },
+    });
     return page(rows, limit);
   }
 
@@ -149,9 +166,10 @@ export class DevicesController {
 
   @Get(':id')
   @Roles(...DEVICE_ADMINS)
-  async get(@Param('id') id: string): Promise<DeviceView> {
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<DeviceView> {
     const device = await this.devices.get(checkId(id));
     if (!device) throw new NotFoundException(`no device ${id}`);
+    await this.audit.record({ principal, action: 'devices.read', targetType: 'device', targetId: id });
     return toDeviceView(device);
   }
 
@@ -203,12 +221,20 @@ export class DevicesController {
   @Roles(...DEVICE_ADMINS)
   @ApiOperation({ summary: "A device's history, newest first (keyset pages: ?before=<id>)" })
   async events(
+    @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Query() query: unknown,
   ): Promise<{ events: DeviceEventView[]; next?: string }> {
     const { before, limit = 100, kind } = parseDeviceEvents(query);
     if (!(await this.devices.get(checkId(id)))) throw new NotFoundException(`no device ${id}`);
     const rows = await this.devices.events({ deviceId: id, before, ...(kind ? { kinds: [kind] } : {}) }, limit + 1);
+    await this.audit.record({
+      principal,
+      action: 'devices.events',
+      targetType: 'device',
+      targetId: id,
+      detail: { kind: kind ?? null, before: before ?? null },
+    });
     return page(rows, limit);
   }
 }

@@ -43,7 +43,11 @@ export class DisplayCredentialEntity {
   revokedAt!: Date | null;
 }
 
-/** Who read or changed what, when (every read of patient data is recorded). */
+/**
+ * Who read or changed what, when and from where (every read of patient data is recorded).
+ * Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE, and each row is hash-chained to the
+ * one before it (libs/identity/src/audit). Written only by AuditService, never through this entity.
+ */
 @Entity({ name: 'audit_log' })
 export class AuditLogEntity {
   @PrimaryColumn({ type: 'bigint' })
@@ -69,6 +73,18 @@ export class AuditLogEntity {
 
   @Column({ type: 'jsonb', default: () => "'{}'" })
   detail!: Record<string, unknown>;
+
+  /** Client IP or socket address, when a request was known. */
+  @Column({ type: 'text', nullable: true })
+  source!: string | null;
+
+  /** `hash` of the row before (64 zeros for the first); null until a pre-chain row is sealed. */
+  @Column({ type: 'text', name: 'prev_hash', nullable: true })
+  prevHash!: string | null;
+
+  /** SHA-256 (hex) over `prev_hash` and this row's canonical content. */
+  @Column({ type: 'text', nullable: true })
+  hash!: string | null;
 }
 
 /** Secrets the platform makes for itself (the token signing key), shared by every process. */
