@@ -8,7 +8,7 @@ import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } fr
 import { AuditService, IdentityModule, TokenService } from '../index';
 import type { AuditEventBundle } from './audit-event.mapper';
 
-const ADMIN_PASSWORD = 'correct horse battery staple';
+const ADMIN_PASSWORD = 'audit-trail-admin-secret';
 const NURSE = { username: 'nurse.audit', password: 'tulip-moss-river-7', displayName: 'Nora Nurse', roles: ['nurse'] };
 const SCHEDULER = {
   username: 'sched.audit',
