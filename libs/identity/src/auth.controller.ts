@@ -1,6 +1,6 @@
-import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
 import { ROLES } from '@circulator/contracts';
-import { type AuthenticatedRequest, CurrentPrincipal, Public, Roles } from './access.decorators';
+import { CurrentPrincipal, Public, Roles } from './access.decorators';
 import { AuthService, type SignedIn } from './auth.service';
 import { parseBody, passwordChangeSchema, refreshRequestSchema, tokenRequestSchema } from './identity.schemas';
 import type { Principal } from './principal.model';
@@ -22,33 +22,29 @@ export class AuthController {
   @HttpCode(200)
   // RFC 6749 §5.1: an answer carrying a token must not be cached.
   @Header('Cache-Control', 'no-store')
-  token(@Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<SignedIn> {
-    return this.auth.signIn(parseBody(tokenRequestSchema, body), { ip: request.ip });
+  token(@Body() body: unknown): Promise<SignedIn> {
+    return this.auth.signIn(parseBody(tokenRequestSchema, body));
   }
 
   @Public()
   @Post('refresh')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  refresh(@Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<SignedIn> {
-    return this.auth.refresh(parseBody(refreshRequestSchema, body), { ip: request.ip });
+  refresh(@Body() body: unknown): Promise<SignedIn> {
+    return this.auth.refresh(parseBody(refreshRequestSchema, body));
   }
 
   @Public()
   @Post('logout')
   @HttpCode(204)
-  async logout(@Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<void> {
-    await this.auth.logout(parseBody(refreshRequestSchema, body), { ip: request.ip });
+  async logout(@Body() body: unknown): Promise<void> {
+    await this.auth.logout(parseBody(refreshRequestSchema, body));
   }
 
   @Post('password')
   @Roles(...USER_ROLES)
   @HttpCode(204)
-  async changePassword(
-    @Body() body: unknown,
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: AuthenticatedRequest,
-  ): Promise<void> {
-    await this.auth.changePassword(principal, parseBody(passwordChangeSchema, body), { ip: request.ip });
+  async changePassword(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.auth.changePassword(principal, parseBody(passwordChangeSchema, body));
   }
 }

@@ -26,12 +26,10 @@ const INVALID_CREDENTIALS = 'invalid username or password';
 const LOCKED = 'too many failed sign-in attempts: try again later';
 const INVALID_REFRESH = 'the refresh token is invalid, spent or expired: sign in again';
 
-/** Where a request came from, for the audit log. */
-export interface RequestContext {
-  ip?: string | undefined;
-}
-
 /**
+ * The client address of each audit row comes from the request being served (AuditContext), so
+ * nothing here passes it along.
+ *
  * Sign-in with lockout, refresh-token rotation with reuse detection, sign-out, and a user's own
  * password change. Answers carry no hint whether an account exists.
  */
@@ -51,17 +49,17 @@ export class AuthService {
    * (`account_locked`, 401) before the password is even checked; each failure counts; the
    * failure that reaches the threshold starts the lock and is audited as `auth.lockout`.
    */
-  async signIn({ username, password }: TokenRequest, context: RequestContext): Promise<SignedIn> {
+  async signIn({ username, password }: TokenRequest): Promise<SignedIn> {
     const name = normalizeUsername(username);
     const now = this.options.now();
     if (await this.throttle.lockedUntil(name, now)) {
-      await this.auditFailure(name, 'locked', context);
+      await this.auditFailure(name, 'locked');
       throw new IdentityError('account_locked', LOCKED);
     }
     const user = await this.users.verifyCredentials(username, password);
     if (!user) {
       const { lockStarted, state } = await this.throttle.recordFailure(name, now);
-      await this.auditFailure(name, 'invalid-credentials', context);
+      await this.auditFailure(name, 'invalid-credentials');
       if (lockStarted) {
         await this.audit.record({
           principal: null,
@@ -71,7 +69,6 @@ export class AuthService {
             username: auditedName(name),
             lockedUntil: state.lockedUntil?.toISOString(),
             failures: this.options.lockoutThreshold,
-            ip: context.ip,
           },
         });
         throw new IdentityError('account_locked', LOCKED);
@@ -85,7 +82,7 @@ export class AuthService {
       action: 'auth.token',
       targetType: 'user',
       targetId: user.id,
-      detail: { outcome: 'success', ip: context.ip },
+      detail: { outcome: 'success' },
     });
     return signedIn;
   }
@@ -95,7 +92,7 @@ export class AuthService {
    * the user holds now. A spent token presented again revokes its whole family (audited
    * `auth.refresh.reuse`); a disabled or role-less user is refused and the family ended.
    */
-  async refresh({ refresh_token: token }: RefreshRequest, context: RequestContext): Promise<SignedIn> {
+  async refresh({ refresh_token: token }: RefreshRequest): Promise<SignedIn> {
     const now = this.options.now();
     const outcome = await this.sessions.rotate(token, now);
     switch (outcome.kind) {
@@ -107,7 +104,7 @@ export class AuthService {
           action: 'auth.refresh.reuse',
           targetType: 'user',
           targetId: outcome.userId,
-          detail: { session: outcome.familyId, ip: context.ip },
+          detail: { session: outcome.familyId },
         });
         throw new IdentityError('unauthorized', INVALID_REFRESH);
       case 'rotated':
@@ -126,7 +123,7 @@ export class AuthService {
       action: 'auth.refresh',
       targetType: 'user',
       targetId: user.id,
-      detail: { session: outcome.familyId, roles: user.roles, ip: context.ip },
+      detail: { session: outcome.familyId, roles: user.roles },
     });
     return withRefresh(access, outcome, now);
   }
@@ -135,7 +132,7 @@ export class AuthService {
    * `POST /api/auth/logout`: ends the sign-in the refresh token belongs to (spent or not). Says
    * nothing about an unknown token: logging out twice is not an error. Audited as `auth.logout`.
    */
-  async logout({ refresh_token: token }: RefreshRequest, context: RequestContext): Promise<void> {
+  async logout({ refresh_token: token }: RefreshRequest): Promise<void> {
     const family = await this.sessions.familyOf(token);
     if (!family) return;
     if (await this.sessions.revokeFamily(family.familyId, 'logout', this.options.now())) {
@@ -144,7 +141,7 @@ export class AuthService {
         action: 'auth.logout',
         targetType: 'user',
         targetId: family.userId,
-        detail: { session: family.familyId, ip: context.ip },
+        detail: { session: family.familyId },
       });
     }
   }
@@ -154,7 +151,7 @@ export class AuthService {
    * is checked like a sign-in (a wrong one counts towards the lock); the new one must meet the
    * policy. The user's other sign-ins end; this one continues. Audited as `user.password.change`.
    */
-  async changePassword(principal: Principal, change: PasswordChange, context: RequestContext): Promise<void> {
+  async changePassword(principal: Principal, change: PasswordChange): Promise<void> {
     if (principal.kind !== 'user') throw new IdentityError('forbidden', 'only a user account has a password');
     const now = this.options.now();
     const name = normalizeUsername(principal.username);
@@ -168,7 +165,7 @@ export class AuthService {
           action: 'auth.lockout',
           targetType: 'user',
           targetId: principal.sub,
-          detail: { username: name, lockedUntil: state.lockedUntil?.toISOString(), ip: context.ip },
+          detail: { username: name, lockedUntil: state.lockedUntil?.toISOString() },
         });
       }
       throw new IdentityError('forbidden', 'the current password is not correct', [
@@ -184,7 +181,7 @@ export class AuthService {
       action: 'user.password.change',
       targetType: 'user',
       targetId: user.id,
-      detail: { endedSessions, ip: context.ip },
+      detail: { endedSessions },
     });
   }
 
@@ -194,13 +191,13 @@ export class AuthService {
     return withRefresh(access, issued, now);
   }
 
-  private async auditFailure(name: string, reason: 'locked' | 'invalid-credentials', context: RequestContext) {
+  private async auditFailure(name: string, reason: 'locked' | 'invalid-credentials') {
     // The attempted name (trimmed to the longest valid one) but never the password.
     await this.audit.record({
       principal: null,
       action: 'auth.token',
       targetType: 'user',
-      detail: { outcome: 'failure', reason, username: auditedName(name), ip: context.ip },
+      detail: { outcome: 'failure', reason, username: auditedName(name) },
     });
   }
 }

@@ -135,13 +135,6 @@ export class ChangeBus implements OnModuleInit {
   }
 }
 
-/** Stream ids are `ms-seq`; compares two of them. */
-export function compareStreamIds(a: string, b: string): number {
-  const [am = 0, as = 0] = a.split('-').map(Number);
-  const [bm = 0, bs = 0] = b.split('-').map(Number);
-  return am - bm || as - bs;
-}
-
 /** Whether a string is a stream id (`ms-seq`), e.g. a client's recovery offset. */
 export function isStreamId(value: unknown): value is string {
   return typeof value === 'string' && /^\d{1,20}-\d{1,20}$/.test(value);

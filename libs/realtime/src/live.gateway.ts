@@ -258,13 +258,15 @@ export class LiveGateway
     const from = data.restoredFrom;
     delete data.restoredFrom;
     delete data.previousSub;
-    if (!this.held.has(socket.id)) this.held.set(socket.id, new UpdateAccumulator());
+    // Held (live updates folded aside) until the replay is out; it may be held already, from
+    // updates that came while it was still being checked.
+    if (!this.held.has(socket.id)) this.hold(socket.id);
     const rooms = [...socket.rooms].filter((r) => parseTopicRoom(r) !== undefined);
     try {
       const missed = await this.replay(from, rooms, data.principal);
       if (!missed) {
         // Too far behind, or revoked meanwhile: a fresh start (the client re-subscribes).
-        this.held.delete(socket.id);
+        // Disconnecting also drops what was held (handleDisconnect).
         socket.disconnect(true);
         return;
       }
@@ -278,7 +280,6 @@ export class LiveGateway
       this.release(socket.id);
     } catch (err) {
       this.logger.error(`could not replay to a recovered connection: ${(err as Error).message}`);
-      this.held.delete(socket.id);
       socket.disconnect(true);
     }
   }

@@ -25,10 +25,6 @@ export class UpdateAccumulator {
     return this.rooms.size;
   }
 
-  has(room: string): boolean {
-    return this.rooms.has(room);
-  }
-
   add(room: string, topic: string, version: number, change: TopicChangeItem): void {
     let pending = this.rooms.get(room);
     if (!pending) {

@@ -1,19 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createTempDir, type TempDir } from '../../../../test/support/services';
+import { createTempDir, deadPort, type TempDir } from '../../../../test/support/services';
 import { loadConfig } from '../config/app-config';
 import { describeListenError, pingRedis, preflight, StartupError } from './preflight';
-
-/** A port nothing listens on: bound, then released. */
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const address = srv.address();
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  if (typeof address !== 'object' || !address) throw new Error('no port');
-  return address.port;
-}
 
 describe('preflight', () => {
   let dir: TempDir;

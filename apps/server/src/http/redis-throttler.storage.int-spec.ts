@@ -1,17 +1,6 @@
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { dropRedisPrefix, TEST_REDIS_URL, uniqueName, waitFor } from '../../../../test/support/services';
+import { deadPort, dropRedisPrefix, TEST_REDIS_URL, uniqueName, waitFor } from '../../../../test/support/services';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
-
-/** A port nothing listens on: bound, then released. */
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const address = srv.address();
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  if (typeof address !== 'object' || !address) throw new Error('no port');
-  return address.port;
-}
 
 describe('RedisThrottlerStorage on the real Redis', () => {
   let prefix: string;
