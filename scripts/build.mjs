@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const stamp = join(dist, '.build-stamp');
-const LIBS = ['contracts', 'domain', 'hl7', 'pipeline', 'persistence', 'realtime', 'identity', 'devices'];
+/** Every lib under libs/ (each is imported by its alias, @circulator/<name>). */
+const LIBS = readdirSync(join(root, 'libs'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 
 function newest(dir) {
   let latest = 0;
