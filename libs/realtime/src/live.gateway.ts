@@ -38,6 +38,7 @@ import { ChangeBus, type CaseChangeMessage, type ChangeEntry } from './change.bu
 import { ChangeStreamReader } from './change.stream.reader';
 import { createLiveAdapter, type RestoredSessionData } from './live.adapter';
 import { RedisConnections } from './redis.connections';
+import { TopicPacer, type PacedUpdate } from './topic.pacer';
 import { UpdateAccumulator } from './update.accumulator';
 import { newestAt, VitalsThrottle, type VitalsSample } from './vitals.throttle';
 import { CLOCK, REALTIME_SETTINGS, type RealtimeSettings } from './realtime.tokens';
@@ -135,6 +136,12 @@ export const LAG_PACKETS = 32;
 
 /** Replay of a recovered connection reads the stream in pages of this many entries… */
 const REPLAY_PAGE = 1_000;
+/**
+ * A topic that has just had an update gathers what comes in the next 20 ms into one: a busy
+ * topic costs each client at most 50 writes a second, and an update waits at most 20 ms. Writes
+ * per client, not bytes, are what a fan-out to a thousand sockets spends its time on.
+ */
+export const COALESCE_TICK_MS = 20;
 /** …and gives up (the client then takes snapshots) beyond this many pages. */
 const REPLAY_MAX_PAGES = 50;
 
@@ -163,6 +170,10 @@ export class LiveGateway
   private readonly held = new Map<string, UpdateAccumulator>();
   /** `vitals` events: at most one per room per second (CONTRACT §7). */
   private readonly vitals = new VitalsThrottle((sample) => this.sendVitals(sample));
+  /** Per-topic coalescing of live updates (one write per topic per tick at most). */
+  private readonly pacer: TopicPacer;
+  /** The newest change stream entry handled. */
+  private handled = '0-0';
   private revalidateTimer?: NodeJS.Timeout;
   private revalidating = false;
 
@@ -179,7 +190,9 @@ export class LiveGateway
     private readonly connections: RedisConnections,
     @Inject(REALTIME_SETTINGS) private readonly settings: RealtimeSettings,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.pacer = new TopicPacer(settings.coalesceMs ?? COALESCE_TICK_MS, (room, update) => this.deliver(room, update));
+  }
 
   afterInit(namespace: Namespace): void {
     this.sessions = this.connections.create('live-sessions');
@@ -188,7 +201,8 @@ export class LiveGateway
         redis: this.sessions,
         sessionKey: (pid) => this.connections.key('live-session', pid),
         stream: this.bus.stream,
-        currentOffset: () => this.reader?.offset ?? '0-0',
+        // Never past a change whose update is still to be written (held for its tick).
+        currentOffset: () => this.pacer.safeOffset(this.handled),
         subOf: (data) => (data as Partial<SocketData> | undefined)?.principal?.sub,
         maxDisconnectionMs: RECOVERY_WINDOW_MS,
       }),
@@ -241,6 +255,7 @@ export class LiveGateway
       gap: () => this.server.disconnectSockets(true),
     });
     await this.reader.start();
+    this.handled = this.reader.offset;
     this.revalidateTimer = setInterval(() => void this.revalidate(), REVALIDATE_INTERVAL_MS);
     this.revalidateTimer.unref();
   }
@@ -248,6 +263,7 @@ export class LiveGateway
   async onModuleDestroy(): Promise<void> {
     if (this.revalidateTimer) clearInterval(this.revalidateTimer);
     this.vitals.stop();
+    this.pacer.stop();
     await this.reader?.stop();
   }
 
@@ -436,24 +452,40 @@ export class LiveGateway
     }
   }
 
-  /** A batch read from the change stream: coalesced per room, then delivered. */
+  /**
+   * A batch read from the change stream: coalesced per room, then handed to the pacer, which
+   * sends each room's update now or at the end of its tick.
+   */
   private onEntries(entries: ChangeEntry[]): void {
     const batch = new UpdateAccumulator();
     const rooms = this.server.adapter.rooms;
+    // For each room: the entry handled before its first change in this batch.
+    const before = new Map<string, string>();
+    let previous = this.handled;
     for (const entry of entries) {
       if (entry.kind === 'revoke') {
         this.disconnectSubject(entry.subject);
-        continue;
+      } else {
+        try {
+          const wanted = (room: string): boolean => {
+            if (!rooms.has(room)) return false;
+            if (!before.has(room)) before.set(room, previous);
+            return true;
+          };
+          const view = this.collect(batch, entry.change, wanted);
+          // Nobody here shows the case: no vitals to send either.
+          if (view) this.offerVitals(entry.change, view);
+        } catch (err) {
+          this.logger.error(`dropped an unusable change ${entry.id}: ${(err as Error).message}`);
+        }
       }
-      try {
-        const view = this.collect(batch, entry.change, (room) => rooms.has(room));
-        // Nobody here shows the case: no vitals to send either.
-        if (view) this.offerVitals(entry.change, view);
-      } catch (err) {
-        this.logger.error(`dropped an unusable change ${entry.id}: ${(err as Error).message}`);
-      }
+      previous = entry.id;
     }
-    for (const { room, update } of batch.drain()) this.deliver(room, update);
+    this.handled = previous;
+    const paced: PacedUpdate[] = batch
+      .drain()
+      .map(({ room, update }) => ({ room, update, before: before.get(room) ?? previous }));
+    this.pacer.offer(paced);
   }
 
   /**

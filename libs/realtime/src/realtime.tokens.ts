@@ -11,4 +11,9 @@ export interface RealtimeSettings {
    * omitted (tests of the module alone).
    */
   originAllowed?: (origin: string | undefined, host: string | undefined) => boolean;
+  /**
+   * How long a topic's further updates are gathered into one after it has just had one
+   * (ms; 0 sends every update at once). Default COALESCE_TICK_MS.
+   */
+  coalesceMs?: number;
 }

@@ -15,6 +15,10 @@ export interface BenchPlatform {
   password: string;
   /** Present when the bench started the platform itself (then its process is measured). */
   pid?: number;
+  /** Its Redis key prefix, when the bench started it (the fan-out bench writes its change stream). */
+  redisPrefix?: string;
+  /** The Redis it uses, when the bench started it. */
+  redisUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -42,7 +46,12 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   };
-  const child: ChildProcess = spawn(process.execPath, [serverMain], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_PLATFORM_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the platform.
+  const nodeArgs = (process.env.BENCH_PLATFORM_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, serverMain], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -80,6 +89,8 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
     mllpPort: ready.mllpPort,
     username: 'admin',
     password,
+    redisPrefix: prefix,
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     ...(child.pid !== undefined ? { pid: child.pid } : {}),
     async stop() {
       if (child.exitCode === null) {
