@@ -13,6 +13,7 @@ const env = {
   MLLP_PORT: process.env.MLLP_PORT ?? '2575',
   DATA_DIR: process.env.DATA_DIR ?? join(root, 'data', 'demo'),
   ADMIN_PASSWORD: process.env.ADMIN_PASSWORD ?? 'circulator-demo',
+  MQTT_PORT: process.env.MQTT_PORT ?? '1884',
 };
 const base = `http://localhost:${env.HTTP_PORT}`;
 const say = (line) => process.stdout.write(`demo: ${line}\n`);
@@ -68,6 +69,15 @@ if (!(await ready())) {
   say(`logins: admin / ${env.ADMIN_PASSWORD}, ${DEMO_USERS.map((u) => `${u.username} / ${u.password}`).join(', ')}`);
   say(`HL7 MLLP on port ${env.MLLP_PORT}; API docs at ${base}/api/docs`);
   const seed = String(Math.floor(Date.now() / 1000) % 100000);
+  // The day is set so that each room is in its first or second case now: the wall displays show
+  // a case under way, with live vitals, from the first minute (the schedule itself plays at
+  // DEMO_SPEED; the course of the cases, their milestones and monitors, in real time).
+  const first = new Date(Date.now() - 100 * 60_000);
+  const startOfDay = new Date();
+  startOfDay.setHours(0, 0, 0, 0);
+  const firstCase = first < startOfDay ? startOfDay : first;
+  const hhmm = `${String(firstCase.getHours()).padStart(2, '0')}:${String(Math.floor(firstCase.getMinutes() / 5) * 5).padStart(2, '0')}`;
+  const nurse = DEMO_USERS.find((u) => u.username === 'nurse');
   const sim = spawn(
     process.execPath,
     [
@@ -80,13 +90,28 @@ if (!(await ready())) {
       seed,
       '--speed',
       process.env.DEMO_SPEED ?? '60',
+      '--first-case',
+      hhmm,
+      '--live',
+      '--api',
+      base,
+      '--mqtt',
+      `mqtt://127.0.0.1:${env.MQTT_PORT}`,
+      '--user',
+      'admin',
+      '--password',
+      env.ADMIN_PASSWORD,
+      '--nurse-user',
+      nurse.username,
+      '--nurse-password',
+      nurse.password,
     ],
     { stdio: 'inherit' },
   );
   sim.on('exit', (code) =>
     say(
       code === 0
-        ? 'the simulated day has been played; the platform keeps running (Ctrl-C stops it)'
+        ? "the simulated day has been played to its last case's end; the platform keeps running (Ctrl-C stops it)"
         : `simulator exited with ${code}`,
     ),
   );

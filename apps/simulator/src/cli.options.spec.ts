@@ -69,6 +69,36 @@ describe('parseCli', () => {
     expect(parsed.kind === 'error' && parsed.error).toMatch(message);
   });
 
+  it('plays the course live with both accounts, from a given first-case time', () => {
+    const parsed = parseCli(
+      [
+        ...['--first-case', '06:45', '--live', '--api', 'http://127.0.0.1:3999/', '--mqtt', 'mqtt://127.0.0.1:1999'],
+        ...['--user', 'admin', '--password', 'pw', '--nurse-user', 'nurse', '--nurse-password', 'npw'],
+      ],
+      env,
+    );
+    expect(parsed.kind === 'run' && parsed.options).toMatchObject({
+      firstCase: { hour: 6, minute: 45 },
+      live: {
+        api: 'http://127.0.0.1:3999',
+        mqtt: 'mqtt://127.0.0.1:1999',
+        admin: { username: 'admin', password: 'pw' },
+        nurse: { username: 'nurse', password: 'npw' },
+      },
+    });
+  });
+
+  it('refuses a live play without its accounts, and a bad first-case time', () => {
+    expect(parseCli(['--live', '--user', 'admin', '--password', 'pw'], env)).toEqual({
+      kind: 'error',
+      error: '--live needs --user, --password, --nurse-user and --nurse-password',
+    });
+    expect(parseCli(['--first-case', '7:30'], env)).toEqual({
+      kind: 'error',
+      error: '--first-case must be HH:MM, got "7:30"',
+    });
+  });
+
   it('asks for help', () => {
     expect(parseCli(['-h'], env)).toEqual({ kind: 'help' });
   });

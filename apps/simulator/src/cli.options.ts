@@ -14,6 +14,18 @@ export interface SimulatorOptions {
   now: string;
   ackTimeoutMs: number;
   dryRun: boolean;
+  /** Local time of each room's first case (default 07:30). */
+  firstCase?: { hour: number; minute: number };
+  /**
+   * Plays the cases' course in real time too (milestones, checklist, monitors), through the
+   * platform's API and MQTT broker with these accounts.
+   */
+  live?: {
+    api: string;
+    mqtt: string;
+    admin: { username: string; password: string };
+    nurse: { username: string; password: string };
+  };
 }
 
 export type ParsedCli =
@@ -41,6 +53,14 @@ Options:
   --speed X          time acceleration; 0 sends as fast as ACKs come back   [60]
   --now ISO          simulated start of the play (MSH-7 times)    [the current time]
   --ack-timeout MS   how long to wait for each ACK                [10000]
+  --first-case HH:MM local start of each room's first case        [07:30]
+  --live             also play each case's course in real time: ADT A02 in and out,
+                     the nurse's milestones and checklist (REST), a monitor per room (MQTT);
+                     needs --api, --mqtt, --user/--password (admin: registers the monitors)
+                     and --nurse-user/--nurse-password (records the milestones)
+  --api URL          the platform's HTTP address                  [http://127.0.0.1:3000]
+  --mqtt URL         its MQTT broker                               [mqtt://127.0.0.1:1883]
+  --user, --password, --nurse-user, --nurse-password
   --dry-run          print the messages instead of sending them
   -h, --help         this help
 
@@ -64,6 +84,14 @@ export function parseCli(argv: readonly string[], env: CliEnvironment): ParsedCl
         now: { type: 'string' },
         'ack-timeout': { type: 'string', default: '10000' },
         'dry-run': { type: 'boolean', default: false },
+        'first-case': { type: 'string' },
+        live: { type: 'boolean', default: false },
+        api: { type: 'string', default: 'http://127.0.0.1:3000' },
+        mqtt: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
+        user: { type: 'string' },
+        password: { type: 'string' },
+        'nurse-user': { type: 'string' },
+        'nurse-password': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -103,7 +131,28 @@ export function parseCli(argv: readonly string[], env: CliEnvironment): ParsedCl
     mllp = { host, port };
   }
 
-  return { kind: 'run', options: { mllp, rooms, seed, date, timeZone, speed, now: nowText, ackTimeoutMs, dryRun } };
+  const options: SimulatorOptions = { mllp, rooms, seed, date, timeZone, speed, now: nowText, ackTimeoutMs, dryRun };
+  if (values['first-case'] !== undefined) {
+    const hhmm = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(values['first-case']);
+    if (!hhmm) return fail(`--first-case must be HH:MM, got "${values['first-case']}"`);
+    options.firstCase = { hour: Number(hhmm[1]), minute: Number(hhmm[2]) };
+  }
+  if (values.live) {
+    if (!URL.canParse(values.api) || !URL.canParse(values.mqtt)) return fail('--api and --mqtt must be URLs');
+    const { user, password } = values;
+    const nurseUser = values['nurse-user'];
+    const nursePassword = values['nurse-password'];
+    if (!user || !password || !nurseUser || !nursePassword) {
+      return fail('--live needs --user, --password, --nurse-user and --nurse-password');
+    }
+    options.live = {
+      api: values.api.replace(/\/$/, ''),
+      mqtt: values.mqtt,
+      admin: { username: user, password },
+      nurse: { username: nurseUser, password: nursePassword },
+    };
+  }
+  return { kind: 'run', options };
 }
 
 function integer(text: string): number | undefined {

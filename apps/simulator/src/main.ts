@@ -3,6 +3,9 @@ import { parseCli, USAGE, type SimulatorOptions } from './cli.options';
 import { clockText, formatProgress, playMessages } from './day.player';
 import { finalSchedule, planOrDay } from './or-day.plan';
 import { buildPlanMessages } from './siu.builder';
+import { planCourses } from './course/case.course';
+import { playCourses } from './course/course.player';
+import { ApiSession, LiveOutputs } from './course/live.outputs';
 
 /**
  * CLI entry: plays a simulated OR day into an MLLP listener. The edge of the app: it alone reads
@@ -32,6 +35,7 @@ async function run(options: SimulatorOptions): Promise<number> {
     seed: options.seed,
     rooms: options.rooms,
     now: options.now,
+    ...(options.firstCase ? { firstCase: options.firstCase } : {}),
   });
   const messages = buildPlanMessages(plan);
   const cases = finalSchedule(plan);
@@ -59,10 +63,33 @@ async function run(options: SimulatorOptions): Promise<number> {
     return 1;
   }
   console.log(`Sending to ${host}:${port}`);
-  const result = await playMessages(messages, sender, {
+  // With --live the course starts once every booking is in (reschedules keep playing meanwhile).
+  const bookings = messages.filter((m) => m.trigger === 'S12').length;
+  let booked!: () => void;
+  const bookingsIn = new Promise<void>((resolve) => (booked = resolve));
+  const schedule = playMessages(messages, sender, {
     speed: options.speed,
-    onProgress: (p) => console.log(formatProgress(p)),
-  }).finally(() => sender.close());
+    onProgress: (p) => {
+      console.log(formatProgress(p));
+      if (p.index + 1 >= bookings) booked();
+    },
+  }).finally(() => {
+    booked();
+    void sender.close();
+  });
+  const live = options.live;
+  const course = live
+    ? bookingsIn.then(() =>
+        playLive(
+          options,
+          live,
+          cases,
+          plan.rooms.map((r) => r.code),
+          plan.controlIdPrefix,
+        ),
+      )
+    : Promise.resolve(0);
+  const result = await schedule;
 
   const cancelled = cases.filter((c) => c.status === 'Cancelled').length;
   console.log(
@@ -73,7 +100,56 @@ async function run(options: SimulatorOptions): Promise<number> {
     console.error(`  rejected ${r.controlId} (${r.placerId}): ${r.ack.code}${r.ack.text ? ` ${r.ack.text}` : ''}`);
   }
   if (result.aborted !== undefined) console.error(`simulator: stopped early: ${result.aborted}`);
-  return result.aborted === undefined && result.rejected.length === 0 && result.sent === messages.length ? 0 : 1;
+  const scheduled = result.aborted === undefined && result.rejected.length === 0 && result.sent === messages.length;
+  const courseCode = await course;
+  return scheduled && courseCode === 0 ? 0 : 1;
+}
+
+/**
+ * The day's course in real time, after the schedule: what is already past is sent at once with
+ * its own times, then each milestone at its time and the monitors every 5 s. Runs until the day's
+ * last case is out of its room, or Ctrl-C.
+ */
+async function playLive(
+  options: SimulatorOptions,
+  live: NonNullable<SimulatorOptions['live']>,
+  schedule: ReturnType<typeof finalSchedule>,
+  rooms: string[],
+  controlPrefix: string,
+): Promise<number> {
+  const courses = planCourses(schedule, options.seed);
+  const sender = new MllpClient({ ackTimeoutMs: options.ackTimeoutMs, connectTimeoutMs: 5_000 });
+  const mllp = options.mllp as NonNullable<SimulatorOptions['mllp']>;
+  await sender.connect(mllp.host, mllp.port);
+  const outputs = new LiveOutputs({
+    mllp: sender,
+    admin: new ApiSession(live.api, live.admin),
+    nurse: new ApiSession(live.api, live.nurse),
+    mqttUrl: live.mqtt,
+    controlPrefix: `${controlPrefix.slice(0, 12)}L`,
+    log: (line) => console.error(`simulator: ${line}`),
+  });
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  try {
+    await outputs.connectMonitors(rooms);
+    console.log(`Playing the day's course live: ${courses.length} cases, monitors in ${rooms.length} rooms`);
+    const played = await playCourses(
+      courses,
+      outputs,
+      {
+        now: () => Date.now(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5_000))),
+      },
+      { vitalsEveryMs: 5_000, rooms, signal: stop.signal },
+    );
+    console.log(`Course done: ${played.steps} steps (${played.failed} failed), ${played.publishes} monitor publishes`);
+    return played.failed === 0 ? 0 : 1;
+  } finally {
+    await outputs.close();
+    await sender.close();
+  }
 }
 
 main(process.argv.slice(2)).then(

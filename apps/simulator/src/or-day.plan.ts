@@ -91,6 +91,8 @@ export interface OrDayOptions {
   rooms?: number;
   /** The simulated instant the play starts (ISO 8601); event times are counted from it. */
   now: string;
+  /** When each room's first case is booked, local HH:MM (default 07:30). */
+  firstCase?: { hour: number; minute: number };
 }
 
 export const DEFAULT_ROOMS = 3;
@@ -117,7 +119,11 @@ export function planOrDay(options: OrDayOptions): OrDayPlan {
   // MSH-10 is at most 20 characters in 2.5.1, so the control id prefix carries the seed in base 36.
   const controlSeed = seed.toString(36).toUpperCase();
   const compactDate = date.replaceAll('-', '');
-  const dayStart = DateTime.fromISO(date, { zone: timeZone }).set({ ...FIRST_CASE, second: 0, millisecond: 0 });
+  const dayStart = DateTime.fromISO(date, { zone: timeZone }).set({
+    ...(options.firstCase ?? FIRST_CASE),
+    second: 0,
+    millisecond: 0,
+  });
   const people = new PeoplePicker(rng, date);
 
   const rooms: PlannedRoom[] = [];
