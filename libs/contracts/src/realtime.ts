@@ -1,4 +1,4 @@
-import type { CaseView } from './case-view';
+import type { AlertView, CaseView } from './case-view';
 
 /** socket.io namespace and events of CONTRACT §7. */
 export const LIVE_NAMESPACE = '/live';
@@ -97,4 +97,25 @@ export interface VitalsEvent {
   /** The newest reading's time. */
   at: string;
   values: Partial<Record<string, { value: number; unit: string; at: string }>>;
+}
+
+/** An alert as the `alerts` topic lists it: the case's alert, with where it is. */
+export interface AlertItem extends AlertView {
+  caseId: string;
+  roomId: string;
+}
+
+/**
+ * `alerts` topic (CONTRACT §7): today's (facility-local) alerts. The snapshot lists them and the
+ * cases they belong to; `update` events carry changed cases in full (a case whose `alerts` is
+ * empty has none left); an `alert` event announces each newly raised one.
+ */
+export interface AlertsSnapshot {
+  alerts: AlertItem[];
+  cases: CaseView[];
+}
+
+export interface AlertEvent {
+  topic: 'alerts';
+  alert: AlertItem;
 }

@@ -31,6 +31,7 @@ import {
   ChangeBus,
   REALTIME_SETTINGS,
   placementOf,
+  alertChanges,
   topicsForChange,
   type RealtimeSettings,
 } from '@circulator/realtime';
@@ -558,7 +559,8 @@ export class CaseApplyService {
   private async publish(before: CaseState | undefined, after: CaseState): Promise<void> {
     const now = placementOf(after, this.settings.facilityTz);
     const was = before ? placementOf(before, this.settings.facilityTz) : undefined;
-    await this.bus.publish(after.id, after, topicsForChange(after.id, now, was, this.today()));
+    const alerts = alertChanges(before?.alerts, after.alerts);
+    await this.bus.publish(after.id, after, topicsForChange(after.id, now, was, this.today(), alerts));
   }
 
   /** Records an attempt that threw (it is retried by the queue), outside the failed transaction. */

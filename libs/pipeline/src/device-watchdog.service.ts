@@ -18,6 +18,7 @@ import {
   ChangeBus,
   REALTIME_SETTINGS,
   placementOf,
+  alertChanges,
   topicsForChange,
   type RealtimeSettings,
 } from '@circulator/realtime';
@@ -162,7 +163,8 @@ export class DeviceWatchdog implements OnApplicationBootstrap, OnApplicationShut
     });
     for (const c of changed) {
       const placement = placementOf(c.state, zone);
-      await this.bus.publish(c.state.id, c.state, topicsForChange(c.state.id, placement, placement, today));
+      const alerts = alertChanges(c.before.alerts, c.state.alerts);
+      await this.bus.publish(c.state.id, c.state, topicsForChange(c.state.id, placement, placement, today, alerts));
     }
     return changed.map((c) => c.state.id);
   }

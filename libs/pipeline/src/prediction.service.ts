@@ -21,6 +21,7 @@ import {
   ChangeBus,
   REALTIME_SETTINGS,
   placementOf,
+  alertChanges,
   topicsForChange,
   type RealtimeSettings,
 } from '@circulator/realtime';
@@ -152,7 +153,8 @@ export class PredictionService implements OnApplicationShutdown {
     const today = localDate(nowIso, zone);
     for (const c of changed) {
       const placement = placementOf(c.state, zone);
-      await this.bus.publish(c.state.id, c.state, topicsForChange(c.state.id, placement, placement, today));
+      const alerts = alertChanges(c.before.alerts, c.state.alerts);
+      await this.bus.publish(c.state.id, c.state, topicsForChange(c.state.id, placement, placement, today, alerts));
     }
   }
 

@@ -15,6 +15,9 @@ import type { Redis } from 'ioredis';
 import {
   CASE_READER_ROLES,
   isCaseId,
+  type AlertEvent,
+  type AlertItem,
+  type AlertsSnapshot,
   LIVE_NAMESPACE,
   parseTopic,
   type ParsedTopic,
@@ -96,6 +99,11 @@ function topicRoom(topic: string, disclosure: NameDisclosure): string {
 function parseTopicRoom(room: string): { topic: string; disclosure: string } | undefined {
   const hash = room.lastIndexOf('#');
   return hash < 0 ? undefined : { topic: room.slice(0, hash), disclosure: room.slice(hash + 1) };
+}
+
+/** A case's alerts as the `alerts` topic lists them. */
+function alertItems(view: CaseView): AlertItem[] {
+  return view.alerts.map((a) => ({ ...a, caseId: view.id, roomId: view.roomId }));
 }
 
 /** A device as the room's screens show it: no serials, no credentials, no history. */
@@ -437,8 +445,15 @@ export class LiveGateway
         const state = isCaseId(topic.caseId) ? await this.cases.get(topic.caseId) : undefined;
         return state ? { case: toCaseView(state, disclosure) } : undefined;
       }
-      case 'alerts':
-        return { alerts: [] };
+      case 'alerts': {
+        // Today's (facility-local) alerts, with the cases they belong to.
+        const today = localDate(this.clock.now().toISOString(), this.settings.facilityTz);
+        const { start, end } = localDayBounds(today, this.settings.facilityTz);
+        const cases = (await this.cases.listBetween(start, end)).filter((c) => c.alerts.length > 0);
+        const views = cases.map((c) => toCaseView(c, disclosure));
+        const snapshot: AlertsSnapshot = { alerts: views.flatMap(alertItems), cases: views };
+        return snapshot;
+      }
     }
   }
 
@@ -475,6 +490,7 @@ export class LiveGateway
           const view = this.collect(batch, entry.change, wanted);
           // Nobody here shows the case: no vitals to send either.
           if (view) this.offerVitals(entry.change, view);
+          this.announceAlerts(entry.change, rooms);
         } catch (err) {
           this.logger.error(`dropped an unusable change ${entry.id}: ${(err as Error).message}`);
         }
@@ -513,6 +529,21 @@ export class LiveGateway
       }
     }
     return any;
+  }
+
+  /** An `alert` event for each alert a change raised, to the `alerts` topic's subscribers. */
+  private announceAlerts(change: CaseChangeMessage, rooms: Map<string, Set<string>>): void {
+    const raised = change.topics.find((t) => t.topic === 'alerts' && t.raised?.length)?.raised;
+    if (!raised) return;
+    for (const disclosure of DISCLOSURES) {
+      const room = topicRoom('alerts', disclosure);
+      if (!rooms.has(room)) continue;
+      for (const alert of alertItems(toCaseView(change.state, disclosure))) {
+        if (!raised.includes(alert.id)) continue;
+        const event: AlertEvent = { topic: 'alerts', alert };
+        this.server.to(room).emit('alert', event);
+      }
+    }
   }
 
   /** Vitals go to the room's screens while the case is on today's room topic. */

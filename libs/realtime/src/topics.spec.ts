@@ -1,6 +1,37 @@
 import type { Principal } from '@circulator/identity';
 import { disclosureFor, mayRead } from './live.gateway';
-import { topicsForChange } from './topics';
+import type { AlertView } from '@circulator/contracts';
+import { alertChanges, topicsForChange } from './topics';
+
+describe('alertChanges', () => {
+  const alert = (id: string, more: Partial<AlertView> = {}): AlertView => ({
+    id,
+    kind: 'checklist',
+    priority: 'high',
+    message: 'Time Out missing at incision',
+    raisedAt: '2026-11-23T08:00:00.000Z',
+    ...more,
+  });
+
+  it('names the alerts a change raised', () => {
+    expect(alertChanges(undefined, [alert('a1')])).toEqual({ raised: ['a1'] });
+    expect(alertChanges([alert('a1')], [alert('a1'), alert('a2')])).toEqual({ raised: ['a2'] });
+  });
+
+  it('sees a cleared, acknowledged, reprioritised or reworded alert as a change that raised nothing', () => {
+    expect(alertChanges([alert('a1')], [])).toEqual({ raised: [] });
+    expect(alertChanges([alert('a1')], [alert('a1', { acknowledgedAt: '2026-11-23T08:01:00.000Z' })])).toEqual({
+      raised: [],
+    });
+    expect(alertChanges([alert('a1')], [alert('a1', { priority: 'medium' })])).toEqual({ raised: [] });
+    expect(alertChanges([alert('a1')], [alert('a1', { message: 'Time Out done late' })])).toEqual({ raised: [] });
+  });
+
+  it('is undefined when the alerts a reader sees did not change', () => {
+    expect(alertChanges([alert('a1')], [alert('a1')])).toBeUndefined();
+    expect(alertChanges(undefined, [])).toBeUndefined();
+  });
+});
 
 describe('topicsForChange', () => {
   const TODAY = '2026-11-23';
@@ -21,7 +52,26 @@ describe('topicsForChange', () => {
       { topic: 'case:c1', removed: false },
       { topic: 'board:2026-11-23', removed: true },
       { topic: 'room:or-1', removed: true },
+      // Today's alerts drop a case that left today.
+      { topic: 'alerts', removed: true },
     ]);
+  });
+
+  it("tells today's alerts topic of a change to a case's alerts, with the ones it raised", () => {
+    const here = { date: TODAY, roomId: 'or-1' };
+    expect(topicsForChange('c1', here, here, TODAY, { raised: ['a1'] })).toContainEqual({
+      topic: 'alerts',
+      removed: false,
+      raised: ['a1'],
+    });
+    expect(topicsForChange('c1', here, here, TODAY, { raised: [] })).toContainEqual({
+      topic: 'alerts',
+      removed: false,
+    });
+    expect(topicsForChange('c1', here, here, TODAY).map((t) => t.topic)).not.toContain('alerts');
+    // Another day's case is not on today's alerts.
+    const later = { date: '2026-11-25', roomId: 'or-1' };
+    expect(topicsForChange('c1', later, later, TODAY, { raised: ['a1'] }).map((t) => t.topic)).not.toContain('alerts');
   });
 
   it('keeps room displays, which show today, out of other days', () => {

@@ -1,9 +1,29 @@
+import type { AlertView } from '@circulator/contracts';
 import { localDate, type CaseState } from '@circulator/domain';
 
 export interface TopicChange {
   topic: string;
   /** True when the case left this topic (moved to another day or room). */
   removed: boolean;
+  /** On the `alerts` topic: the ids of the alerts this change raised (each gets an `alert` event). */
+  raised?: string[];
+}
+
+/** What a change did to a case's alerts; undefined when nothing a reader sees changed. */
+export interface AlertChange {
+  raised: string[];
+}
+
+/** Compares a case's alerts before and after a change (raised, cleared, acknowledged, reworded). */
+export function alertChanges(
+  before: readonly AlertView[] | undefined,
+  after: readonly AlertView[],
+): AlertChange | undefined {
+  const shown = (a: AlertView) => `${a.priority}|${a.acknowledgedAt ?? ''}|${a.message}`;
+  const was = new Map((before ?? []).map((a) => [a.id, shown(a)]));
+  const raised = after.filter((a) => !was.has(a.id)).map((a) => a.id);
+  const changed = raised.length > 0 || after.length !== was.size || after.some((a) => was.get(a.id) !== shown(a));
+  return changed ? { raised } : undefined;
 }
 
 /** Where a case is shown, for routing its changes. */
@@ -19,13 +39,15 @@ export function placementOf(state: CaseState, facilityTz: string): CasePlacement
 /**
  * The topics a case change touches: where it is now, and where it was if it moved. A `room:`
  * topic shows the room's facility-local today, so it hears of a case only while the case is on
- * `today` (and of its removal when it leaves the room or the day).
+ * `today` (and of its removal when it leaves the room or the day). The `alerts` topic (today's
+ * alerts) hears of a case of today whose alerts changed, and of a case that left today.
  */
 export function topicsForChange(
   caseId: string,
   now: CasePlacement,
   before: CasePlacement | undefined,
   today: string,
+  alerts?: AlertChange,
 ): TopicChange[] {
   const out: TopicChange[] = [{ topic: `board:${now.date}`, removed: false }];
   if (now.date === today) out.push({ topic: `room:${now.roomId}`, removed: false });
@@ -34,5 +56,10 @@ export function topicsForChange(
   const leftRoom =
     before !== undefined && before.date === today && (before.roomId !== now.roomId || now.date !== today);
   if (leftRoom) out.push({ topic: `room:${before.roomId}`, removed: true });
+  if (now.date === today && alerts) {
+    out.push({ topic: 'alerts', removed: false, ...(alerts.raised.length ? { raised: alerts.raised } : {}) });
+  } else if (now.date !== today && before?.date === today) {
+    out.push({ topic: 'alerts', removed: true });
+  }
   return out;
 }
