@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TokenResponse } from '@circulator/contracts';
 import { AuditService } from './audit.service';
+import { CredentialEvents } from './credential.events';
 import { IdentityError } from './identity.error';
 import { IDENTITY_OPTIONS, type ResolvedIdentityOptions } from './identity.options';
 import {
@@ -41,6 +42,7 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
     private readonly sessions: RefreshTokenRepository,
     private readonly audit: AuditService,
+    private readonly events: CredentialEvents,
     @Inject(IDENTITY_OPTIONS) private readonly options: ResolvedIdentityOptions,
   ) {}
 
@@ -99,6 +101,8 @@ export class AuthService {
       case 'refused':
         throw new IdentityError('unauthorized', INVALID_REFRESH);
       case 'reused':
+        // The family is revoked: its live connections end too.
+        this.events.revoked({ kind: 'user', sub: outcome.userId, session: outcome.familyId });
         await this.audit.record({
           principal: null,
           action: 'auth.refresh.reuse',
@@ -115,6 +119,7 @@ export class AuthService {
     const user = await this.users.findEnabled(outcome.userId);
     if (!user || !user.roles.some((role) => role !== 'display')) {
       await this.sessions.revokeFamily(outcome.familyId, user ? 'no-role' : 'user-disabled', now);
+      this.events.revoked({ kind: 'user', sub: outcome.userId, session: outcome.familyId });
       throw new IdentityError('unauthorized', 'this account is disabled or holds no role');
     }
     const access = this.tokens.issueForUser(user, { id: outcome.familyId, expiresAt: outcome.familyExpiresAt });
@@ -136,6 +141,7 @@ export class AuthService {
     const family = await this.sessions.familyOf(token);
     if (!family) return;
     if (await this.sessions.revokeFamily(family.familyId, 'logout', this.options.now())) {
+      this.events.revoked({ kind: 'user', sub: family.userId, session: family.familyId });
       await this.audit.record({
         principal: null,
         action: 'auth.logout',
@@ -176,6 +182,11 @@ export class AuthService {
     await this.users.setPassword(user.id, change.newPassword);
     await this.throttle.reset(name);
     const endedSessions = await this.sessions.revokeAllOf(user.id, 'password-change', now, principal.sessionId);
+    this.events.revoked({
+      kind: 'user',
+      sub: user.id,
+      ...(principal.sessionId !== undefined ? { keepSession: principal.sessionId } : {}),
+    });
     await this.audit.record({
       principal,
       action: 'user.password.change',

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { CredentialEvents, type RevokedSubject } from './credential.events';
+import { CredentialEvents, endedBy, type RevokedSubject } from './credential.events';
 
 describe('CredentialEvents', () => {
   beforeEach(() => {
@@ -44,5 +44,26 @@ describe('CredentialEvents', () => {
     off();
     events.revoked({ kind: 'user', sub: 'u-1' });
     expect(calls).toBe(3);
+  });
+});
+
+describe('endedBy', () => {
+  const a = { sub: 'u-1', sessionId: 's-a' };
+  const b = { sub: 'u-1', sessionId: 's-b' };
+  const other = { sub: 'u-2', sessionId: 's-a' };
+
+  it('ends every connection of the subject when no sign-in is named', () => {
+    const all: RevokedSubject = { kind: 'user', sub: 'u-1' };
+    expect([a, b, other, { sub: 'u-1' }].map((p) => endedBy(all, p))).toEqual([true, true, false, true]);
+  });
+
+  it('ends only the named sign-in (logout, a reused refresh token)', () => {
+    const one: RevokedSubject = { kind: 'user', sub: 'u-1', session: 's-a' };
+    expect([a, b, other].map((p) => endedBy(one, p))).toEqual([true, false, false]);
+  });
+
+  it('ends every other sign-in but the kept one (a password changed in it)', () => {
+    const others: RevokedSubject = { kind: 'user', sub: 'u-1', keepSession: 's-b' };
+    expect([a, b, other, { sub: 'u-1' }].map((p) => endedBy(others, p))).toEqual([true, false, false, true]);
   });
 });

@@ -6,6 +6,17 @@ export interface RevokedSubject {
   kind: 'display' | 'user' | 'consult';
   /** The principal's `sub`: credential id, user id or consultation id. */
   sub: string;
+  /** Only this sign-in of the user ended (logout, a refresh token reused). */
+  session?: string;
+  /** Every sign-in of the user ended but this one (the user changed their own password in it). */
+  keepSession?: string;
+}
+
+/** Whether a connection of `principal` (its `sub` and sign-in) is one a revocation ends. */
+export function endedBy(subject: RevokedSubject, principal: { sub: string; sessionId?: string }): boolean {
+  if (principal.sub !== subject.sub) return false;
+  if (subject.session !== undefined && principal.sessionId !== subject.session) return false;
+  return subject.keepSession === undefined || principal.sessionId !== subject.keepSession;
 }
 
 /** Called once per revocation; may be async (a rejection is logged, never thrown at the revoker). */
@@ -13,7 +24,8 @@ export type RevokedListener = (subject: RevokedSubject) => void | Promise<void>;
 
 /**
  * In-process notifications of revoked credentials, emitted after the revocation is stored: when a
- * display credential is revoked, a user is disabled, or a consultation is revoked.
+ * display credential is revoked, a user is disabled, a user's sign-ins end (logout, password reset
+ * or change, a refresh token reused), or a consultation is revoked.
  *
  * Token verification already refuses a revoked credential on its next use; this lets long-lived
  * connections (socket.io) drop its holder at once instead of at their next re-check. It is one

@@ -23,7 +23,7 @@ export { DISPLAY_TOKEN_TTL_SECONDS, TOKEN_AUDIENCE, TOKEN_ISSUER } from './token
 export { ADMIN_USERNAME, type CreateUserInput, type UserView, UsersService } from './users.service';
 export { type CreatedDisplay, DisplaysService } from './displays.service';
 export { ConsultationsService } from './consultations.service';
-export { CredentialEvents, type RevokedListener, type RevokedSubject } from './credential.events';
+export { CredentialEvents, endedBy, type RevokedListener, type RevokedSubject } from './credential.events';
 export {
   type FieldError,
   IdentityError,

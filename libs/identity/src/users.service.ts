@@ -190,6 +190,8 @@ export class UsersService {
     await this.users.update({ id }, { passwordHash: await this.hasher.hash(password) });
     const now = this.options.now();
     const endedSessions = await this.sessions.revokeAllOf(id, 'password-reset', now);
+    // Whoever is connected with the old password's sign-ins is dropped at once.
+    this.events.revoked({ kind: 'user', sub: id });
     const unlocked = await this.throttle.reset(user.username);
     await this.audit.record({
       principal: by,

@@ -29,7 +29,14 @@ import {
   type CaseView,
 } from '@circulator/contracts';
 import { localDate, localDayBounds, toCaseView, type Clock, type NameDisclosure } from '@circulator/domain';
-import { AuditService, IdentityError, TokenService, type Principal, type RevokedSubject } from '@circulator/identity';
+import {
+  AuditService,
+  endedBy,
+  IdentityError,
+  TokenService,
+  type Principal,
+  type RevokedSubject,
+} from '@circulator/identity';
 import {
   CaseRepository,
   DeviceRepository,
@@ -611,7 +618,8 @@ export class LiveGateway
   private disconnectSubject(subject: RevokedSubject): void {
     let n = 0;
     for (const socket of this.server.sockets.values()) {
-      if ((socket.data as Partial<SocketData>).principal?.sub === subject.sub) {
+      const principal = (socket.data as Partial<SocketData>).principal;
+      if (principal && endedBy(subject, principal)) {
         socket.disconnect(true);
         n += 1;
       }
