@@ -207,7 +207,8 @@ describe('an SIU^S12 from MLLP to a live board (PostgreSQL)', () => {
       );
       expect(own.ok).toBe(true);
       const patients = (own.ok ? (own.snapshot as { cases: CaseView[] }).cases : []).map((c) => c.patient);
-      expect(patients).toContainEqual({ mrn: '', name: 'A.E.' });
+      // Initials, age on the day of surgery and sex: no name, no MRN, no birth date.
+      expect(patients).toContainEqual({ mrn: '', name: 'A.E.', age: 66, sex: 'F' });
       const other = await new Promise<SubscribeAck>((resolve) =>
         display.emit('subscribe', { topic: `board:${DATE}` }, resolve),
       );

@@ -105,7 +105,11 @@ export interface CaseView {
   roomId: string;
   roomName: string;
   /** `name` is already reduced to what the caller's role may see. */
-  patient: { mrn: string; name: string; birthDate?: string };
+  /**
+   * As the role may see it: clinicians the full name, MRN and birth date; wall displays initials,
+   * age and sex only. `age` is in whole years on the day of surgery.
+   */
+  patient: { mrn: string; name: string; birthDate?: string; age?: number; sex?: string };
   procedure: { code?: string; text: string };
   surgeon?: PersonRef;
   anesthesiologist?: PersonRef;

@@ -1,5 +1,5 @@
 import { applyFact } from './case.engine';
-import { patientName, toCaseView } from './case.view';
+import { ageOn, patientName, toCaseView } from './case.view';
 import { alarm, applyAll, bookedCase, booking, observations, order, source, t } from './testing/facts.fixture';
 
 describe('patient names by disclosure', () => {
@@ -32,14 +32,21 @@ describe('toCaseView', () => {
     { newCaseId: 'c1', receivedAt: '2026-11-20T11:00:01.000Z' },
   ).state!;
 
-  it('reduces the patient for displays: initials, no MRN, no birth date', () => {
+  it('reduces the patient for displays: initials, age and sex; no MRN, no birth date', () => {
     const view = toCaseView(state, 'initials');
-    expect(view.patient).toEqual({ mrn: '', name: 'A.E.' });
+    // Born 1960-02-14, operated on 2026-11-23: 66.
+    expect(view.patient).toEqual({ mrn: '', name: 'A.E.', age: 66 });
+    expect(toCaseView({ ...state, patient: { ...state.patient, sex: 'M' } }, 'initials').patient).toEqual({
+      mrn: '',
+      name: 'A.E.',
+      age: 66,
+      sex: 'M',
+    });
   });
 
   it('gives clinicians the name and birth date, and no engine-internal fields', () => {
     const view = toCaseView(state, 'full');
-    expect(view.patient).toEqual({ mrn: 'M1', name: 'EVERYMAN, Adam', birthDate: '1960-02-14' });
+    expect(view.patient).toEqual({ mrn: 'M1', name: 'EVERYMAN, Adam', birthDate: '1960-02-14', age: 66 });
     expect(view).not.toHaveProperty('scheduleAt');
     expect(view).not.toHaveProperty('scheduleSeq');
     expect(view).toMatchObject({ id: 'c1', version: 1, status: 'scheduled', roomName: 'OR 1', alerts: [], vitals: {} });
@@ -79,5 +86,22 @@ describe('toCaseView: a cancelled case', () => {
     expect(cancelled.status).toBe('cancelled');
     expect(Object.keys(cancelled.vitals).length).toBeGreaterThan(0);
     expect(toCaseView(cancelled, 'full')).toMatchObject({ vitals: {}, alerts: [] });
+  });
+});
+
+describe('ageOn', () => {
+  it('counts whole years to the day of the instant, birthdays included', () => {
+    expect(ageOn('1960-02-14', '2026-02-13T23:00:00.000Z')).toBe(65);
+    expect(ageOn('1960-02-14', '2026-02-14T07:30:00.000Z')).toBe(66);
+    expect(ageOn('2000-02-29', '2026-02-28T08:00:00Z')).toBe(25);
+    expect(ageOn('2000-02-29', '2026-03-01T08:00:00Z')).toBe(26);
+    expect(ageOn('2026-11-01', '2026-11-23T08:00:00Z')).toBe(0);
+  });
+
+  it('is undefined without a usable birth date or instant, or for an impossible age', () => {
+    expect(ageOn(undefined, '2026-11-23T08:00:00Z')).toBeUndefined();
+    expect(ageOn('1960', '2026-11-23T08:00:00Z')).toBeUndefined();
+    expect(ageOn('1960-02-14', undefined)).toBeUndefined();
+    expect(ageOn('2030-01-01', '2026-11-23T08:00:00Z')).toBeUndefined();
   });
 });

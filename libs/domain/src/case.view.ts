@@ -47,6 +47,10 @@ export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseVi
     identifiers: { ...state.identifiers },
   };
   if (disclosure === 'full' && state.patient.birthDate) view.patient.birthDate = state.patient.birthDate;
+  // Age and sex tell the team at the wall whom they expect, without identifying anyone.
+  const age = ageOn(state.patient.birthDate, state.scheduledStart);
+  if (age !== undefined) view.patient.age = age;
+  if (state.patient.sex) view.patient.sex = state.patient.sex;
   if (state.surgeon) view.surgeon = { ...state.surgeon };
   if (state.anesthesiologist) view.anesthesiologist = { ...state.anesthesiologist };
   if (state.predictedEnd) view.predictedEnd = state.predictedEnd;
@@ -59,6 +63,22 @@ export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseVi
     if (state.results) view.results = state.results.map(resultView);
   }
   return view;
+}
+
+/**
+ * Whole years from a birth date (YYYY-MM-DD) to the calendar day of an instant (its UTC date:
+ * off by a day at most around midnight, never by a year but on a birthday); undefined when
+ * either is missing or malformed. Pure: the case's own date, not today's, so a view never
+ * depends on when it is made.
+ */
+export function ageOn(birthDate: string | undefined, at: string | undefined): number | undefined {
+  const born = /^(\d{4})-(\d{2})-(\d{2})/.exec(birthDate ?? '');
+  const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(at ?? '');
+  if (!born || !day) return undefined;
+  const [by, bm, bd] = born.slice(1).map(Number) as [number, number, number];
+  const [y, m, d] = day.slice(1).map(Number) as [number, number, number];
+  const age = y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+  return age >= 0 && age < 150 ? age : undefined;
 }
 
 function copyVitals(vitals: CaseState['vitals']): CaseView['vitals'] {
