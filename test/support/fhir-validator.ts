@@ -117,8 +117,9 @@ function checkCodes(value: unknown, typeName: string, path: string, issues: stri
   }
   const schema = getDataType(typeName);
   if (!schema) return;
-  if (schema.kind === 'resource' && record['id'] !== undefined && !FHIR_ID.test(String(record['id']))) {
-    issues.push(`${path}.id: "${String(record['id'])}" is no FHIR id`);
+  const id = record['id'];
+  if (schema.kind === 'resource' && id !== undefined && (typeof id !== 'string' || !FHIR_ID.test(id))) {
+    issues.push(`${path}.id: ${JSON.stringify(id)} is no FHIR id`);
   }
   for (const [key, element] of Object.entries(schema.elements)) {
     const candidates = key.endsWith('[x]')
