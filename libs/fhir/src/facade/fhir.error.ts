@@ -13,6 +13,8 @@ export type FhirErrorCode =
   | 'unknown-type'
   /** No such resource (404, `not-found`). */
   | 'not-found'
+  /** A write to the read-only façade (405, `not-supported`, with `Allow: GET`). */
+  | 'method-not-allowed'
   /** The client asked for a format other than FHIR JSON (406, `not-supported`). */
   | 'not-acceptable';
 
@@ -41,6 +43,8 @@ export function outcomeForFhirError(code: FhirErrorCode): { status: number; issu
       return { status: 404, issue: 'not-supported' };
     case 'not-found':
       return { status: 404, issue: 'not-found' };
+    case 'method-not-allowed':
+      return { status: 405, issue: 'not-supported' };
     case 'not-acceptable':
       return { status: 406, issue: 'not-supported' };
   }
