@@ -314,6 +314,7 @@ describe('FHIR read façade', () => {
       expect(matchIds(await bundle('/fhir/Appointment?status=cancelled'))).toEqual([cases.D]);
       expect(matchIds(await bundle('/fhir/Appointment?status=booked'))).toEqual([cases.C, cases.B]);
       expect(matchIds(await bundle('/fhir/Appointment?identifier=FL-F2'))).toEqual([cases.B]);
+      expect(matchIds(await bundle(`/fhir/Appointment?_id=${cases.C},${cases.D}&status=booked`))).toEqual([cases.C]);
     });
 
     it('pages with _count through next links to the end, and back through previous', async () => {
@@ -376,6 +377,9 @@ describe('FHIR read façade', () => {
       expect(matchIds(await bundle('/fhir/Encounter?status=planned'))).toEqual([cases.C, cases.B]);
       expect(matchIds(await bundle(`/fhir/Encounter?date=ge${DAY}`))).toEqual([cases.A]);
       expect(matchIds(await bundle('/fhir/Encounter?subject:identifier=M-F4'))).toEqual([cases.D]);
+      expect(matchIds(await bundle('/fhir/Encounter?patient:identifier=M-F1&location=Location/or7-genhosp'))).toEqual([
+        cases.A,
+      ]);
       const b = await bundle(`/fhir/Encounter?appointment=Appointment/${cases.A}&_include=Encounter:appointment`);
       expect((b.entry ?? []).map((e) => `${e.search?.mode} ${e.resource?.resourceType}`)).toEqual([
         'match Encounter',
@@ -451,13 +455,16 @@ describe('FHIR read façade', () => {
           identifier: [{ system: 'urn:circulator:device', value: 'mon_7' }],
           manufacturer: 'Philips',
         });
-        expect(matchIds(await bundle('/fhir/Device?type=infusion-pump', 'biomed'))).toEqual(['pump-8']);
+        expect(
+          matchIds(await bundle('/fhir/Device?type=infusion-pump&status=active&identifier=pump-8', 'biomed')),
+        ).toEqual(['pump-8']);
       });
       expect(audit.map((r) => [r.action, r.target_type, r.target_id])).toEqual([
         ['fhir.search', 'device', null],
         ['fhir.read', 'device', 'mon_7'],
         ['fhir.search', 'device', null],
       ]);
+      expect(audit[0]!.detail).toMatchObject({ ids: ['mon_7'] });
     });
   });
 });
