@@ -3,7 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { DevicesModule } from '@circulator/devices';
-import type { Clock } from '@circulator/domain';
+import { type Clock, systemClock } from '@circulator/domain';
+import { FhirFacadeModule } from '@circulator/fhir';
 import { IdentityModule } from '@circulator/identity';
 import { PersistenceModule } from '@circulator/persistence';
 import {
@@ -83,6 +84,15 @@ export class AppModule {
       // After IdentityModule, on purpose: global guards run in the order their modules are
       // scanned, and the API limit counts per principal, which AccessGuard establishes.
       ...(config.roles.has('gateway') ? [RateLimitModule.forRoot(config.rateLimits)] : []),
+      // The FHIR R4 read façade (CONTRACT §5) is served where the REST API is.
+      ...(config.roles.has('gateway')
+        ? [
+            FhirFacadeModule.forRoot({
+              facilityTz: config.facilityTz,
+              now: () => (overrides.clock ?? systemClock).now(),
+            }),
+          ]
+        : []),
       TerminusModule,
       DevicesModule.forRoot({ mqttUrl: config.mqtt.url }),
       InterfacesModule.forRoot({
