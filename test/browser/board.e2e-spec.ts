@@ -89,12 +89,17 @@ describe('sign-in and the board in a real browser', () => {
     expect(page.url()).toBe(`${t.url}/board?date=2026-11-23`);
   });
 
-  it('passes axe-core in both themes', async () => {
+  it('passes axe-core in both themes, and links each room to its screens', async () => {
     for (const theme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: theme });
       expect(describeViolations(await seriousViolations(page))).toBe('');
       await screenshot(page, `board-${theme}`);
     }
+    await page.getByRole('link', { name: 'Wall display' }).click();
+    await page.waitForURL(/\/display\/room\/or5/);
+    await page.getByRole('heading', { name: 'OR5' }).waitFor();
+    await page.goBack();
+    await page.getByText('10:00–11:30').waitFor();
     expect(errors).toEqual([]);
   });
 

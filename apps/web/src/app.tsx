@@ -3,6 +3,7 @@ import { AppContext, useApp, type AppServices } from './app.context';
 import { requestSiteZone, requestToken, type FetchLike } from './auth.api';
 import { BoardPage } from './board.page';
 import { Link, MessagePage } from './common.components';
+import { DisplayPage } from './display.page';
 import { LiveConnection } from './live.connection';
 import { LoginPage } from './login.page';
 import { mayUseBoard } from './roles';
@@ -135,6 +136,7 @@ function Screen({ route }: { route: Route }) {
     case 'board':
       return mayUseBoard(roles) ? <BoardPage /> : <NoScreen />;
     case 'display':
+      return session.isDisplay || mayUseBoard(roles) ? <DisplayPage roomId={route.roomId} /> : <NoScreen />;
     case 'anesthesia':
     case 'not-found':
       return (

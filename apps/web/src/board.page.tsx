@@ -11,7 +11,7 @@ import {
   statusLabel,
   type RoomGroup,
 } from './board.format';
-import { ConnectionIndicator, SignOut, ThemeToggle, useTitle } from './common.components';
+import { ConnectionIndicator, Link, SignOut, ThemeToggle, useTitle } from './common.components';
 import { useTopicView } from './live.hooks';
 import { readBoardSnapshot } from './live.payload';
 import { navigate, pathOf, useSearchParam } from './router';
@@ -76,6 +76,9 @@ function Room({ room, timeZone }: { room: RoomGroup; timeZone?: string }) {
           {active} {active === 1 ? 'case' : 'cases'}
         </span>
       </h2>
+      <nav className="room-links" aria-label={`${room.roomName} screens`}>
+        <Link to={pathOf({ name: 'display', roomId: room.roomId })}>Wall display</Link>
+      </nav>
       <ol className="cases">
         {room.cases.map((c) => (
           <CaseItem key={c.id} c={c} timeZone={timeZone} />
