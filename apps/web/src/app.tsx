@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { AnesthesiaPage } from './anesthesia.page';
 import { AppContext, useApp, type AppServices } from './app.context';
 import { requestSiteZone, requestToken, type FetchLike } from './auth.api';
 import { BoardPage } from './board.page';
@@ -6,7 +7,7 @@ import { Link, MessagePage } from './common.components';
 import { DisplayPage } from './display.page';
 import { LiveConnection } from './live.connection';
 import { LoginPage } from './login.page';
-import { mayUseBoard } from './roles';
+import { mayUseAnesthesiaView, mayUseBoard } from './roles';
 import { matchRoute, navigate, pathOf, usePathname, type Route } from './router';
 import { Session } from './session';
 import { applyTheme, nextTheme, type ThemeChoice } from './theme';
@@ -138,6 +139,7 @@ function Screen({ route }: { route: Route }) {
     case 'display':
       return session.isDisplay || mayUseBoard(roles) ? <DisplayPage roomId={route.roomId} /> : <NoScreen />;
     case 'anesthesia':
+      return mayUseAnesthesiaView(roles) ? <AnesthesiaPage roomId={route.roomId} /> : <NoScreen />;
     case 'not-found':
       return (
         <MessagePage title="Not found">

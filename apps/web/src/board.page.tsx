@@ -15,6 +15,7 @@ import { ConnectionIndicator, Link, SignOut, ThemeToggle, useTitle } from './com
 import { useTopicView } from './live.hooks';
 import { readBoardSnapshot } from './live.payload';
 import { navigate, pathOf, useSearchParam } from './router';
+import { mayUseAnesthesiaView } from './roles';
 import { topicCases } from './topic.state';
 
 /** The OR board of one day: one column per room, live. */
@@ -28,13 +29,14 @@ export function BoardPage() {
   const setDate = (day: string) => navigate(`${pathOf({ name: 'board' })}?date=${day}`, { replace: true });
   const view = useTopicView(live, boardTopic(date), readBoardSnapshot);
   const rooms = useMemo(() => (view ? groupByRoom(topicCases(view.state)) : []), [view]);
+  const anesthesia = mayUseAnesthesiaView(session.claims.roles);
   useTitle('OR board');
 
   let body;
   if (view?.error !== undefined) body = <p className="empty error">{view.error}</p>;
   else if (view?.state.version === undefined) body = <p className="empty">Loading the board…</p>;
   else if (rooms.length === 0) body = <p className="empty">No cases scheduled for this day.</p>;
-  else body = rooms.map((room) => <Room key={room.roomId} room={room} timeZone={timeZone} />);
+  else body = rooms.map((room) => <Room key={room.roomId} room={room} timeZone={timeZone} anesthesia={anesthesia} />);
 
   return (
     <div className="board-page">
@@ -66,7 +68,7 @@ export function BoardPage() {
   );
 }
 
-function Room({ room, timeZone }: { room: RoomGroup; timeZone?: string }) {
+function Room({ room, timeZone, anesthesia }: { room: RoomGroup; timeZone?: string; anesthesia: boolean }) {
   const active = room.cases.filter((c) => c.status !== 'cancelled').length;
   return (
     <section className="room" aria-label={room.roomName}>
@@ -78,6 +80,7 @@ function Room({ room, timeZone }: { room: RoomGroup; timeZone?: string }) {
       </h2>
       <nav className="room-links" aria-label={`${room.roomName} screens`}>
         <Link to={pathOf({ name: 'display', roomId: room.roomId })}>Wall display</Link>
+        {anesthesia && <Link to={pathOf({ name: 'anesthesia', roomId: room.roomId })}>Anesthesia view</Link>}
       </nav>
       <ol className="cases">
         {room.cases.map((c) => (
