@@ -2,8 +2,8 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * Client-side routes. Our own small history router rather than react-router (not a dependency of
- * the repository): five routes with one parameter each need `pushState`, `popstate` and a match
- * function, nothing more. The server answers every non-API path with the app's page, so each of
+ * the repository): a handful of routes, two of them with a room parameter, need `pushState`,
+ * `popstate` and a match function, nothing more. The server answers every non-API path with the app's page, so each of
  * these can be opened, reloaded and bookmarked.
  */
 export type Route =
