@@ -49,11 +49,13 @@ export function useRoomLive(live: LiveConnection, roomId: string): RoomLive {
   const featuredId = featured?.id;
   const featuredVitals = featured?.vitals;
   useEffect(() => {
-    setTrend((t) =>
-      t.caseId === featuredId
-        ? { ...t, trends: addReadings(t.trends, featuredVitals ?? {}) }
-        : { caseId: featuredId, trends: addReadings({}, featuredVitals ?? {}) },
-    );
+    setTrend((t) => {
+      if (t.caseId !== featuredId) return { caseId: featuredId, trends: addReadings({}, featuredVitals ?? {}) };
+      // An update without a new reading (a milestone, an alert, a reading a vitals event brought
+      // first) leaves the trends as they are: nothing to render for them.
+      const trends = addReadings(t.trends, featuredVitals ?? {});
+      return trends === t.trends ? t : { ...t, trends };
+    });
   }, [featuredId, featuredVitals]);
 
   useVitalsEvents(live, topic, (event, receivedAt) => {
