@@ -25,8 +25,8 @@ function newest(dir) {
   return latest;
 }
 
-function run(cmd, args) {
-  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+function run(cmd, args, env = process.env) {
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
   if (result.status !== 0) {
     process.stderr.write(`circulator: build failed: ${cmd} ${args.join(' ')}\n`);
     process.exit(result.status ?? 1);
@@ -43,14 +43,20 @@ export function build({ force = false } = {}) {
   if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return false;
   process.stdout.write('circulator: building…\n');
   run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
-  run(process.execPath, [
-    join(root, 'node_modules/vite/bin/vite.js'),
-    'build',
-    '--config',
-    'apps/web/vite.config.mjs',
-    '--logLevel',
-    'warn',
-  ]);
+  // What ships is the production build of React, whatever NODE_ENV the caller runs with (Jest sets
+  // `test`, which would make Vite bundle React's development build: bigger and slower).
+  run(
+    process.execPath,
+    [
+      join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'apps/web/vite.config.mjs',
+      '--logLevel',
+      'warn',
+    ],
+    { ...process.env, NODE_ENV: 'production' },
+  );
   // The compiled code imports the libs by their alias (@circulator/x): a package stub under
   // dist/node_modules makes Node resolve them without a run-time path hook.
   for (const lib of LIBS) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { requestSiteZone, requestToken, type FetchLike } from './auth.api';
+import { callApi, claimsOf, refreshTokens, requestSiteZone, requestToken, type FetchLike } from './auth.api';
 
 function respond(status: number, body: unknown, contentType = 'application/json'): FetchLike {
   return (input, init) => {
@@ -23,6 +23,15 @@ describe('requestToken', () => {
       'secret',
     );
     expect(result).toEqual({ ok: true, token: 'abc', expiresInSeconds: 3600 });
+  });
+
+  it('returns the refresh token when the server gives one', async () => {
+    const result = await requestToken(
+      respond(200, { access_token: 'abc', token_type: 'Bearer', expires_in: 900, refresh_token: 'r1' }),
+      'nurse1',
+      'secret',
+    );
+    expect(result).toEqual({ ok: true, token: 'abc', expiresInSeconds: 900, refreshToken: 'r1' });
   });
 
   it('says when the credentials are wrong', async () => {
@@ -74,5 +83,85 @@ describe('requestSiteZone', () => {
     expect(await requestSiteZone(answering(200, { facilityTz: 42 }), 'tok')).toBeUndefined();
     expect(await requestSiteZone(answering(200, { facilityTz: 'Mars/Olympus' }), 'tok')).toBeUndefined();
     expect(await requestSiteZone(() => Promise.reject(new Error('offline')), 'tok')).toBeUndefined();
+  });
+});
+
+describe('refreshTokens', () => {
+  const answer =
+    (status: number, body: unknown): FetchLike =>
+    () =>
+      Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+
+  it('returns the next pair', async () => {
+    expect(
+      await refreshTokens(answer(200, { access_token: 'a2', expires_in: 900, refresh_token: 'r2' }), 'r1'),
+    ).toEqual({
+      ok: true,
+      token: 'a2',
+      expiresInSeconds: 900,
+      refreshToken: 'r2',
+    });
+  });
+
+  it('says the sign-in is over on a refusal, and retryable otherwise', async () => {
+    expect(await refreshTokens(answer(401, { title: 'Unauthorized' }), 'r1')).toMatchObject({ ok: false, ended: true });
+    expect(await refreshTokens(answer(503, { detail: 'down' }), 'r1')).toMatchObject({ ok: false, ended: false });
+    expect(await refreshTokens(() => Promise.reject(new Error('offline')), 'r1')).toMatchObject({
+      ok: false,
+      ended: false,
+    });
+  });
+});
+
+describe('claimsOf', () => {
+  const jwt = (claims: unknown) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+
+  it('reads who a token is for, without trusting it for more than choosing screens', () => {
+    expect(claimsOf(jwt({ kind: 'display', username: 'd', roles: ['display'], roomId: 'or5', exp: 9 }))).toEqual({
+      kind: 'display',
+      username: 'd',
+      roles: ['display'],
+      roomId: 'or5',
+      exp: 9,
+    });
+    expect(claimsOf(jwt({ kind: 'user', username: 'Zoë', roles: ['nurse'] }))?.username).toBe('Zoë');
+  });
+
+  it.each([
+    'opaque',
+    'a.b',
+    'a.!!!.c',
+    jwt({ kind: 'root', username: 'x', roles: [] }),
+    jwt({ kind: 'user', username: 'x', roles: ['god'] }),
+  ])('refuses %s', (token) => {
+    expect(claimsOf(token)).toBeUndefined();
+  });
+});
+
+describe('callApi', () => {
+  it('sends the token in the header and reads JSON or a problem', async () => {
+    const seen: RequestInit[] = [];
+    const ok: FetchLike = (_url, init) => {
+      seen.push(init);
+      return Promise.resolve(new Response(JSON.stringify({ a: 1 }), { status: 200 }));
+    };
+    expect(await callApi(ok, 'tok', 'POST', '/api/x', { b: 2 })).toEqual({ ok: true, body: { a: 1 } });
+    expect(seen[0]?.headers).toMatchObject({ authorization: 'Bearer tok', 'content-type': 'application/json' });
+    expect(seen[0]?.body).toBe('{"b":2}');
+    const refused: FetchLike = () =>
+      Promise.resolve(
+        new Response(JSON.stringify({ title: 'Forbidden', detail: 'a device-alarm alert is acknowledged by nurse' }), {
+          status: 403,
+        }),
+      );
+    expect(await callApi(refused, 'tok', 'POST', '/api/x')).toEqual({
+      ok: false,
+      status: 403,
+      message: 'a device-alarm alert is acknowledged by nurse',
+    });
+    expect(await callApi(() => Promise.reject(new Error('x')), 'tok', 'GET', '/api/x')).toMatchObject({
+      ok: false,
+      status: 0,
+    });
   });
 });

@@ -1,7 +1,14 @@
-import type { TokenResponse } from '@circulator/contracts';
+import { isRole, type Role, type TokenResponse } from '@circulator/contracts';
 
-export type LoginResult =
-  { ok: true; token: string; expiresInSeconds: number | undefined } | { ok: false; message: string };
+/** A sign-in or refresh that worked: the tokens, which the caller keeps in memory only. */
+export interface Tokens {
+  token: string;
+  expiresInSeconds: number | undefined;
+  /** Single use: exchanged at POST /api/auth/refresh for the next pair. */
+  refreshToken?: string;
+}
+
+export type LoginResult = ({ ok: true } & Tokens) | { ok: false; message: string };
 
 /** `fetch`, injected so the login flow is testable without a server. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -13,30 +20,68 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 export async function requestToken(fetchFn: FetchLike, username: string, password: string): Promise<LoginResult> {
   let response: Response;
   try {
-    response = await fetchFn('/api/auth/token', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ username, password }),
-      credentials: 'omit',
-      cache: 'no-store',
-    });
+    response = await fetchFn('/api/auth/token', jsonPost({ username, password }));
   } catch {
     return { ok: false, message: 'Cannot reach the server. Check the network and try again.' };
   }
   if (response.status === 401) return { ok: false, message: 'Wrong username or password.' };
+  return readTokens(response, 'Sign-in');
+}
+
+export type RefreshResult = ({ ok: true } & Tokens) | { ok: false; ended: boolean; message: string };
+
+/**
+ * POST /api/auth/refresh: the next pair. `ended` when the server refused the refresh token (spent,
+ * revoked, the sign-in over): sign in again. Otherwise (network, server fault) it may be retried.
+ */
+export async function refreshTokens(fetchFn: FetchLike, refreshToken: string): Promise<RefreshResult> {
+  let response: Response;
+  try {
+    response = await fetchFn('/api/auth/refresh', jsonPost({ refresh_token: refreshToken }));
+  } catch {
+    return { ok: false, ended: false, message: 'Cannot reach the server.' };
+  }
+  if (response.status === 401 || response.status === 400) {
+    return { ok: false, ended: true, message: 'Your session has ended. Please sign in again.' };
+  }
+  const result = await readTokens(response, 'Refresh');
+  return result.ok ? result : { ok: false, ended: false, message: result.message };
+}
+
+/** POST /api/auth/logout: ends the sign-in on the server (its access tokens stop working). */
+export async function endSignIn(fetchFn: FetchLike, refreshToken: string): Promise<void> {
+  try {
+    await fetchFn('/api/auth/logout', jsonPost({ refresh_token: refreshToken }));
+  } catch {
+    // Offline: the tokens are dropped from memory anyway, and the access token lives 15 minutes at most.
+  }
+}
+
+async function readTokens(response: Response, what: string): Promise<LoginResult> {
   const body = await readJson(response);
   if (!response.ok) {
     const detail = isRecord(body) && typeof body.detail === 'string' ? body.detail : undefined;
-    return { ok: false, message: detail ?? `Sign-in failed (HTTP ${response.status}).` };
+    return { ok: false, message: detail ?? `${what} failed (HTTP ${response.status}).` };
   }
   if (!isRecord(body) || typeof body.access_token !== 'string' || body.access_token === '') {
     return { ok: false, message: 'The server sent an unexpected answer.' };
   }
-  const expires = (body as Partial<TokenResponse>).expires_in;
+  const { expires_in: expires, refresh_token: refresh } = body as Partial<TokenResponse>;
   return {
     ok: true,
     token: body.access_token,
     expiresInSeconds: typeof expires === 'number' && expires > 0 ? expires : undefined,
+    ...(typeof refresh === 'string' && refresh !== '' ? { refreshToken: refresh } : {}),
+  };
+}
+
+function jsonPost(body: unknown): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+    credentials: 'omit',
+    cache: 'no-store',
   };
 }
 
@@ -73,4 +118,85 @@ export async function requestSiteZone(fetchFn: FetchLike, token: string): Promis
   } catch {
     return undefined;
   }
+}
+
+/** Who a token says its holder is: for choosing screens only (the server decides what is allowed). */
+export interface TokenClaims {
+  kind: 'user' | 'display' | 'consult';
+  username: string;
+  roles: Role[];
+  roomId?: string;
+  /** Epoch seconds. */
+  exp?: number;
+}
+
+/**
+ * Reads the claims of one of our tokens (a JWT) without checking its signature: the browser has
+ * no key and needs none, as every request is checked by the server. Undefined when it is not a
+ * token of a shape we issue.
+ */
+export function claimsOf(token: string): TokenClaims | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[1] === undefined) return undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(base64UrlDecode(parts[1]));
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(payload)) return undefined;
+  const { kind, username, roles, roomId, exp } = payload;
+  if (kind !== 'user' && kind !== 'display' && kind !== 'consult') return undefined;
+  if (typeof username !== 'string' || !Array.isArray(roles) || !roles.every(isRole)) return undefined;
+  return {
+    kind,
+    username,
+    roles,
+    ...(typeof roomId === 'string' ? { roomId } : {}),
+    ...(typeof exp === 'number' ? { exp } : {}),
+  };
+}
+
+function base64UrlDecode(text: string): string {
+  const base64 = text
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(text.length / 4) * 4, '=');
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  return new TextDecoder().decode(bytes);
+}
+
+/** The answer of a REST call made for a screen: its JSON, or what went wrong in words. */
+export type ApiResult<T> = { ok: true; body: T } | { ok: false; status: number; message: string };
+
+/** One authorised JSON request to our API (the token in the header, never in the URL). */
+export async function callApi<T>(
+  fetchFn: FetchLike,
+  token: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetchFn(path, {
+      method,
+      headers: {
+        accept: 'application/json',
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch {
+    return { ok: false, status: 0, message: 'Cannot reach the server.' };
+  }
+  const json = await readJson(response);
+  if (!response.ok) {
+    const detail = isRecord(json) && typeof json.detail === 'string' ? json.detail : undefined;
+    return { ok: false, status: response.status, message: detail ?? `HTTP ${response.status}` };
+  }
+  return { ok: true, body: json as T };
 }

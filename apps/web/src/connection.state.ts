@@ -19,9 +19,10 @@ export const STALE_AFTER_MS = 15_000;
 
 /**
  * "live" only when connected and the snapshot is in; "reconnecting…" right after a drop (or while
- * re-syncing); "stale since HH:MM" once the drop has lasted STALE_AFTER_MS.
+ * re-syncing); "stale since HH:MM" (in `timeZone`, the facility's) once the drop has lasted
+ * STALE_AFTER_MS.
  */
-export function indicatorFor(connection: ConnectionState, syncing: boolean, now: number): Indicator {
+export function indicatorFor(connection: ConnectionState, syncing: boolean, now: number, timeZone?: string): Indicator {
   switch (connection.kind) {
     case 'connecting':
       return { tone: 'reconnecting', text: 'connecting…' };
@@ -29,7 +30,7 @@ export function indicatorFor(connection: ConnectionState, syncing: boolean, now:
       return syncing ? { tone: 'reconnecting', text: 'reconnecting…' } : { tone: 'live', text: 'live' };
     case 'disconnected':
       return now - connection.since >= STALE_AFTER_MS
-        ? { tone: 'stale', text: `stale since ${formatClockMs(connection.since)}` }
+        ? { tone: 'stale', text: `stale since ${formatClockMs(connection.since, timeZone)}` }
         : { tone: 'reconnecting', text: 'reconnecting…' };
   }
 }

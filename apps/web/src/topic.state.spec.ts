@@ -4,17 +4,17 @@ import {
   applySnapshot,
   applyUpdate,
   beginSubscribe,
-  boardCases,
-  initialBoardState,
+  topicCases,
+  initialTopicState,
   MAX_BUFFERED_UPDATES,
-  type BoardState,
-} from './board.state';
+  type TopicState,
+} from './topic.state';
 import { aCase } from './test.fixtures';
 
 const topic = 'board:2026-11-21';
 
-function synced(version: number, cases = [aCase({ id: 'c1' }), aCase({ id: 'c2' })]): BoardState {
-  return applySnapshot(initialBoardState(topic), { topic, version, snapshot: { cases } }).state;
+function synced(version: number, cases = [aCase({ id: 'c1' }), aCase({ id: 'c2' })]): TopicState {
+  return applySnapshot(initialTopicState(topic), { topic, version, snapshot: { cases } }).state;
 }
 
 function update(version: number, rest: Partial<UpdateEvent> = {}): UpdateEvent {
@@ -26,23 +26,23 @@ describe('applySnapshot', () => {
     const state = synced(7);
     expect(state.version).toBe(7);
     expect(state.syncing).toBe(false);
-    expect(boardCases(state).map((c) => c.id)).toEqual(['c1', 'c2']);
+    expect(topicCases(state).map((c) => c.id)).toEqual(['c1', 'c2']);
   });
 
   it('ignores an ack for another topic (a stale one, after a date change)', () => {
-    const state = initialBoardState(topic);
+    const state = initialTopicState(topic);
     const step = applySnapshot(state, { topic: 'board:2026-11-22', version: 3, snapshot: { cases: [] } });
     expect(step.state).toBe(state);
     expect(step.resubscribe).toBe(false);
   });
 
   it('applies updates buffered before the ack when they are newer than the snapshot', () => {
-    let state = initialBoardState(topic);
+    let state = initialTopicState(topic);
     state = applyUpdate(state, update(5, { cases: [aCase({ id: 'c1', version: 9, status: 'pre-op' })] })).state;
     state = applyUpdate(state, update(6, { cases: [aCase({ id: 'c1', version: 10, status: 'in-room' })] })).state;
     state = applyUpdate(state, update(7, { removed: ['c2'] })).state;
     expect(state.buffer).toHaveLength(3);
-    expect(boardCases(state)).toEqual([]);
+    expect(topicCases(state)).toEqual([]);
 
     const step = applySnapshot(state, {
       topic,
@@ -52,11 +52,11 @@ describe('applySnapshot', () => {
     expect(step.resubscribe).toBe(false);
     expect(step.state.version).toBe(7);
     expect(step.state.buffer).toEqual([]);
-    expect(boardCases(step.state).map((c) => [c.id, c.status])).toEqual([['c1', 'in-room']]);
+    expect(topicCases(step.state).map((c) => [c.id, c.status])).toEqual([['c1', 'in-room']]);
   });
 
   it('replays buffered updates in version order even when they arrived out of order', () => {
-    let state = initialBoardState(topic);
+    let state = initialTopicState(topic);
     state = applyUpdate(state, update(3, { cases: [aCase({ id: 'c1', version: 3 })] })).state;
     state = applyUpdate(state, update(2, { cases: [aCase({ id: 'c1', version: 2 })] })).state;
     const step = applySnapshot(state, { topic, version: 1, snapshot: { cases: [aCase({ id: 'c1' })] } });
@@ -66,11 +66,36 @@ describe('applySnapshot', () => {
   });
 
   it('asks for a re-subscribe when the buffer has a gap after the snapshot', () => {
-    let state = initialBoardState(topic);
+    let state = initialTopicState(topic);
     state = applyUpdate(state, update(8)).state;
     const step = applySnapshot(state, { topic, version: 6, snapshot: { cases: [] } });
     expect(step.resubscribe).toBe(true);
     expect(step.state.syncing).toBe(true);
+  });
+});
+
+describe('a snapshot with more than cases (room:)', () => {
+  it("keeps the snapshot's extra and its time until the next snapshot: updates change cases only", () => {
+    const room = 'room:or1';
+    const extra = { devices: ['mon-1'] };
+    let state = applySnapshot(
+      initialTopicState<typeof extra>(room),
+      { topic: room, version: 2, snapshot: { cases: [], extra } },
+      5_000,
+    ).state;
+    expect(state.extra).toBe(extra);
+    expect(state.snapshotAt).toBe(5_000);
+    state = applyUpdate(state, { topic: room, version: 3, cases: [aCase({ id: 'c1' })] }).state;
+    expect(state.extra).toBe(extra);
+    expect(state.snapshotAt).toBe(5_000);
+    const fresh = { devices: [] };
+    state = applySnapshot(
+      beginSubscribe(state),
+      { topic: room, version: 9, snapshot: { cases: [], extra: fresh } },
+      9_000,
+    ).state;
+    expect(state.extra).toBe(fresh);
+    expect(state.snapshotAt).toBe(9_000);
   });
 });
 
@@ -82,7 +107,7 @@ describe('applyUpdate', () => {
     );
     expect(step.resubscribe).toBe(false);
     expect(step.state.version).toBe(5);
-    expect(boardCases(step.state).map((c) => [c.id, c.status])).toEqual([
+    expect(topicCases(step.state).map((c) => [c.id, c.status])).toEqual([
       ['c1', 'in-room'],
       ['c3', 'scheduled'],
     ]);
@@ -109,7 +134,7 @@ describe('applyUpdate', () => {
     expect(step.resubscribe).toBe(true);
     expect(step.state.syncing).toBe(true);
     // The cases on screen stay until the new snapshot replaces them.
-    expect(boardCases(step.state)).toHaveLength(2);
+    expect(topicCases(step.state)).toHaveLength(2);
     const next = applyUpdate(step.state, update(7));
     expect(next.resubscribe).toBe(false);
     expect(next.state.buffer.map((u) => u.version)).toEqual([7]);
