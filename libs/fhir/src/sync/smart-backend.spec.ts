@@ -62,16 +62,18 @@ describe('SMART Backend Services client assertion', () => {
   });
 
   it('refuses keys SMART servers need not accept', () => {
-    expect(algorithmFor(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey)).toBe(
-      'its EC key is on prime256v1; ES384 needs P-384',
-    );
-    expect(algorithmFor(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey)).toBe(
-      'its RSA key has 1024 bits; SMART asks for 2048 or more',
-    );
-    expect(algorithmFor(generateKeyPairSync('ed25519').privateKey)).toBe('its ed25519 key is neither RSA nor EC P-384');
+    expect(algorithmFor(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey)).toEqual({
+      problem: 'its EC key is on prime256v1; ES384 needs P-384',
+    });
+    expect(algorithmFor(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey)).toEqual({
+      problem: 'its RSA key has 1024 bits; SMART asks for 2048 or more',
+    });
+    expect(algorithmFor(generateKeyPairSync('ed25519').privateKey)).toEqual({
+      problem: 'its ed25519 key is neither RSA nor EC P-384',
+    });
     expect(() => smartKeyFromPem('not a key')).toThrow('holds no unencrypted PEM private key');
     const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-    expect(algorithmFor(smartKeyFromPem(pem))).toBe('RS384');
+    expect(algorithmFor(smartKeyFromPem(pem))).toEqual({ alg: 'RS384' });
   });
 
   it('posts the client credentials grant with the assertion', () => {

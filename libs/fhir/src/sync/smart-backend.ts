@@ -9,18 +9,20 @@ import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto'
 /** SMART asks servers to support RS384 and ES384 (P-384); the platform signs with one of them. */
 export type SmartAlgorithm = 'RS384' | 'ES384';
 
-/** The JWT `alg` a private key signs with, or a reason it cannot be used. */
-export function algorithmFor(key: KeyObject): SmartAlgorithm | string {
-  if (key.type !== 'private') return 'it is not a private key';
+/** The JWT `alg` a private key signs with, or why it cannot be used. */
+export function algorithmFor(key: KeyObject): { alg: SmartAlgorithm } | { problem: string } {
+  if (key.type !== 'private') return { problem: 'it is not a private key' };
   if (key.asymmetricKeyType === 'rsa') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    return bits >= 2048 ? 'RS384' : `its RSA key has ${bits} bits; SMART asks for 2048 or more`;
+    return bits >= 2048 ? { alg: 'RS384' } : { problem: `its RSA key has ${bits} bits; SMART asks for 2048 or more` };
   }
   if (key.asymmetricKeyType === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    return curve === 'secp384r1' ? 'ES384' : `its EC key is on ${curve ?? 'an unknown curve'}; ES384 needs P-384`;
+    return curve === 'secp384r1'
+      ? { alg: 'ES384' }
+      : { problem: `its EC key is on ${curve ?? 'an unknown curve'}; ES384 needs P-384` };
   }
-  return `its ${key.asymmetricKeyType ?? 'unknown'} key is neither RSA nor EC P-384`;
+  return { problem: `its ${key.asymmetricKeyType ?? 'unknown'} key is neither RSA nor EC P-384` };
 }
 
 /** Reads a PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted) and checks it can sign for SMART. */
@@ -31,8 +33,8 @@ export function smartKeyFromPem(pem: string | Buffer): KeyObject {
   } catch {
     throw new Error('holds no unencrypted PEM private key');
   }
-  const alg = algorithmFor(key);
-  if (alg !== 'RS384' && alg !== 'ES384') throw new Error(alg);
+  const verdict = algorithmFor(key);
+  if ('problem' in verdict) throw new Error(verdict.problem);
   return key;
 }
 
@@ -57,8 +59,9 @@ export interface ClientAssertionInput {
  * signed in JOSE form (IEEE P1363 r‖s, RFC 7518 §3.4), not DER.
  */
 export function signClientAssertion(input: ClientAssertionInput): string {
-  const alg = algorithmFor(input.key);
-  if (alg !== 'RS384' && alg !== 'ES384') throw new Error(`the SMART key cannot sign: ${alg}`);
+  const verdict = algorithmFor(input.key);
+  if ('problem' in verdict) throw new Error(`the SMART key cannot sign: ${verdict.problem}`);
+  const { alg } = verdict;
   const header = input.keyId === undefined ? { alg, typ: 'JWT' } : { alg, typ: 'JWT', kid: input.keyId };
   const iat = Math.floor(input.now.getTime() / 1000);
   const claims = {
