@@ -85,14 +85,8 @@ export class SubscriptionHookService {
       ignored: [],
     };
     let catchUp: string | undefined;
-    if (notification.kind === 'notification') {
-      const { status } = notification;
-      if (status.subscription !== undefined) outcome.subscription = status.subscription;
-      const missed = await this.checkCounter(status);
-      if (missed !== undefined) {
-        outcome.missed = missed;
-        catchUp = missed;
-      }
+    if (notification.kind === 'notification' && notification.status.subscription !== undefined) {
+      outcome.subscription = notification.status.subscription;
     }
 
     // What came in full, and what was only named.
@@ -173,6 +167,16 @@ export class SubscriptionHookService {
     }
     const results = await this.sink.store(items);
     results.forEach((r, i) => (r.duplicate ? outcome.duplicates : outcome.stored).push(labels[i]!));
+
+    // Counted only once its resources are stored: a notification that failed here (and that the
+    // EHR does not send again) leaves a gap the next one reveals.
+    if (notification.kind === 'notification') {
+      const missed = await this.checkCounter(notification.status);
+      if (missed !== undefined) {
+        outcome.missed = missed;
+        catchUp = catchUp === undefined ? missed : `${missed}; ${catchUp}`;
+      }
+    }
 
     if (catchUp !== undefined) {
       if (this.sync.enabled) {

@@ -4,45 +4,14 @@ import { FhirSyncRepository, openDatabase } from '@circulator/persistence';
 import { startFhirServer, type FhirTestServer } from '../../../../test/support/fhir-server';
 import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../../test/support/services';
 import { decodeFhirEnvelope } from '../inbound/fhir.envelope';
-import type { FhirInboundSettings, FhirInboxItem, FhirResourceSink, FhirStoreResult } from '../inbound.tokens';
+import type { FhirInboundSettings, FhirResourceSink } from '../inbound.tokens';
+import { KeepingSink } from '../testing/keeping-sink';
 import { FhirSyncService } from './fhir-sync.service';
 
 /**
- * The sync's bookkeeping against a real FHIR server and the real state tables (PostgreSQL). The
- * inbox is stood in for by a sink that keeps what it is given and dedups by control id as the
- * inbox does (the end-to-end test, test/e2e/fhir-inbound.e2e-spec.ts, runs the real one).
+ * The sync's bookkeeping against a real FHIR server and the real state tables (PostgreSQL); the
+ * inbox is stood in for by `KeepingSink`.
  */
-class KeepingSink implements FhirResourceSink {
-  readonly items: FhirInboxItem[] = [];
-  private readonly keys = new Set<string>();
-  /** Runs after each store: lets a test change the server between two pages. */
-  afterStore?: () => Promise<void>;
-
-  async store(items: readonly FhirInboxItem[]): Promise<FhirStoreResult[]> {
-    const results = items.map((item) => {
-      const duplicate = this.keys.has(item.controlId);
-      this.keys.add(item.controlId);
-      if (!duplicate) this.items.push(item);
-      return { inboxId: String(this.items.length), duplicate };
-    });
-    await this.afterStore?.();
-    return results;
-  }
-
-  refuse(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  ids(type: string): string[] {
-    return this.items
-      .filter((i) => i.resourceType === type)
-      .map((i) => {
-        const decoded = decodeFhirEnvelope(i.raw);
-        return decoded.ok ? String(decoded.envelope.focus.resource.id) : '?';
-      });
-  }
-}
-
 describe('FhirSyncService', () => {
   let pg: TestDatabase;
   let dir: TempDir;

@@ -233,6 +233,7 @@ export class FhirSyncService implements OnApplicationBootstrap, OnApplicationShu
       total = num(page['total']);
       const pagesSeen = new Set<string>();
       while (page) {
+        if (this.stopped) throw new FhirRequestError('the platform is stopping', false);
         report.pages++;
         const entries = objects(page['entry']).flatMap((e): ContextEntry[] => {
           const resource = e['resource'];

@@ -53,7 +53,8 @@ export function classify(err: unknown, what: string, now: Date): FhirRequestErro
     );
   }
   // fetch failed (connection refused or reset, DNS), or our timeout aborted it.
-  const reason = (e as { cause?: { code?: string } })?.cause?.code ?? e?.name ?? 'error';
+  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
+  const reason = cause?.code ?? cause?.message ?? e?.name ?? 'error';
   return new FhirRequestError(`${what}: ${reason}${e?.message ? ` (${e.message})` : ''}`, true);
 }
 
