@@ -26,8 +26,11 @@ export function readPatientRef(ctx: FhirContext, reference: unknown, warnings: s
   }
   const id = info.key?.split('/')[1];
   if (id === undefined) {
+    // Warnings are kept with the message and must carry no patient data: the reference, never the display.
     if (info.reference !== undefined || info.display !== undefined) {
-      warnings.push(`the patient (${info.reference ?? info.display ?? '?'}) is not available and has no identifier`);
+      warnings.push(
+        `the patient (${info.reference ?? 'named only by a display'}) is not available and has no identifier`,
+      );
     }
     return undefined;
   }
