@@ -13,9 +13,14 @@ const common = {
   // NestJS 12 ships ES modules only; Jest (before Node 24.9) cannot require() them, so they are
   // compiled to CommonJS like our own code. Node itself loads them natively at run time.
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|file-type|strtok3|token-types|uint8array-extras|@tokenizer|aedes)/)',
+    '/node_modules/(?!(@nestjs|file-type|strtok3|token-types|uint8array-extras|@tokenizer|aedes|fhir-kit-client)/)',
   ],
-  moduleNameMapper: { '^@circulator/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  moduleNameMapper: {
+    '^@circulator/(.*)$': '<rootDir>/libs/$1/src/index.ts',
+    // fhir-kit-client 2 exports only an `import` condition, which Jest's CommonJS resolver does not
+    // take: point it at the entry file (compiled like the packages above).
+    '^fhir-kit-client$': '<rootDir>/node_modules/fhir-kit-client/dist/index.js',
+  },
   testEnvironment: 'node',
   rootDir: __dirname,
 };

@@ -24,6 +24,7 @@ import { KpisController } from './api/kpis.controller';
 import { InterfacesController } from './api/interfaces.controller';
 import { MessagesController } from './api/messages.controller';
 import type { AppConfig } from './config/app-config';
+import { fhirInboundSettings } from './config/fhir-settings';
 import { HealthController } from './health/health.controller';
 import { SiteController } from './api/site.controller';
 import { RateLimitModule } from './http/rate-limit.module';
@@ -109,6 +110,8 @@ export class AppModule {
       policy: config.site.policy,
       orHours: config.site.orHours,
       predictions: config.site.predictions,
+      // Read (and the SMART key checked) only where the sync and the hook run.
+      fhir: config.roles.has('ingest') ? fhirInboundSettings(config.fhir) : undefined,
     };
     if (config.roles.has('ingest')) imports.push(IngestModule.forRoot(pipeline));
     if (config.roles.has('worker')) imports.push(WorkerModule.forRoot(pipeline));

@@ -92,7 +92,8 @@ export async function startPlatform(config: AppConfig, overrides: AppOverrides =
   app.use(securityHeaders({ tls: httpTls !== undefined }));
   app.enableCors(corsOptions(config.http.corsOrigins));
   // Bigger JSON bodies are refused with 413 (problem JSON, through ProblemDetailsFilter).
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // FHIR clients send application/fhir+json (R4 §3.1.0.1.6), e.g. to the subscription hook.
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, type: ['application/json', 'application/*+json'] });
   // HL7 files uploaded to the message console (POST /api/messages/upload): bytes as sent, up to
   // 16 MiB, so that MSH-18 (e.g. 8859/1) decides how they are read, not the HTTP layer.
   app.useBodyParser('raw', { type: ['text/plain', 'application/hl7-v2'], limit: '16mb' });

@@ -1,6 +1,18 @@
 // FHIR R4 adapter (CONTRACT §5): mappers both ways, EHR sync, subscription hook, read façade.
-export {};
+// Outbound: the read façade of the live case model.
 export * from './outbound';
 export { FhirFacadeModule } from './facade/fhir-facade.module';
 export type { FhirFacadeOptions } from './facade/fhir-facade.options';
 export { FHIR_READ_ROLES } from './facade/fhir.controller';
+// Inbound (issue 6): FHIR → facts, the EHR sync, the subscription hook.
+export * from './inbound';
+export * from './inbound.tokens';
+export * from './fhir-inbound.providers';
+export { FHIR_SYNC_TYPES, FhirSyncService } from './sync/fhir-sync.service';
+export type { FhirSyncReport, FhirTypeReport } from './sync/fhir-sync.service';
+export { algorithmFor, signClientAssertion, smartKeyFromPem } from './sync/smart-backend';
+export { SubscriptionHookService } from './hook/subscription-hook.service';
+export type { HookOutcome } from './hook/subscription-hook.service';
+export { checkEventCounter, parseNotification } from './hook/subscription-notification';
+export type { NotificationStatus, ParsedNotification } from './hook/subscription-notification';
+export { hookSecretMatches } from './hook/hook.secret';

@@ -34,6 +34,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'Devices1764100000000',
       'IdentityHardening1764200000000',
       'AuditChain1764210000000',
+      'FhirInbound1764305000000',
     ]);
   });
 

@@ -21,6 +21,7 @@ import { ApiCommands1764000000000 } from './migrations/1764000000000-api-command
 import { Devices1764100000000 } from './migrations/1764100000000-devices';
 import { IdentityHardening1764200000000 } from './migrations/1764200000000-identity-hardening';
 import { AuditChain1764210000000 } from './migrations/1764210000000-audit-chain';
+import { FhirInbound1764305000000 } from './migrations/1764305000000-fhir-inbound';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -50,6 +51,7 @@ export const MIGRATIONS = [
   Devices1764100000000,
   IdentityHardening1764200000000,
   AuditChain1764210000000,
+  FhirInbound1764305000000,
 ];
 
 export interface DatabaseSettings {

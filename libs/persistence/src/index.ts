@@ -11,3 +11,4 @@ export * from './room.repository';
 export * from './case.repository';
 export * from './message-log.repository';
 export * from './device.repository';
+export * from './fhir-sync.repository';

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CaseRepository } from './case.repository';
 import { dataSourceOptions, migrate, type DatabaseSettings } from './data-source';
 import { DeviceRepository } from './device.repository';
+import { FhirSyncRepository } from './fhir-sync.repository';
 import { InboxRepository } from './inbox.repository';
 import { MessageLogRepository } from './message-log.repository';
 import { RoomRepository } from './room.repository';
@@ -31,8 +32,23 @@ export class PersistenceModule {
           },
         }),
       ],
-      providers: [InboxRepository, RoomRepository, CaseRepository, MessageLogRepository, DeviceRepository],
-      exports: [TypeOrmModule, InboxRepository, RoomRepository, CaseRepository, MessageLogRepository, DeviceRepository],
+      providers: [
+        InboxRepository,
+        RoomRepository,
+        CaseRepository,
+        MessageLogRepository,
+        DeviceRepository,
+        FhirSyncRepository,
+      ],
+      exports: [
+        TypeOrmModule,
+        InboxRepository,
+        RoomRepository,
+        CaseRepository,
+        MessageLogRepository,
+        DeviceRepository,
+        FhirSyncRepository,
+      ],
     };
   }
 }

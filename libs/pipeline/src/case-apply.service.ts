@@ -15,6 +15,7 @@ import {
   type RoomRef,
   type SourceLocation,
 } from '@circulator/domain';
+import { mapFhirEnvelope } from '@circulator/fhir';
 import { mapHl7 } from '@circulator/hl7';
 import {
   CaseRepository,
@@ -274,6 +275,7 @@ export class CaseApplyService {
   private decode(message: StoredInboxMessage, request: ApplyRequest): MessageWork {
     const work: MessageWork = { message, request, facts: [], warnings: [], caseIds: new Set() };
     if (message.channel === 'api') return decodeCommand(message, work);
+    if (message.channel === 'fhir') return decodeFhir(message, work);
     // HL7 arrives over MLLP, or as a file an integration engineer uploaded (channel `rest`).
     if (message.channel !== 'mllp' && message.channel !== 'rest') {
       work.problem = `no decoder for ${message.channel} messages`;
@@ -614,6 +616,25 @@ function decodeCommand(message: StoredInboxMessage, work: MessageWork): MessageW
     sequence: Number(message.id),
   };
   work.facts = [{ ...command.fact, source }];
+  return work;
+}
+
+/**
+ * A FHIR resource from the EHR sync or the subscription hook, stored with the resources it
+ * references (libs/fhir `encodeFhirEnvelope`): its facts, with the resource version as provenance
+ * (`Appointment/123/_history/2`).
+ */
+function decodeFhir(message: StoredInboxMessage, work: MessageWork): MessageWork {
+  const mapped = mapFhirEnvelope(message.raw, { receivedAt: message.receivedAt.toISOString() });
+  if (!mapped.ok) {
+    work.problem = mapped.label ? `${mapped.label}: ${mapped.problem}` : mapped.problem;
+    return work;
+  }
+  const { mapping } = mapped;
+  const source: FactSource = { kind: 'fhir', id: message.id, label: mapping.label, sequence: Number(message.id) };
+  work.facts = mapping.facts.map((draft: FactDraft): Fact => ({ ...draft, source }));
+  work.warnings.push(...mapping.warnings);
+  if (mapping.mrn) work.mrn = mapping.mrn;
   return work;
 }
 

@@ -13,3 +13,4 @@ export * from './prediction.service';
 export * from './mqtt-ingest.service';
 export * from './device-feed.work';
 export * from './device-watchdog.service';
+export * from './fhir-ingest.service';

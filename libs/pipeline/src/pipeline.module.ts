@@ -1,6 +1,8 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { FEED_SINK, MQTT_SETTINGS, MqttEdge } from '@circulator/devices';
+import { FHIR_RESOURCE_SINK, FhirSyncService, fhirInbound } from '@circulator/fhir';
 import { CaseApplyService } from './case-apply.service';
+import { FhirIngestService } from './fhir-ingest.service';
 import { PredictionService } from './prediction.service';
 import { DeviceWatchdog } from './device-watchdog.service';
 import { InboundQueue } from './inbound.queue';
@@ -10,7 +12,10 @@ import { MqttIngestService } from './mqtt-ingest.service';
 import { InterfaceRegistry } from './interfaces';
 import { INTERFACE_LOOKUP, PIPELINE_SETTINGS, type PipelineSettings } from './pipeline.tokens';
 
-/** The ingest role: the MLLP listener and the MQTT edge, storing to the inbox and queueing. */
+/**
+ * The ingest role: the MLLP listener, the MQTT edge and the FHIR sync and subscription hook, storing
+ * to the inbox and queueing.
+ */
 @Module({})
 export class IngestModule {
   static forRoot(settings: PipelineSettings): DynamicModule {
@@ -25,7 +30,19 @@ export class IngestModule {
       );
       exports.push(MqttIngestService, MqttEdge);
     }
-    return { module: IngestModule, providers, exports };
+    const controllers: NonNullable<DynamicModule['controllers']> = [];
+    if (settings.fhir) {
+      // The EHR sync and the subscription hook: FHIR's ingest edge, storing through the inbox.
+      const fhir = fhirInbound(settings.fhir);
+      providers.push(
+        FhirIngestService,
+        { provide: FHIR_RESOURCE_SINK, useExisting: FhirIngestService },
+        ...fhir.providers,
+      );
+      controllers.push(...fhir.controllers);
+      exports.push(FhirSyncService);
+    }
+    return { module: IngestModule, providers, exports, controllers };
   }
 }
 

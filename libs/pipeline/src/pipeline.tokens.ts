@@ -1,4 +1,5 @@
 import type { MqttSettings } from '@circulator/devices';
+import type { FhirInboundSettings } from '@circulator/fhir';
 import type { CasePolicy } from '@circulator/domain';
 /** Settings of the ingest → queue → worker pipeline. */
 export const PIPELINE_SETTINGS = Symbol('PIPELINE_SETTINGS');
@@ -8,6 +9,8 @@ export interface PipelineSettings {
   mllp: { host?: string; port: number; tls?: { cert: Buffer; key: Buffer }; maxFrameBytes?: number };
   /** The MQTT edge of the ingest role (absent: no device feed in this process). */
   mqtt?: MqttSettings;
+  /** The FHIR sync and subscription hook of the ingest role (absent: neither in this process). */
+  fhir?: FhirInboundSettings;
   /**
    * How many jobs one worker process takes at once; the jobs ready together are applied in one
    * transaction. Order does not depend on it: the engine orders facts by their own times.

@@ -225,7 +225,11 @@ export class MessagesController {
     const detail = isInboxId(id) ? await this.log.get(id) : undefined;
     if (!detail) throw new NotFoundException(`no message ${id}`);
     const { raw, ...summary } = detail.message;
-    const { text, charset, tree, problem } = messageText(raw);
+    // FHIR rows hold JSON (a resource with what it references), not HL7: shown as text, no HL7 tree.
+    const { text, charset, tree, problem } =
+      summary.channel === 'fhir'
+        ? { text: raw.toString('utf8'), charset: 'UTF-8' as const, tree: null }
+        : messageText(raw);
     await this.audit.record({ principal, action: 'message.read', targetType: 'message', targetId: id });
     return {
       message: { ...summary, text, charset },

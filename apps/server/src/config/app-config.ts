@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { SitePolicy } from '@circulator/pipeline';
-import { configSchema, VARIABLES, type ProcessRole, type VariableName } from './config.schema';
+import { configSchema, VARIABLES, type ProcessRole, type RawConfig, type VariableName } from './config.schema';
 
 /** The validated configuration, read once at start and passed to the modules that need it. */
 export interface AppConfig {
@@ -26,11 +26,25 @@ export interface AppConfig {
   facilityTz: string;
   adminPassword?: string;
   roles: ReadonlySet<ProcessRole>;
-  fhir: { baseUrl?: string; hookSecret?: string };
+  /** The EHR (CONTRACT §5): where to sync from, the hook's secret, how to sign in, how often to sync. */
+  fhir: {
+    baseUrl?: string;
+    hookSecret?: string;
+    auth: FhirAuthConfig;
+    syncIntervalSeconds: number;
+    syncSince?: string;
+    pageSize: number;
+  };
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   /** The site's rules for cases: milestone precedence, staffed hours, KPI definitions. */
   site: SitePolicy;
 }
+
+/** FHIR_AUTH and its companions; the SMART key is read at start (apps/server/src/config/fhir-settings.ts). */
+export type FhirAuthConfig =
+  | { kind: 'none' }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'smart-backend'; clientId: string; keyFile: string; keyId?: string; tokenUrl?: string; scope: string };
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -65,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (Boolean(c.MLLP_TLS_CERT) !== Boolean(c.MLLP_TLS_KEY)) {
     throw new ConfigError('MLLP_TLS_CERT and MLLP_TLS_KEY go together: set both to turn on TLS, or neither');
   }
+  const fhirAuth = fhirAuthOf(c);
   return {
     http: {
       port: c.HTTP_PORT,
@@ -93,7 +108,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     facilityTz: c.FACILITY_TZ,
     adminPassword: c.ADMIN_PASSWORD,
     roles: new Set(c.ROLES),
-    fhir: { baseUrl: c.FHIR_BASE_URL, hookSecret: c.FHIR_HOOK_SECRET },
+    fhir: {
+      baseUrl: c.FHIR_BASE_URL,
+      hookSecret: c.FHIR_HOOK_SECRET,
+      auth: fhirAuth,
+      syncIntervalSeconds: c.FHIR_SYNC_INTERVAL_SECONDS,
+      syncSince: c.FHIR_SYNC_SINCE,
+      pageSize: c.FHIR_SYNC_PAGE_SIZE,
+    },
     logLevel: c.LOG_LEVEL,
     site: {
       policy: c.MILESTONE_PRECEDENCE ? { milestonePrecedence: c.MILESTONE_PRECEDENCE } : {},
@@ -102,6 +124,38 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       kpi: { firstCaseGraceMinutes: c.KPI_FIRST_CASE_GRACE_MINUTES, turnoverMaxMinutes: c.KPI_TURNOVER_MAX_MINUTES },
     },
   };
+}
+
+/** FHIR_AUTH with the variables it needs, each checked to be there. */
+function fhirAuthOf(c: RawConfig): FhirAuthConfig {
+  if (c.FHIR_AUTH !== 'none' && !c.FHIR_BASE_URL) {
+    throw new ConfigError(
+      `FHIR_AUTH is ${c.FHIR_AUTH} but FHIR_BASE_URL is not set: name the EHR's FHIR base, or unset FHIR_AUTH`,
+    );
+  }
+  switch (c.FHIR_AUTH) {
+    case 'none':
+      return { kind: 'none' };
+    case 'bearer':
+      if (!c.FHIR_AUTH_TOKEN)
+        throw new ConfigError('FHIR_AUTH=bearer needs FHIR_AUTH_TOKEN: set the token the EHR issued');
+      return { kind: 'bearer', token: c.FHIR_AUTH_TOKEN };
+    case 'smart-backend': {
+      if (!c.FHIR_SMART_CLIENT_ID || !c.FHIR_SMART_KEY_FILE) {
+        throw new ConfigError(
+          'FHIR_AUTH=smart-backend needs FHIR_SMART_CLIENT_ID and FHIR_SMART_KEY_FILE: set the registered client id and its private key file',
+        );
+      }
+      return {
+        kind: 'smart-backend',
+        clientId: c.FHIR_SMART_CLIENT_ID,
+        keyFile: resolve(c.FHIR_SMART_KEY_FILE),
+        scope: c.FHIR_SMART_SCOPE,
+        ...(c.FHIR_SMART_KEY_ID ? { keyId: c.FHIR_SMART_KEY_ID } : {}),
+        ...(c.FHIR_SMART_TOKEN_URL ? { tokenUrl: c.FHIR_SMART_TOKEN_URL } : {}),
+      };
+    }
+  }
 }
 
 /** The settings as safe to log: secrets masked. */
@@ -128,5 +182,11 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     dataDir: config.dataDir,
     facilityTz: config.facilityTz,
     roles: [...config.roles],
+    fhir: {
+      baseUrl: mask(config.fhir.baseUrl),
+      hook: Boolean(config.fhir.hookSecret),
+      auth: config.fhir.auth.kind,
+      syncIntervalSeconds: config.fhir.syncIntervalSeconds,
+    },
   };
 }

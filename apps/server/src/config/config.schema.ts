@@ -221,9 +221,62 @@ export const VARIABLES = {
     sensitive: false,
   },
   FHIR_HOOK_SECRET: {
-    description: 'secret the FHIR subscription hook requires',
+    description:
+      'secret the FHIR subscription hook requires (header X-Hook-Secret); unset: the hook refuses every call',
     fix: 'use at least 16 characters',
     sensitive: true,
+  },
+  FHIR_AUTH: {
+    description:
+      'how the platform signs in to FHIR_BASE_URL: none, bearer (FHIR_AUTH_TOKEN) or smart-backend (SMART Backend Services) [none]',
+    fix: 'use none, bearer or smart-backend',
+    sensitive: false,
+  },
+  FHIR_AUTH_TOKEN: {
+    description: 'static bearer token sent to FHIR_BASE_URL (FHIR_AUTH=bearer)',
+    fix: 'set the token the EHR issued for this platform',
+    sensitive: true,
+  },
+  FHIR_SMART_CLIENT_ID: {
+    description: 'client id registered at the EHR for SMART Backend Services (FHIR_AUTH=smart-backend)',
+    fix: 'set the client id the EHR registered for this platform',
+    sensitive: false,
+  },
+  FHIR_SMART_KEY_FILE: {
+    description: 'PEM private key (RSA 2048+ for RS384, or EC P-384 for ES384) that signs the SMART client assertion',
+    fix: 'point it at a readable unencrypted PEM private key whose public key the EHR has (JWKS)',
+    sensitive: true,
+  },
+  FHIR_SMART_KEY_ID: {
+    description: "kid of FHIR_SMART_KEY_FILE's key in the JWKS the EHR knows",
+    fix: 'set the key id as registered at the EHR',
+    sensitive: false,
+  },
+  FHIR_SMART_TOKEN_URL: {
+    description: "the EHR's token endpoint [read from FHIR_BASE_URL/.well-known/smart-configuration]",
+    fix: 'use an http(s):// URL',
+    sensitive: false,
+  },
+  FHIR_SMART_SCOPE: {
+    description: 'scopes asked for with SMART Backend Services [system/*.read]',
+    fix: 'a space-separated list of SMART scopes, e.g. system/Appointment.read system/Patient.read',
+    sensitive: false,
+  },
+  FHIR_SYNC_INTERVAL_SECONDS: {
+    description:
+      'seconds between incremental syncs from FHIR_BASE_URL (also one at start); 0 = only catch-ups after a missed notification [60]',
+    fix: 'a whole number of seconds, 0–86400',
+    sensitive: false,
+  },
+  FHIR_SYNC_SINCE: {
+    description: 'the first sync of each resource type reads only what changed since this instant [everything]',
+    fix: 'an ISO 8601 instant with its zone, e.g. 2026-11-01T00:00:00Z',
+    sensitive: false,
+  },
+  FHIR_SYNC_PAGE_SIZE: {
+    description: 'resources asked for per page (_count) when syncing [100]',
+    fix: 'a whole number, 1–1000',
+    sensitive: false,
   },
   OR_HOURS: {
     description: 'staffed hours of every operating room, facility-local, for KPIs and delay alerts [07:00-17:00]',
@@ -327,6 +380,36 @@ export const configSchema = z.object({
     .optional(),
   FHIR_BASE_URL: optionalUrl(['http:', 'https:']),
   FHIR_HOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  FHIR_AUTH: z
+    .enum(['none', 'bearer', 'smart-backend'], { error: 'must be none, bearer or smart-backend' })
+    .default('none'),
+  FHIR_AUTH_TOKEN: z.string().trim().min(1).optional(),
+  FHIR_SMART_CLIENT_ID: z.string().trim().min(1).optional(),
+  FHIR_SMART_KEY_FILE: z.string().trim().min(1).optional(),
+  FHIR_SMART_KEY_ID: z.string().trim().min(1).optional(),
+  FHIR_SMART_TOKEN_URL: optionalUrl(['http:', 'https:']),
+  FHIR_SMART_SCOPE: z.string().trim().min(1).default('system/*.read'),
+  FHIR_SYNC_INTERVAL_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(0, 'must be 0 (off) or more')
+    .max(86_400, 'must be at most 86400')
+    .default(60),
+  FHIR_SYNC_SINCE: z
+    .string()
+    .trim()
+    .regex(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/,
+      'must be an ISO 8601 instant with its zone',
+    )
+    .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 instant with its zone')
+    .optional(),
+  FHIR_SYNC_PAGE_SIZE: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be 1–1000')
+    .max(1000, 'must be 1–1000')
+    .default(100),
   OR_HOURS: z
     .string()
     .trim()
