@@ -74,8 +74,13 @@ export function App({ enrolmentToken, initialTheme }: AppProps) {
   useEffect(() => {
     if (live === undefined) return;
     live.start();
-    return () => live.stop();
-  }, [live]);
+    // Each refreshed token goes to the live connection too, which then outlives the old one.
+    const off = session?.onTokenChange(() => live.reauthenticate(session.token()));
+    return () => {
+      off?.();
+      live.stop();
+    };
+  }, [live, session]);
 
   const signIn = useCallback(
     async (username: string, password: string): Promise<string | undefined> => {

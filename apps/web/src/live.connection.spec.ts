@@ -38,12 +38,14 @@ describe('LiveConnection', () => {
   let subscriptions: Subscription[];
   let unsubscribed: string[];
   let handshakeTokens: string[];
+  let handedTokens: string[];
   let connection: LiveConnection | undefined;
 
   beforeEach(async () => {
     subscriptions = [];
     unsubscribed = [];
     handshakeTokens = [];
+    handedTokens = [];
     http = createServer();
     io = new Server(http);
     live = io.of('/live');
@@ -57,6 +59,10 @@ describe('LiveConnection', () => {
         subscriptions.push({ socket, topic: request.topic, ack });
       });
       socket.on('unsubscribe', (request: { topic: string }) => unsubscribed.push(request.topic));
+      socket.on('auth', (request: { token: string }, ack: (response: unknown) => void) => {
+        handedTokens.push(request.token);
+        ack({ ok: true });
+      });
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -100,6 +106,18 @@ describe('LiveConnection', () => {
     topic,
     version,
     snapshot: { cases },
+  });
+
+  it('hands a refreshed token to the open connection, and nothing while it is down', async () => {
+    create();
+    conn().reauthenticate('good-but-early');
+    start();
+    const watched = watchBoard();
+    await until(() => subscriptions.length === 1, 'the subscribe');
+    conn().reauthenticate('good-refreshed');
+    await until(() => handedTokens.length === 1, 'the token handed over');
+    expect(handedTokens).toEqual(['good-refreshed']);
+    watched.stop();
   });
 
   it('subscribes on connect, shows the snapshot, applies updates and re-subscribes on a gap', async () => {

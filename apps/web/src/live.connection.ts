@@ -12,6 +12,7 @@ interface ServerToClientEvents {
 }
 interface ClientToServerEvents {
   subscribe: (request: SubscribeRequest, ack: (response: unknown) => void) => void;
+  auth: (request: { token: string }, ack: (response: unknown) => void) => void;
   unsubscribe: (request: SubscribeRequest) => void;
 }
 
@@ -196,6 +197,14 @@ export class LiveConnection {
       watched.seq += 1;
       if (this.socket.connected) this.socket.emit('unsubscribe', { topic });
     };
+  }
+
+  /**
+   * Hands a refreshed access token to the live connection, so that it is not dropped when the
+   * token it connected with expires (a reconnect would otherwise carry the new one).
+   */
+  reauthenticate(token: string): void {
+    if (this.socket.connected) this.socket.emit('auth', { token }, () => undefined);
   }
 
   /** Asks for a fresh snapshot of a watched topic (e.g. to refresh what updates do not carry). */

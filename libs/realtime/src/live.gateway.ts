@@ -413,6 +413,34 @@ export class LiveGateway
     }
   }
 
+  /**
+   * `auth {token}`: a client that refreshed its access token hands the new one over, so that its
+   * connection outlives the old token (checked again every 15 s) without a reconnect. Only a token
+   * of the same principal and sign-in is taken; anything else is refused and changes nothing.
+   */
+  @SubscribeMessage('auth')
+  async reauthenticate(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+  ): Promise<{ ok: boolean; error?: string }> {
+    const token = (body as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || token === '') return { ok: false, error: 'unauthorized' };
+    const data = socket.data as SocketData;
+    let principal: Principal;
+    try {
+      principal = await this.tokens.verify(token);
+    } catch (err) {
+      return { ok: false, error: isRefused(err) ? 'unauthorized' : 'unavailable' };
+    }
+    const same =
+      principal.sub === data.principal.sub &&
+      principal.kind === data.principal.kind &&
+      principal.sessionId === data.principal.sessionId;
+    if (!same) return { ok: false, error: 'unauthorized' };
+    Object.assign(data, { principal, token });
+    return { ok: true };
+  }
+
   @SubscribeMessage('unsubscribe')
   async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean }> {
     const name = (body as { topic?: unknown } | undefined)?.topic;
