@@ -78,6 +78,7 @@ export class AppModule {
       RealtimeModule.forRoot({
         redis: { url: config.redis.url, prefix: config.redis.prefix },
         facilityTz: config.facilityTz,
+        displayPatient: config.displayPatient,
         gateway: config.roles.has('gateway'),
         clock: overrides.clock,
         originAllowed: (origin, host) => originAllowed(origin, host, config.http.corsOrigins),

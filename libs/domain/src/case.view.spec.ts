@@ -44,6 +44,25 @@ describe('toCaseView', () => {
     });
   });
 
+  it("shows a display only what the site's setting allows, and clinicians all of it", () => {
+    const female = { ...state, patient: { ...state.patient, sex: 'F' } };
+    expect(toCaseView(female, 'initials', { initials: false, age: true, sex: false }).patient).toEqual({
+      mrn: '',
+      name: '',
+      age: 66,
+    });
+    expect(toCaseView(female, 'initials', { initials: true, age: false, sex: true }).patient).toEqual({
+      mrn: '',
+      name: 'A.E.',
+      sex: 'F',
+    });
+    expect(toCaseView(female, 'full', { initials: false, age: false, sex: false }).patient).toMatchObject({
+      name: 'EVERYMAN, Adam',
+      age: 66,
+      sex: 'F',
+    });
+  });
+
   it('gives clinicians the name and birth date, and no engine-internal fields', () => {
     const view = toCaseView(state, 'full');
     expect(view.patient).toEqual({ mrn: 'M1', name: 'EVERYMAN, Adam', birthDate: '1960-02-14', age: 66 });

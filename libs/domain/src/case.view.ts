@@ -5,6 +5,18 @@ import { DEVICE_ALARM_KIND } from './engine/alarm.apply';
 /** How much of a patient's name a role may see (minimum necessary PHI). */
 export type NameDisclosure = 'full' | 'initials';
 
+/**
+ * What a wall display shows of the patient, per site (DISPLAY_PATIENT): by default initials, age
+ * and sex, enough for the team to know whom they expect and nothing that identifies them.
+ */
+export interface DisplayPatientFields {
+  initials: boolean;
+  age: boolean;
+  sex: boolean;
+}
+
+export const DEFAULT_DISPLAY_PATIENT: Readonly<DisplayPatientFields> = { initials: true, age: true, sex: true };
+
 /** "EVERYMAN, Adam" for clinicians; "A.E." for wall displays. */
 export function patientName(patient: CaseState['patient'], disclosure: NameDisclosure): string {
   const family = patient.familyName?.trim() ?? '';
@@ -28,7 +40,12 @@ export function patientName(patient: CaseState['patient'], disclosure: NameDiscl
  * room or from its patient are kept (they may have arrived before the cancellation), but no one
  * should read them as this case's.
  */
-export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseView {
+export function toCaseView(
+  state: CaseState,
+  disclosure: NameDisclosure,
+  display: Readonly<DisplayPatientFields> = DEFAULT_DISPLAY_PATIENT,
+): CaseView {
+  const full = disclosure === 'full';
   const off = state.status === 'cancelled' || state.status === 'no-show';
   const view: CaseView = {
     id: state.id,
@@ -37,7 +54,10 @@ export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseVi
     roomId: state.roomId,
     roomName: state.roomName,
     // The MRN is a direct identifier: a wall display does not need it (minimum necessary PHI).
-    patient: { mrn: disclosure === 'full' ? state.patient.mrn : '', name: patientName(state.patient, disclosure) },
+    patient: {
+      mrn: full ? state.patient.mrn : '',
+      name: full || display.initials ? patientName(state.patient, disclosure) : '',
+    },
     procedure: { ...state.procedure },
     scheduledStart: state.scheduledStart,
     scheduledEnd: state.scheduledEnd,
@@ -49,8 +69,8 @@ export function toCaseView(state: CaseState, disclosure: NameDisclosure): CaseVi
   if (disclosure === 'full' && state.patient.birthDate) view.patient.birthDate = state.patient.birthDate;
   // Age and sex tell the team at the wall whom they expect, without identifying anyone.
   const age = ageOn(state.patient.birthDate, state.scheduledStart);
-  if (age !== undefined) view.patient.age = age;
-  if (state.patient.sex) view.patient.sex = state.patient.sex;
+  if (age !== undefined && (full || display.age)) view.patient.age = age;
+  if (state.patient.sex && (full || display.sex)) view.patient.sex = state.patient.sex;
   if (state.surgeon) view.surgeon = { ...state.surgeon };
   if (state.anesthesiologist) view.anesthesiologist = { ...state.anesthesiologist };
   if (state.predictedEnd) view.predictedEnd = state.predictedEnd;

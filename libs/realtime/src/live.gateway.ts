@@ -28,7 +28,14 @@ import {
   type VitalsEvent,
   type CaseView,
 } from '@circulator/contracts';
-import { localDate, localDayBounds, toCaseView, type Clock, type NameDisclosure } from '@circulator/domain';
+import {
+  localDate,
+  localDayBounds,
+  toCaseView,
+  type CaseState,
+  type Clock,
+  type NameDisclosure,
+} from '@circulator/domain';
 import {
   AuditService,
   endedBy,
@@ -457,7 +464,7 @@ export class LiveGateway
       case 'board': {
         const { start, end } = localDayBounds(topic.date, this.settings.facilityTz);
         const cases = await this.cases.listBetween(start, end);
-        return { cases: cases.map((c) => toCaseView(c, disclosure)) };
+        return { cases: cases.map((c) => this.view(c, disclosure)) };
       }
       case 'room': {
         const room = await this.rooms.get(topic.roomId);
@@ -471,21 +478,21 @@ export class LiveGateway
         ]);
         return {
           room,
-          cases: cases.map((c) => toCaseView(c, disclosure)),
+          cases: cases.map((c) => this.view(c, disclosure)),
           ...(environment ? { environment: environmentView(environment) } : {}),
           devices: devices.filter((d) => d.lifecycle !== 'retired').map(roomDeviceView),
         };
       }
       case 'case': {
         const state = isCaseId(topic.caseId) ? await this.cases.get(topic.caseId) : undefined;
-        return state ? { case: toCaseView(state, disclosure) } : undefined;
+        return state ? { case: this.view(state, disclosure) } : undefined;
       }
       case 'alerts': {
         // Today's (facility-local) alerts, with the cases they belong to.
         const today = localDate(this.clock.now().toISOString(), this.settings.facilityTz);
         const { start, end } = localDayBounds(today, this.settings.facilityTz);
         const cases = (await this.cases.listBetween(start, end)).filter((c) => c.alerts.length > 0);
-        const views = cases.map((c) => toCaseView(c, disclosure));
+        const views = cases.map((c) => this.view(c, disclosure));
         const snapshot: AlertsSnapshot = { alerts: views.flatMap(alertItems), cases: views };
         return snapshot;
       }
@@ -557,13 +564,18 @@ export class LiveGateway
         if (t.removed) {
           acc.add(room, t.topic, t.version, { removed: change.caseId });
         } else {
-          view ??= toCaseView(change.state, disclosure);
+          view ??= this.view(change.state, disclosure);
           any ??= view;
           acc.add(room, t.topic, t.version, { case: view });
         }
       }
     }
     return any;
+  }
+
+  /** A case as a reader with this disclosure sees it (displays: as the site's setting says). */
+  private view(state: CaseState, disclosure: NameDisclosure): CaseView {
+    return toCaseView(state, disclosure, this.settings.displayPatient);
   }
 
   /** An `alert` event for each alert a change raised, to the `alerts` topic's subscribers. */
@@ -573,7 +585,7 @@ export class LiveGateway
     for (const disclosure of DISCLOSURES) {
       const room = topicRoom('alerts', disclosure);
       if (!rooms.has(room)) continue;
-      for (const alert of alertItems(toCaseView(change.state, disclosure))) {
+      for (const alert of alertItems(this.view(change.state, disclosure))) {
         if (!raised.includes(alert.id)) continue;
         const event: AlertEvent = { topic: 'alerts', alert };
         this.server.to(room).emit('alert', event);

@@ -24,6 +24,8 @@ export class RealtimeModule {
         useValue: {
           facilityTz: options.facilityTz,
           ...(options.originAllowed ? { originAllowed: options.originAllowed } : {}),
+          ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
+          ...(options.displayPatient ? { displayPatient: options.displayPatient } : {}),
         } satisfies RealtimeSettings,
       },
       { provide: CLOCK, useValue: options.clock ?? systemClock },

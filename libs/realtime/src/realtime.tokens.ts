@@ -1,3 +1,4 @@
+import type { DisplayPatientFields } from '@circulator/domain';
 /** Injection tokens shared by the realtime, pipeline and server modules. */
 export const CLOCK = Symbol('CLOCK');
 export const REALTIME_SETTINGS = Symbol('REALTIME_SETTINGS');
@@ -16,4 +17,6 @@ export interface RealtimeSettings {
    * (ms; 0 sends every update at once). Default COALESCE_TICK_MS.
    */
   coalesceMs?: number;
+  /** What wall displays show of the patient (DISPLAY_PATIENT); initials, age and sex by default. */
+  displayPatient?: DisplayPatientFields;
 }

@@ -24,6 +24,8 @@ export interface AppConfig {
   redis: { url: string; urlIsDefault: boolean; prefix: string };
   dataDir: string;
   facilityTz: string;
+  /** What wall displays show of the patient (DISPLAY_PATIENT). */
+  displayPatient: { initials: boolean; age: boolean; sex: boolean };
   adminPassword?: string;
   roles: ReadonlySet<ProcessRole>;
   /** The EHR (CONTRACT §5): where to sync from, the hook's secret, how to sign in, how often to sync. */
@@ -106,6 +108,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     redis: { url: c.REDIS_URL ?? DEFAULT_REDIS_URL, urlIsDefault: c.REDIS_URL === undefined, prefix: c.REDIS_PREFIX },
     dataDir: resolve(c.DATA_DIR),
     facilityTz: c.FACILITY_TZ,
+    displayPatient: {
+      initials: c.DISPLAY_PATIENT.includes('initials'),
+      age: c.DISPLAY_PATIENT.includes('age'),
+      sex: c.DISPLAY_PATIENT.includes('sex'),
+    },
     adminPassword: c.ADMIN_PASSWORD,
     roles: new Set(c.ROLES),
     fhir: {

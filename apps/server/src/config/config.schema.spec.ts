@@ -98,3 +98,23 @@ describe('HTTP hardening settings', () => {
     expect(VARIABLES.HTTP_TLS_KEY.sensitive).toBe(true);
   });
 });
+
+describe('DISPLAY_PATIENT', () => {
+  it('shows initials, age and sex on wall displays by default', () => {
+    expect(loadConfig({}).displayPatient).toEqual({ initials: true, age: true, sex: true });
+  });
+
+  it('takes a comma list, or none', () => {
+    expect(loadConfig({ DISPLAY_PATIENT: 'initials, age' }).displayPatient).toEqual({
+      initials: true,
+      age: true,
+      sex: false,
+    });
+    expect(loadConfig({ DISPLAY_PATIENT: 'none' }).displayPatient).toEqual({ initials: false, age: false, sex: false });
+  });
+
+  it('refuses anything else, naming the variable', () => {
+    expect(() => loadConfig({ DISPLAY_PATIENT: 'initials,name' })).toThrow(/^DISPLAY_PATIENT /);
+    expect(() => loadConfig({ DISPLAY_PATIENT: 'none,age' })).toThrow(/^DISPLAY_PATIENT .*none stands alone/);
+  });
+});

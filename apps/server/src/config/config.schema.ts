@@ -199,6 +199,12 @@ export const VARIABLES = {
     fix: 'use an IANA zone such as Europe/Paris or America/Chicago',
     sensitive: false,
   },
+  DISPLAY_PATIENT: {
+    description:
+      'what wall displays show of the patient: a comma list of initials, age, sex, or none [initials,age,sex]',
+    fix: 'a comma list of initials, age and sex (e.g. initials,age), or none',
+    sensitive: false,
+  },
   ADMIN_PASSWORD: {
     description: 'ensures user admin exists with this password',
     fix: 'use at least 12 characters',
@@ -357,6 +363,13 @@ export const configSchema = z.object({
     .trim()
     .refine(isZone, 'is not an IANA time zone')
     .default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
+  DISPLAY_PATIENT: commaList('initials,age,sex').pipe(
+    z
+      .array(
+        z.enum(['initials', 'age', 'sex', 'none'], { error: 'has an entry other than initials, age, sex or none' }),
+      )
+      .refine((fields) => !fields.includes('none') || fields.length === 1, 'none stands alone'),
+  ),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   ROLES: z
     .string()
