@@ -405,9 +405,25 @@ export class LiveGateway
     if (this.revalidating) return 0; // the previous sweep is still running
     this.revalidating = true;
     try {
-      let dropped = 0;
+      // Screens of one room often share a credential: each distinct token is checked once, and
+      // the event loop gets a turn between checks, so a sweep over a thousand sockets never holds
+      // fan-out up (the embedded database answers in this very thread).
+      const byToken = new Map<string, Socket[]>();
       for (const socket of this.server.sockets.values()) {
-        if (!(await this.stillValid(socket))) dropped += 1;
+        const token = (socket.data as SocketData).token;
+        const group = byToken.get(token);
+        if (group) group.push(socket);
+        else byToken.set(token, [socket]);
+      }
+      let dropped = 0;
+      for (const [token, sockets] of byToken) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const open = sockets.filter((socket) => socket.connected && (socket.data as SocketData).token === token);
+        const first = open[0];
+        if (!first) continue;
+        if (await this.stillValid(first)) continue;
+        for (const socket of open.slice(1)) setImmediate(() => socket.disconnect(true));
+        dropped += open.length;
       }
       if (dropped) this.logger.log(`disconnected ${dropped} socket(s) whose credential is no longer valid`);
       // Recovered sockets that never completed their connection (refused by the middleware).

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import type { UpdateEvent } from '@circulator/contracts';
@@ -11,7 +12,6 @@ import { ChangeBus, RedisConnections } from '@circulator/realtime';
 import { dueSlots, probeIndexes, ProbeTracker, SentLog } from './fanout.latency';
 import { FANOUT_USAGE, parseFanoutOptions, type FanoutOptions } from './fanout.options';
 import { processStats, startBenchPlatform, type BenchPlatform } from './platform.process';
-import { RawLiveClient } from './raw-live.client';
 import { cpuPercent, ms, percentile } from './stats';
 
 /**
@@ -78,11 +78,77 @@ async function signIn(platform: BenchPlatform): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-/** Runs `fn` over 0..n-1, `batch` at a time (a thousand handshakes at once only measure a queue). */
-async function inBatches(n: number, batch: number, fn: (i: number) => Promise<void>): Promise<void> {
-  for (let start = 0; start < n; start += batch) {
-    await Promise.all(Array.from({ length: Math.min(batch, n - start) }, (_, k) => fn(start + k)));
+/** The load clients' process (fanout.load.ts): connects them on command, at low priority. */
+class LoadProcess {
+  private readonly child: ChildProcess;
+  private readonly replies: string[] = [];
+  private waiting?: (line: string) => void;
+
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, [join(__dirname, 'fanout.load.js'), ...args], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      if (waiting) waiting(line);
+      else this.replies.push(line);
+    });
   }
+
+  /** Sends a command; resolves with its one-line answer. */
+  async command(line: string): Promise<string> {
+    const answer = new Promise<string>((resolve, reject) => {
+      const queued = this.replies.shift();
+      if (queued !== undefined) return resolve(queued);
+      this.waiting = resolve;
+      this.child.once('exit', (code) => reject(new Error(`the load process exited (${code})`)));
+    });
+    this.child.stdin!.write(`${line}\n`);
+    return answer;
+  }
+
+  async connect(n: number): Promise<void> {
+    if (n > 0) await this.command(`connect ${n}`);
+  }
+
+  async frameBytes(): Promise<number> {
+    return Number((await this.command('frames')).split(' ')[1] ?? 0);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.stdin!.end('stop\n');
+    await exited;
+  }
+}
+
+/**
+ * Connects `clients` in join order: the load clients (in the load process) in runs between the
+ * probes, each probe by `probe(i)` here, so that the probes sit at their places in the order.
+ */
+async function connectInOrder(
+  clients: number,
+  probeAt: ReadonlySet<number>,
+  load: LoadProcess,
+  probe: (i: number) => Promise<void>,
+): Promise<void> {
+  let run = 0;
+  for (let i = 0; i < clients; i++) {
+    if (!probeAt.has(i)) {
+      run += 1;
+      if (run === CONNECT_BATCH) {
+        await load.connect(run);
+        run = 0;
+      }
+      continue;
+    }
+    await load.connect(run);
+    run = 0;
+    await probe(i);
+  }
+  await load.connect(run);
 }
 
 /** Paces `total` sends at `rate` per second; `send(i)` is called once per slot, late slots at once. */
@@ -137,17 +203,12 @@ async function platformScene(
   const probeAt = new Set(probeIndexes(options.clients, options.probes));
   const probes: ProbeTracker[] = [];
   const sockets: Socket[] = [];
-  const raw: RawLiveClient[] = [];
+  let load: LoadProcess | undefined;
   const samples: number[] = [];
   try {
     say(`platform: connecting ${options.clients} clients (${probeAt.size} of them socket.io probes) to ${TOPIC}`);
-    await inBatches(options.clients, CONNECT_BATCH, async (i) => {
-      if (!probeAt.has(i)) {
-        const client = new RawLiveClient(platform.url, token);
-        raw.push(client);
-        await client.subscribe(TOPIC);
-        return;
-      }
+    load = new LoadProcess(['platform', platform.url, token, TOPIC]);
+    await connectInOrder(options.clients, probeAt, load, async () => {
       const socket = io(`${platform.url}/live`, {
         auth: { token },
         transports: ['websocket'],
@@ -195,7 +256,7 @@ async function platformScene(
     const after = platform.pid ? processStats(platform.pid) : undefined;
     return {
       result: summarise(options.rate * options.seconds, samples, probes, base + total),
-      frameBytes: raw.find((c) => c.updateFrameBytes > 0)?.updateFrameBytes ?? 0,
+      frameBytes: await load.frameBytes(),
       process:
         before && after
           ? { rssMB: Math.round(after.rssMB), cpuPct: cpuPercent(before.cpuMs, after.cpuMs, wallMs) }
@@ -203,7 +264,7 @@ async function platformScene(
     };
   } finally {
     for (const s of sockets) s.close();
-    for (const c of raw) c.close();
+    await load?.stop();
     await connections.onApplicationShutdown();
   }
 }
@@ -243,6 +304,7 @@ async function wsScene(
   const probeAt = new Set(probeIndexes(options.clients, options.probes));
   const probes: ProbeTracker[] = [];
   const clients: WebSocket[] = [];
+  let load: LoadProcess | undefined;
   const samples: number[] = [];
   const sent = new SentLog();
   const open = (path: string) =>
@@ -254,9 +316,9 @@ async function wsScene(
     });
   try {
     say(`ws: connecting ${options.clients} clients (${probeAt.size} probes)`);
-    await inBatches(options.clients, CONNECT_BATCH, async (i) => {
+    load = new LoadProcess(['ws', url]);
+    await connectInOrder(options.clients, probeAt, load, async () => {
       const ws = await open('/sub');
-      if (!probeAt.has(i)) return;
       const tracker = new ProbeTracker(0);
       probes.push(tracker);
       ws.on('message', (data: Buffer) => {
@@ -289,6 +351,7 @@ async function wsScene(
     };
   } finally {
     for (const ws of clients) ws.terminate();
+    await load?.stop();
     await broadcast.stop();
   }
 }
