@@ -11,6 +11,9 @@ export interface BenchPlatform {
   url: string;
   mllpHost: string;
   mllpPort: number;
+  /** Its MQTT broker (device feeds, CONTRACT §6). */
+  mqttHost: string;
+  mqttPort: number;
   username: string;
   password: string;
   /** Present when the bench started the platform itself (then its process is measured). */
@@ -50,15 +53,19 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
     rmSync(dataDir, { recursive: true, force: true });
     await dropPrefix(prefix, log);
   };
-  let ready: { httpPort: number; mllpPort: number };
+  let ready: { httpPort: number; mllpPort: number; mqttPort: number };
   try {
     ready = await new Promise((resolve, reject) => {
       const deadline = setTimeout(() => reject(new Error(`the platform did not start in 60 s:\n${output}`)), 60_000);
       child.stdout?.on('data', () => {
-        const ports = parseReadyLine(output);
-        if (ports?.mllpPort !== undefined) {
+        // The whole line: a chunk may end inside it, before the MQTT port.
+        const line = /^.*ready: .*\n/m.exec(output)?.[0];
+        const ports = line === undefined ? undefined : parseReadyLine(line);
+        if (ports) {
           clearTimeout(deadline);
-          resolve({ httpPort: ports.httpPort, mllpPort: ports.mllpPort });
+          if (ports.mllpPort === undefined || ports.mqttPort === undefined) {
+            reject(new Error(`the platform runs no MLLP listener or no MQTT broker:\n${output}`));
+          } else resolve({ httpPort: ports.httpPort, mllpPort: ports.mllpPort, mqttPort: ports.mqttPort });
         }
       });
       child.once('exit', (code) => {
@@ -78,6 +85,8 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
     url: `http://127.0.0.1:${ready.httpPort}`,
     mllpHost: '127.0.0.1',
     mllpPort: ready.mllpPort,
+    mqttHost: '127.0.0.1',
+    mqttPort: ready.mqttPort,
     username: 'admin',
     password,
     ...(child.pid !== undefined ? { pid: child.pid } : {}),
