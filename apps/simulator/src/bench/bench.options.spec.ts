@@ -44,6 +44,7 @@ describe('bench options', () => {
     expect(parseBenchOptions(['--readings-per-room', '5']).readingsPerRoom).toBe(5);
     expect(parseBenchOptions(['--phases', 'sensors']).phases).toEqual(['sensors']);
     expect(parseBenchOptions(['--phases', 'sensors,hl7']).phases).toEqual(['hl7', 'sensors']);
+    expect(parseBenchOptions(['--profile', '/tmp/prof']).profileDir).toBe('/tmp/prof');
   });
 
   it.each([
@@ -55,6 +56,7 @@ describe('bench options', () => {
     [['--url', 'http://x:3000'], /--url needs --mllp/],
     [['--url', 'http://x:3000', '--mllp', 'x', '--user', 'a', '--password', 'b'], /--mllp must be HOST:PORT/],
     [['--mqtt', 'x:1884'], /go with --url/],
+    [['--profile', '/tmp/p', '--url', 'http://x:1', '--mllp', 'x:1', '--user', 'a', '--password', 'b'], /--profile/],
     [['--bogus'], /Unknown option/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseBenchOptions(argv)).toThrow(message);

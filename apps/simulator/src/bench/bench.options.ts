@@ -16,6 +16,8 @@ export interface BenchOptions {
   readingsPerRoom: number;
   /** The phases to run, in this order (the skipped one reports zeros). */
   phases: BenchPhase[];
+  /** A folder for the started platform's CPU profile (`node --cpu-prof`), written when it stops. */
+  profileDir?: string;
   /** An already running platform; without it the bench starts its own. */
   target?: {
     url: string;
@@ -29,7 +31,7 @@ export interface BenchOptions {
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [--rooms 3] [--seconds 10] [--displays 10] [--out bench.json] [--rate MSG_PER_S]
-                         [--readings-per-room 20] [--phases hl7,sensors]
+                         [--readings-per-room 20] [--phases hl7,sensors] [--profile DIR]
                          [--url http://host:3000 --mllp host:2575 [--mqtt host:1884] --user admin --password …]`;
 
 /** CONTRACT §1: the embedded broker's default port, where `--url` is given without `--mqtt`. */
@@ -70,6 +72,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       rate: { type: 'string' },
       'readings-per-room': { type: 'string' },
       phases: { type: 'string' },
+      profile: { type: 'string' },
       url: { type: 'string' },
       mllp: { type: 'string' },
       mqtt: { type: 'string' },
@@ -89,6 +92,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     phases: phasesOf(values.phases),
   };
   if (values.rate !== undefined) options.rate = positiveInt('rate', values.rate, 0, 100_000);
+  if (values.profile !== undefined) {
+    if (values.url !== undefined) throw new Error('--profile profiles the platform the bench starts, not one at --url');
+    options.profileDir = values.profile;
+  }
   if (values.url !== undefined) {
     if (!URL.canParse(values.url) || values.mllp === undefined || !values.user || !values.password) {
       throw new Error('--url needs --mllp HOST:PORT, --user and --password of the platform to drive');

@@ -182,7 +182,10 @@ async function run(options: BenchOptions): Promise<void> {
 
   const platform: BenchPlatform = options.target
     ? { ...options.target, stop: () => Promise.resolve() }
-    : await startBenchPlatform(join(__dirname, '../../../server/src/main.js'), say); // cleans up itself if it fails
+    : // Cleans up itself if it fails.
+      await startBenchPlatform(join(__dirname, '../../../server/src/main.js'), say, {
+        ...(options.profileDir ? { profileDir: options.profileDir } : {}),
+      });
   const runId = Date.now().toString(36);
   try {
     const bearer = await signIn(platform.url, platform.username, platform.password);
@@ -226,6 +229,7 @@ async function run(options: BenchOptions): Promise<void> {
     say(`wrote ${options.out}`);
   } finally {
     await platform.stop();
+    if (options.profileDir) say(`the platform's CPU profile is in ${options.profileDir}`);
   }
 }
 

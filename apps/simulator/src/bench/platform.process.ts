@@ -26,7 +26,11 @@ export interface BenchPlatform {
  * prefix. It uses the bench's DATABASE_URL and REDIS_URL when they are set (measure production's
  * shape), else the embedded database and the local Redis, like `npm start`.
  */
-export async function startBenchPlatform(serverMain: string, log: (line: string) => void): Promise<BenchPlatform> {
+export async function startBenchPlatform(
+  serverMain: string,
+  log: (line: string) => void,
+  options: { profileDir?: string } = {},
+): Promise<BenchPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'circulator-bench-'));
   const password = randomBytes(12).toString('hex');
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
@@ -45,7 +49,13 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   };
-  const child: ChildProcess = spawn(process.execPath, [serverMain], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // --cpu-prof writes its profile when the process exits (stop() ends it with SIGTERM, which the
+  // server answers with an orderly exit).
+  const nodeArgs = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, serverMain], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
