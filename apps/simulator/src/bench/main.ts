@@ -256,6 +256,7 @@ function printTable(r: {
     ['reading → vitals event p50 / p99', `${s.toVitalsP50Ms} / ${s.toVitalsP99Ms}`],
     ['vitals event age p50 / p99 ms', `${s.vitalsAgeP50Ms} / ${s.vitalsAgeP99Ms}`],
     ['readings unseen (× displays)', String(s.unseen)],
+    ['bench event-loop delay p99 ms', String(s.benchLoopDelayP99Ms)],
     [
       'sensors RSS MB start/max/end',
       s.rssMB ? `${s.rssMB.start} / ${s.rssMB.max} / ${s.rssMB.end} (CPU ${s.cpuPct} %)` : '—',

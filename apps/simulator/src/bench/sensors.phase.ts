@@ -1,4 +1,5 @@
 import { Socket as NetSocket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { CaseView, UpdateEvent, VitalsEvent } from '@circulator/contracts';
 import { MllpClient } from '@circulator/hl7';
@@ -32,6 +33,11 @@ export interface SensorsResult {
   vitalsAgeP99Ms: number | null;
   /** (added) (reading, display) pairs still not shown when the bench stopped waiting. */
   unseen: number;
+  /**
+   * (added) The bench's own event-loop delay while sending, p99: how late the bench itself could
+   * be to publish a reading or to read an event (it shares the machine with the platform).
+   */
+  benchLoopDelayP99Ms: number | null;
   /** (added) The platform's CPU over the phase, % of one core; null when the bench did not start it. */
   cpuPct: number | null;
   /** (added) The platform's RSS, sampled once a second over the phase. */
@@ -53,6 +59,7 @@ export const NO_SENSORS: SensorsResult = {
   vitalsAgeP50Ms: null,
   vitalsAgeP99Ms: null,
   unseen: 0,
+  benchLoopDelayP99Ms: null,
   cpuPct: null,
   rssMB: null,
 };
@@ -278,6 +285,8 @@ export async function runSensorsPhase(
     const sample = () => (platform.pid !== undefined ? processStats(platform.pid) : undefined);
     const before = sample();
     if (before) rss.push(before.rssMB);
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
     const started = performance.now();
     const progress = setInterval(() => {
       const now = sample();
@@ -328,6 +337,7 @@ export async function runSensorsPhase(
       while (ledger.unseen() > 0 && performance.now() < shownUntil) await sleep(50);
     } finally {
       clearInterval(progress);
+      loop.disable();
     }
     const wallMs = performance.now() - started;
     const after = sample();
@@ -349,6 +359,7 @@ export async function runSensorsPhase(
       vitalsAgeP50Ms: ms(percentile(ledger.vitalsAge, 50)),
       vitalsAgeP99Ms: ms(percentile(ledger.vitalsAge, 99)),
       unseen: ledger.unseen(),
+      benchLoopDelayP99Ms: ms(loop.count ? loop.percentile(99) / 1e6 : undefined),
       cpuPct: before && after ? cpuPercent(before.cpuMs, after.cpuMs, wallMs) : null,
       rssMB: memorySummary(rss),
     };
