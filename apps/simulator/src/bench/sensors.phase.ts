@@ -96,11 +96,15 @@ function hl7Time(ms: number): string {
   return `${new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14)}+0000`;
 }
 
-/** A booking (SIU^S12) of one case in the room's location from `startMs`, lasting `minutes`. */
-function booking(room: BenchRoom, startMs: number, minutes: number): string {
+/**
+ * A booking (SIU^S12) of one case in the room's location from `startMs`, lasting `minutes`; or its
+ * cancellation (S15), which ends the bench's cases on a platform it did not start.
+ */
+function booking(room: BenchRoom, startMs: number, minutes: number, trigger: 'S12' | 'S15' = 'S12'): string {
   const start = hl7Time(startMs);
+  const controlId = trigger === 'S12' ? room.placer : `${room.placer}-X`;
   return [
-    `MSH|^~\\&|BENCH|HOSP|CIRCULATOR|OR|${hl7Time(Date.now())}||SIU^S12^SIU_S12|${room.placer}|P|2.5.1`,
+    `MSH|^~\\&|BENCH|HOSP|CIRCULATOR|OR|${hl7Time(Date.now())}||SIU^${trigger}^SIU_S12|${controlId}|P|2.5.1`,
     `SCH|${room.placer}|F${room.placer}|||||||${minutes}|min|^^${minutes}^${start}|||||||||||||Booked`,
     `PID|1||M${room.placer}^^^HOSP^MR||Bench^Monitor${room.n}||19600214|F`,
     `PV1|1|O|${room.location}^^^HOSP||||||||||||||||V${room.placer}`,
@@ -156,6 +160,22 @@ async function inBatches<T, R>(items: readonly T[], limit: number, fn: (item: T)
   const out: R[] = [];
   for (let i = 0; i < items.length; i += limit) out.push(...(await Promise.all(items.slice(i, i + limit).map(fn))));
   return out;
+}
+
+/** Cancels the phase's bookings (SIU^S15), one connection, one message in flight. */
+async function cancelBookings(
+  platform: BenchPlatform,
+  rooms: readonly BenchRoom[],
+  startMs: number,
+  minutes: number,
+): Promise<void> {
+  const mllp = new MllpClient({ ackTimeoutMs: 30_000 });
+  await mllp.connect(platform.mllpHost, platform.mllpPort);
+  try {
+    for (const room of rooms.filter((r) => r.roomId)) await mllp.send(booking(room, startMs, minutes, 'S15'));
+  } finally {
+    await mllp.close();
+  }
 }
 
 /**
@@ -366,13 +386,17 @@ export async function runSensorsPhase(
   } finally {
     await Promise.all(monitors.map((m) => m.endAsync(true).catch(() => undefined)));
     for (const d of displays) d.socket.close();
-    // On a platform the bench did not start, its monitors are retired: the broker refuses a retired
-    // device, and the registry keeps their history.
+    // On a platform the bench did not start, its cases are cancelled (they were booked today, in
+    // rooms of their own) and its monitors retired (the broker refuses a retired device; the
+    // registry keeps their history).
     if (platform.pid === undefined) {
       await inBatches(rooms, 8, (room) =>
         api(platform, bearer, 'PATCH', `/api/devices/${room.deviceId}`, { lifecycle: 'retired' }).catch(
           (err: unknown) => say(`sensors: could not retire ${room.deviceId}: ${(err as Error).message}`),
         ),
+      );
+      await cancelBookings(platform, rooms, startMs, minutes).catch((err: unknown) =>
+        say(`sensors: could not cancel the bench's cases: ${(err as Error).message}`),
       );
     }
   }
