@@ -253,6 +253,41 @@ export class DeviceRepository {
   }
 
   /**
+   * Updates many devices, each with its own fields, in one statement (plus one that locks them):
+   * what a worker batch learned about every device it heard from. Rows are locked in id order
+   * first, so that two batches touching the same devices never deadlock. Devices not registered
+   * are skipped.
+   */
+  async updateMany(
+    changes: readonly { id: string; fields: DeviceFields }[],
+    now: Date,
+    manager: EntityManager = this.ds.manager,
+  ): Promise<void> {
+    const patches = changes.flatMap(({ id, fields }) => {
+      const patch: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(fields) as [keyof DeviceFields, unknown][]) {
+        const column = COLUMNS[key];
+        if (value !== undefined && column) patch[column] = value;
+      }
+      return Object.keys(patch).length ? [{ id, patch }] : [];
+    });
+    if (!patches.length) return;
+    const columns = [...new Set(patches.flatMap((p) => Object.keys(p.patch)))].sort();
+    await manager.query(`SELECT 1 FROM device WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [
+      patches.map((p) => p.id),
+    ]);
+    // jsonb_populate_record(d, patch) is the device's row with the patch's columns replaced (each
+    // read as its column's type): a device's unchanged columns keep their values.
+    await manager.query(
+      `UPDATE device AS d SET (${columns.join(', ')}, updated_at) =
+         (SELECT ${columns.map((c) => `p.${c}`).join(', ')}, $2::timestamptz FROM jsonb_populate_record(d, v.patch) AS p)
+       FROM jsonb_to_recordset($1::jsonb) AS v(id text, patch jsonb)
+       WHERE d.id = v.id`,
+      [JSON.stringify(patches), now],
+    );
+  }
+
+  /**
    * Devices silent for longer than their heartbeat go offline (from the end of their last
    * heartbeat period); returns them. Only devices that were heard from (online or in error).
    */

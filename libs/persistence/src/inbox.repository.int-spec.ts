@@ -84,4 +84,67 @@ describe.each(['postgresql', 'pglite'] as const)('inbox group commit on %s', (en
     const two = await inbox.store(message('S1'));
     expect(two).toEqual({ ...one, duplicate: true });
   });
+
+  it('ends a batch of attempts: applied and failed rows change status once, every attempt is recorded and numbered', async () => {
+    const [a, b, c] = await inbox.storeMany([message('F1'), message('F2'), message('F3')]);
+    const done = new Date('2026-11-21T07:31:00Z');
+    await ds.transaction((manager) =>
+      inbox.finishAttempts(manager, [
+        {
+          inboxId: a!.id,
+          trigger: 'queue',
+          startedAt: at,
+          finishedAt: done,
+          outcome: 'applied',
+          facts: [{ kind: 'observations', at: '2026-11-21T07:30:00.000Z' }],
+          caseIds: ['case-1'],
+          warnings: [],
+          mrn: 'M1',
+        },
+        { inboxId: b!.id, trigger: 'queue', startedAt: at, finishedAt: done, outcome: 'failed', error: 'no room' },
+        { inboxId: c!.id, trigger: 'queue', startedAt: at, finishedAt: done, outcome: 'error', error: 'database away' },
+      ]),
+    );
+    // A second run over the applied one (a reprocess): its status stays, its attempt is number 2.
+    await ds.transaction((manager) =>
+      inbox.finishAttempts(manager, [
+        { inboxId: a!.id, trigger: 'reprocess', actor: 'user:7', startedAt: done, finishedAt: done, outcome: 'failed' },
+      ]),
+    );
+    const rows = await ds.query<
+      { id: string; status: string; error: string | null; mrn: string | null; attempts: number }[]
+    >(`SELECT id::text AS id, status, error, mrn, attempts FROM inbox WHERE id = ANY($1) ORDER BY id`, [
+      [a!.id, b!.id, c!.id],
+    ]);
+    expect(rows.map((r) => [r.status, r.error, r.mrn, r.attempts])).toEqual([
+      ['applied', null, 'M1', 1],
+      ['failed', 'no room', null, 1],
+      ['received', null, null, 0],
+    ]);
+    const attempts = await ds.query<
+      {
+        inbox_id: string;
+        attempt: number;
+        trigger: string;
+        outcome: string;
+        facts: unknown;
+        case_ids: unknown;
+        actor: string | null;
+      }[]
+    >(
+      `SELECT inbox_id::text AS inbox_id, attempt, trigger, outcome, facts, case_ids, actor FROM inbox_attempt
+       WHERE inbox_id = ANY($1) ORDER BY inbox_id, attempt`,
+      [[a!.id, b!.id, c!.id]],
+    );
+    expect(attempts.map((x) => [x.inbox_id, x.attempt, x.trigger, x.outcome, x.actor])).toEqual([
+      [a!.id, 1, 'queue', 'applied', null],
+      [a!.id, 2, 'reprocess', 'failed', 'user:7'],
+      [b!.id, 1, 'queue', 'failed', null],
+      [c!.id, 1, 'queue', 'error', null],
+    ]);
+    expect(attempts[0]).toMatchObject({
+      facts: [{ kind: 'observations', at: '2026-11-21T07:30:00.000Z' }],
+      case_ids: ['case-1'],
+    });
+  });
 });

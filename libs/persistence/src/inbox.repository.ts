@@ -63,6 +63,35 @@ export interface InboxAttempt {
   mrn?: string | null;
 }
 
+/** Appends the attempts of `t` (numbered after the message's earlier attempts). */
+const ATTEMPT_INSERT = `INSERT INTO inbox_attempt (inbox_id, attempt, trigger, started_at, finished_at, outcome, error, facts,
+                                  case_ids, warnings, actor)
+       SELECT t.inbox_id, (SELECT count(*) FROM inbox_attempt a WHERE a.inbox_id = t.inbox_id) + 1, t.trigger,
+              t.started_at, t.finished_at, t.outcome, t.error, t.facts, t.case_ids, t.warnings, t.actor
+       FROM t`;
+
+/**
+ * Attempts as one JSON document (read with jsonb_to_recordset): facts are JSON already, and a
+ * text[] of them would be escaped element by element by the driver.
+ */
+function attemptsDocument(attempts: readonly InboxAttempt[]): string {
+  return JSON.stringify(
+    attempts.map((a) => ({
+      inbox_id: a.inboxId,
+      trigger: a.trigger,
+      started_at: a.startedAt.toISOString(),
+      finished_at: a.finishedAt.toISOString(),
+      outcome: a.outcome,
+      error: a.error ?? null,
+      facts: a.facts ?? [],
+      case_ids: a.caseIds ?? [],
+      warnings: a.warnings ?? [],
+      actor: a.actor ?? null,
+      mrn: a.mrn ?? null,
+    })),
+  );
+}
+
 interface InboxRow {
   id: string;
   channel: string;
@@ -216,58 +245,37 @@ export class InboxRepository {
   }
 
   /**
-   * Ends a batch's attempts inside its transaction: applied and failed messages change status
-   * (only from `received`), and every attempt is recorded with the facts it produced.
+   * Ends a batch's attempts inside its transaction, in one statement: applied and failed messages
+   * change status (only from `received`), and every attempt is recorded with the facts it produced.
    */
   async finishAttempts(manager: EntityManager, attempts: readonly InboxAttempt[]): Promise<void> {
-    const done = attempts.filter((a) => a.outcome !== 'error');
-    if (done.length) {
-      await manager.query(
-        `UPDATE inbox SET status = t.outcome, processed_at = t.finished_at, error = t.error,
+    if (!attempts.length) return;
+    // A data-modifying WITH runs whether or not the INSERT reads it: one round trip for both.
+    await manager.query(
+      `WITH t AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(inbox_id bigint, trigger text, started_at timestamptz,
+           finished_at timestamptz, outcome text, error text, facts jsonb, case_ids jsonb, warnings jsonb, actor text,
+           mrn text)
+       ), done AS (
+         UPDATE inbox SET status = t.outcome, processed_at = t.finished_at, error = t.error,
            mrn = COALESCE(t.mrn, inbox.mrn), attempts = inbox.attempts + 1
-         FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
-           AS t(id, outcome, finished_at, error, mrn)
-         WHERE inbox.id = t.id AND inbox.status = 'received'`,
-        [
-          done.map((a) => a.inboxId),
-          done.map((a) => a.outcome),
-          done.map((a) => a.finishedAt.toISOString()),
-          done.map((a) => a.error ?? null),
-          done.map((a) => a.mrn ?? null),
-        ],
-      );
-    }
-    await this.recordAttempts(manager, attempts);
+         FROM t WHERE inbox.id = t.inbox_id AND inbox.status = 'received' AND t.outcome <> 'error'
+       )
+       ${ATTEMPT_INSERT}`,
+      [attemptsDocument(attempts)],
+    );
   }
 
   /** Appends attempt rows (an `error` attempt is written on its own, outside the failed batch). */
   async recordAttempts(manager: EntityManager, attempts: readonly InboxAttempt[]): Promise<void> {
     if (!attempts.length) return;
-    // One JSON document (jsonb_to_recordset): facts are JSON already, and a text[] of them would be
-    // escaped element by element by the driver.
     await manager.query(
-      `INSERT INTO inbox_attempt (inbox_id, attempt, trigger, started_at, finished_at, outcome, error, facts, case_ids,
-                                  warnings, actor)
-       SELECT t.inbox_id, (SELECT count(*) FROM inbox_attempt a WHERE a.inbox_id = t.inbox_id) + 1, t.trigger,
-              t.started_at, t.finished_at, t.outcome, t.error, t.facts, t.case_ids, t.warnings, t.actor
-       FROM jsonb_to_recordset($1::jsonb) AS t(inbox_id bigint, trigger text, started_at timestamptz,
-         finished_at timestamptz, outcome text, error text, facts jsonb, case_ids jsonb, warnings jsonb, actor text)`,
-      [
-        JSON.stringify(
-          attempts.map((a) => ({
-            inbox_id: a.inboxId,
-            trigger: a.trigger,
-            started_at: a.startedAt.toISOString(),
-            finished_at: a.finishedAt.toISOString(),
-            outcome: a.outcome,
-            error: a.error ?? null,
-            facts: a.facts ?? [],
-            case_ids: a.caseIds ?? [],
-            warnings: a.warnings ?? [],
-            actor: a.actor ?? null,
-          })),
-        ),
-      ],
+      `WITH t AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(inbox_id bigint, trigger text, started_at timestamptz,
+           finished_at timestamptz, outcome text, error text, facts jsonb, case_ids jsonb, warnings jsonb, actor text)
+       )
+       ${ATTEMPT_INSERT}`,
+      [attemptsDocument(attempts)],
     );
   }
 

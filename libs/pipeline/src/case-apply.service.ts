@@ -7,6 +7,7 @@ import {
   localDate,
   PATIENT_EVENT_WINDOW_MS,
   pickCaseAt,
+  planInputsChanged,
   type CaseState,
   type Clock,
   type Fact,
@@ -40,6 +41,7 @@ import type { EntityManager } from 'typeorm';
 import { CaseWorkingSet, type WorkingCase } from './case.working-set';
 import { DeviceFeedWork } from './device-feed.work';
 import { PredictionService } from './prediction.service';
+import { coalescible, ReadingCoalescer } from './reading.coalescer';
 import {
   INTERFACE_LOOKUP,
   PIPELINE_SETTINGS,
@@ -197,10 +199,12 @@ export class CaseApplyService {
       await this.resolveRooms(manager, work);
       await this.load(manager, set, work);
       const parked: ParkedFactInput[] = [];
+      const readings = new ReadingCoalescer<MessageWork>();
       for (const [n, item] of work.entries()) {
-        if (!item.problem) this.applyMessage(set, item, parked);
+        if (!item.problem) this.applyMessage(set, item, parked, readings);
         if (n % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
       }
+      this.applyReadings(set, readings);
       const now = this.clock.now();
       await this.cases.park(manager, parked, now);
       await this.replayParked(manager, set);
@@ -240,7 +244,10 @@ export class CaseApplyService {
 
     await Promise.all(changed.map((c) => this.publish(c.loaded, c.state)));
     // Predictions of the rooms' days these cases are (and were) in: after the commit, off this path.
-    if (changed.length) this.predictions?.touched(changed.flatMap((c) => [c.state, c.loaded]));
+    // Only cases whose planning inputs changed: a batch of device readings changes vitals in every
+    // room, and predicting 100 room-days again for it was a transaction per room per batch.
+    const replan = changed.filter((c) => planInputsChanged(c.loaded, c.state));
+    if (replan.length) this.predictions?.touched(replan.flatMap((c) => [c.state, c.loaded]));
     for (const message of republish) {
       // A retry after the commit: the publish may not have happened, so say it again (updates
       // carry whole cases, so a repeat is harmless to clients).
@@ -436,10 +443,29 @@ export class CaseApplyService {
     }
   }
 
-  /** Applies one message's facts to the working set; facts that match no case are parked. */
-  private applyMessage(set: CaseWorkingSet, item: MessageWork, parked: ParkedFactInput[]): void {
+  /**
+   * Applies one message's facts to the working set; facts that match no case are parked. A
+   * device's vital-sign readings for one case are set aside in `readings`, to be applied with the
+   * batch's other readings of that device and case as one fact (see ReadingCoalescer); any other
+   * fact first applies what was set aside, so nothing is applied out of its place.
+   */
+  private applyMessage(
+    set: CaseWorkingSet,
+    item: MessageWork,
+    parked: ParkedFactInput[],
+    readings: ReadingCoalescer<MessageWork>,
+  ): void {
     const receivedAt = item.message.receivedAt.toISOString();
     for (const fact of item.facts) {
+      if (coalescible(fact)) {
+        const targets = this.targetsOf(set, fact);
+        const target = targets.length === 1 ? targets[0] : undefined;
+        if (target) {
+          readings.add(target.id, item, fact);
+          continue;
+        }
+      }
+      if (readings.size) this.applyReadings(set, readings);
       if (fact.kind === 'merge') set.addAlias(fact.merged.mrn, fact.survivor.mrn);
       const applied = this.applyToTargets(set, fact, receivedAt, this.targetsOf(set, fact), item.warnings);
       for (const id of applied.changed) item.caseIds.add(id);
@@ -452,6 +478,22 @@ export class CaseApplyService {
       } else {
         item.warnings.push(`no-case: ${fact.kind} fact matches no case`);
       }
+    }
+  }
+
+  /** Applies the readings set aside, one fact per device and case; each message records the cases changed. */
+  private applyReadings(set: CaseWorkingSet, readings: ReadingCoalescer<MessageWork>): void {
+    for (const group of readings.drain()) {
+      const last = group.items[group.items.length - 1]!;
+      const target = set.get(group.caseId)?.state;
+      const applied = this.applyToTargets(
+        set,
+        group.fact,
+        last.message.receivedAt.toISOString(),
+        target ? [target] : [],
+        last.warnings,
+      );
+      for (const item of group.items) for (const id of applied.changed) item.caseIds.add(id);
     }
   }
 

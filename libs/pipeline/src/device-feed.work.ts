@@ -233,12 +233,17 @@ export class DeviceFeedWork {
 
   /** Writes what the batch said about devices and rooms, in the batch's transaction. */
   async persist(repo: DeviceRepository, manager: EntityManager, now: Date): Promise<void> {
-    // In id order: two batches that touch the same devices lock them in the same order (no deadlock).
-    for (const [id, c] of [...this.changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const fields: DeviceFields = { ...c.fields };
-      if (c.lastSeenMs > 0) fields.lastSeenAt = iso(c.lastSeenMs);
-      if (Object.keys(fields).length) await repo.update(id, fields, now, manager);
-    }
+    // One statement for every device the batch heard from (a round trip each was most of a
+    // batch's time at 100 monitors); the repository locks them in id order (no deadlock).
+    await repo.updateMany(
+      [...this.changes].map(([id, c]) => {
+        const fields: DeviceFields = { ...c.fields };
+        if (c.lastSeenMs > 0) fields.lastSeenAt = iso(c.lastSeenMs);
+        return { id, fields };
+      }),
+      now,
+      manager,
+    );
     for (const env of this.environments.values()) {
       await repo.saveEnvironment(
         {

@@ -67,7 +67,10 @@ export class ChangeBus implements OnModuleInit {
   constructor(private readonly connections: RedisConnections) {}
 
   onModuleInit(): void {
-    this.redis = this.connections.create('publisher');
+    // A worker batch publishes every case it changed at once (100 at 100 rooms of device readings):
+    // auto-pipelining sends the appends of one tick in one write, in order, instead of a socket
+    // write (and a wake-up of Redis) each.
+    this.redis = this.connections.create('publisher', { enableAutoPipelining: true });
   }
 
   /** The stream's key. */

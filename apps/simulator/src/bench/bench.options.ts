@@ -1,5 +1,9 @@
 import { parseArgs } from 'node:util';
 
+/** The parts of a bench run: HL7 bookings to a board, then device readings to room displays. */
+export const BENCH_PHASES = ['hl7', 'sensors'] as const;
+export type BenchPhase = (typeof BENCH_PHASES)[number];
+
 /** `npm run bench -- --rooms N --seconds S --displays D --out FILE [--url URL --mllp HOST:PORT --user U --password P]` (CONTRACT §8). */
 export interface BenchOptions {
   rooms: number;
@@ -8,12 +12,30 @@ export interface BenchOptions {
   out: string;
   /** Total HL7 messages/s to pace the senders to; without it each connection sends as fast as ACKs come. */
   rate?: number;
+  /** Device readings each room's monitor publishes per second in the sensors phase. */
+  readingsPerRoom: number;
+  /** The phases to run, in this order (the skipped one reports zeros). */
+  phases: BenchPhase[];
+  /** A folder for the started platform's CPU profile (`node --cpu-prof`), written when it stops. */
+  profileDir?: string;
   /** An already running platform; without it the bench starts its own. */
-  target?: { url: string; mllpHost: string; mllpPort: number; username: string; password: string };
+  target?: {
+    url: string;
+    mllpHost: string;
+    mllpPort: number;
+    mqttHost: string;
+    mqttPort: number;
+    username: string;
+    password: string;
+  };
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [--rooms 3] [--seconds 10] [--displays 10] [--out bench.json] [--rate MSG_PER_S]
-                         [--url http://host:3000 --mllp host:2575 --user admin --password …]`;
+                         [--readings-per-room 20] [--phases hl7,sensors] [--profile DIR]
+                         [--url http://host:3000 --mllp host:2575 [--mqtt host:1884] --user admin --password …]`;
+
+/** CONTRACT §1: the embedded broker's default port, where `--url` is given without `--mqtt`. */
+const DEFAULT_MQTT_PORT = 1884;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -21,6 +43,22 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, ma
   if (!Number.isInteger(n) || n < 1 || n > max)
     throw new Error(`--${name} must be a whole number from 1 to ${max} (got "${raw}")`);
   return n;
+}
+
+function hostPort(name: string, raw: string): { host: string; port: number } {
+  const m = /^([^:]+):(\d{1,5})$/.exec(raw);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65_535) throw new Error(`--${name} must be HOST:PORT (got "${raw}")`);
+  return { host: m[1] ?? '127.0.0.1', port: Number(m[2]) };
+}
+
+function phasesOf(raw: string | undefined): BenchPhase[] {
+  if (raw === undefined) return [...BENCH_PHASES];
+  const named = raw.split(',').map((p) => p.trim());
+  const unknown = named.find((p) => !(BENCH_PHASES as readonly string[]).includes(p));
+  if (unknown !== undefined || named.length === 0) {
+    throw new Error(`--phases takes ${BENCH_PHASES.join(', ')}, comma-separated (got "${raw}")`);
+  }
+  return BENCH_PHASES.filter((p) => named.includes(p));
 }
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -32,8 +70,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       displays: { type: 'string' },
       out: { type: 'string' },
       rate: { type: 'string' },
+      'readings-per-room': { type: 'string' },
+      phases: { type: 'string' },
+      profile: { type: 'string' },
       url: { type: 'string' },
       mllp: { type: 'string' },
+      mqtt: { type: 'string' },
       user: { type: 'string' },
       password: { type: 'string' },
     },
@@ -45,20 +87,36 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     seconds: positiveInt('seconds', values.seconds, 10, 3_600),
     displays: positiveInt('displays', values.displays, 10, 5_000),
     out: values.out ?? 'bench.json',
+    // A monitor sends a few samples per second; 1,000/s per room is far past any real device.
+    readingsPerRoom: positiveInt('readings-per-room', values['readings-per-room'], 20, 1_000),
+    phases: phasesOf(values.phases),
   };
   if (values.rate !== undefined) options.rate = positiveInt('rate', values.rate, 0, 100_000);
+  if (values.profile !== undefined) {
+    if (values.url !== undefined) throw new Error('--profile profiles the platform the bench starts, not one at --url');
+    options.profileDir = values.profile;
+  }
   if (values.url !== undefined) {
-    const mllp = /^([^:]+):(\d{1,5})$/.exec(values.mllp ?? '');
-    if (!URL.canParse(values.url) || !mllp || !values.user || !values.password) {
+    if (!URL.canParse(values.url) || values.mllp === undefined || !values.user || !values.password) {
       throw new Error('--url needs --mllp HOST:PORT, --user and --password of the platform to drive');
     }
+    const url = new URL(values.url);
+    const mllp = hostPort('mllp', values.mllp);
+    const mqtt =
+      values.mqtt === undefined
+        ? { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: DEFAULT_MQTT_PORT }
+        : hostPort('mqtt', values.mqtt);
     options.target = {
       url: values.url.replace(/\/$/, ''),
-      mllpHost: mllp[1] ?? '127.0.0.1',
-      mllpPort: Number(mllp[2]),
+      mllpHost: mllp.host,
+      mllpPort: mllp.port,
+      mqttHost: mqtt.host,
+      mqttPort: mqtt.port,
       username: values.user,
       password: values.password,
     };
+  } else if (values.mllp !== undefined || values.mqtt !== undefined) {
+    throw new Error('--mllp and --mqtt go with --url (without it the bench starts its own platform)');
   }
   return options;
 }

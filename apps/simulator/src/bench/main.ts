@@ -1,20 +1,24 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
-import type { UpdateEvent } from '@circulator/contracts';
 import { MllpClient } from '@circulator/hl7';
 import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './bench.options';
 import { decodeBench } from './decode.bench';
+import { connectAll, connectDisplay, signIn, type BenchDisplay } from './live.clients';
 import { mllpEchoPerSecond, wsEchoP50Ms } from './limits';
 import { processStats, startBenchPlatform, type BenchPlatform } from './platform.process';
+import { NO_SENSORS, runSensorsPhase, type SensorsResult } from './sensors.phase';
 import { cpuPercent, ms, percentile, perSecond } from './stats';
 
 /**
  * `npm run bench` (CONTRACT §8): drives a platform over the real protocols and writes the JSON.
- * HL7: one MLLP connection per room, one message in flight each (as EHR interfaces send), every
- * message a new booking on the bench day; D socket.io displays on that day's board measure when
- * each case reaches them. Device feeds (sensors) come with the MQTT issue.
+ * Two phases, one after the other, each with its own displays, so that neither muddles the
+ * other's figures:
+ * - HL7: one MLLP connection per room, one message in flight each (as EHR interfaces send), every
+ *   message a new booking on the bench day; D socket.io displays on that day's board measure when
+ *   each case reaches them;
+ * - sensors: a case booked now in each of N rooms, a monitor per room publishing readings over
+ *   MQTT, and D displays on the rooms' `room:` topics (sensors.phase.ts).
  */
 const BENCH_DAY = '2099-12-31';
 const say = (line: string) => process.stdout.write(`bench: ${line}\n`);
@@ -35,78 +39,61 @@ function siu(room: number, seq: number, runId: string): { placer: string; text: 
   return { placer, text };
 }
 
-async function token(platform: BenchPlatform): Promise<string> {
-  const res = await fetch(`${platform.url}/api/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: platform.username, password: platform.password }),
-  });
-  if (!res.ok) throw new Error(`cannot sign in to ${platform.url} (HTTP ${res.status})`);
-  return ((await res.json()) as { access_token: string }).access_token;
+interface Hl7Result {
+  rate: number | null;
+  sent: number;
+  acked: number;
+  perSecond: number;
+  ackP50Ms: number | null;
+  ackP99Ms: number | null;
+  applied: number;
+  appliedPerSecond: number;
+  toDisplayP50Ms: number | null;
+  toDisplayP99Ms: number | null;
+  /** The platform's CPU over the phase, % of one core (null when the bench did not start it). */
+  cpuPct: number | null;
 }
 
-async function connectDisplay(url: string, bearer: string, onUpdate: (u: UpdateEvent) => void): Promise<Socket> {
-  const socket = io(`${url}/live`, {
-    auth: { token: bearer },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  socket.on('update', onUpdate);
-  const ack = (await socket.timeout(10_000).emitWithAck('subscribe', { topic: `board:${BENCH_DAY}` })) as {
-    ok: boolean;
-  };
-  if (!ack.ok) throw new Error('a display could not subscribe to the bench board');
-  return socket;
-}
+const NO_HL7: Hl7Result = {
+  rate: null,
+  sent: 0,
+  acked: 0,
+  perSecond: 0,
+  ackP50Ms: null,
+  ackP99Ms: null,
+  applied: 0,
+  appliedPerSecond: 0,
+  toDisplayP50Ms: null,
+  toDisplayP99Ms: null,
+  cpuPct: null,
+};
 
-/** Connects every display, or closes the ones that did connect and fails. */
-async function connectAll(attempts: Promise<Socket>[]): Promise<Socket[]> {
-  const settled = await Promise.allSettled(attempts);
-  const connected = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    for (const socket of connected) socket.close();
-    throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
-  }
-  return connected;
-}
-
-async function run(options: BenchOptions): Promise<void> {
-  say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
-  say('measuring the machine’s raw limits (MLLP echo, websocket echo)…');
-  const limits = { mllpEchoPerSecond: await mllpEchoPerSecond(2_000), wsEchoP50Ms: await wsEchoP50Ms(2_000) };
-  say(`limits: MLLP echo ${limits.mllpEchoPerSecond}/s, websocket echo p50 ${limits.wsEchoP50Ms} ms`);
-  say('measuring HL7 decode+map against a bare split of the same 21-OBX ORU…');
-  const decode = decodeBench();
-  say(`decode+map ${decode.decodeMapPerSecond}/s, bare split ${decode.bareSplitPerSecond}/s (ratio ${decode.ratio})`);
-
-  const platform: BenchPlatform = options.target
-    ? { ...options.target, url: options.target.url, stop: () => Promise.resolve() }
-    : await startBenchPlatform(join(__dirname, '../../../server/src/main.js'), say); // cleans up itself if it fails
-  const runId = Date.now().toString(36);
+/** The HL7 phase: bookings over MLLP, to D displays on the bench day's board. */
+async function runHl7Phase(
+  platform: BenchPlatform,
+  bearer: string,
+  options: BenchOptions,
+  runId: string,
+): Promise<Hl7Result> {
   const sentAt = new Map<string, number>();
   const toDisplay: number[] = [];
   const appliedAt = new Map<string, number>();
-  let displays: Socket[] = [];
+  let displays: BenchDisplay[] = [];
   const clients: MllpClient[] = [];
   try {
-    const bearer = await token(platform);
     displays = await connectAll(
       Array.from({ length: options.displays }, () =>
-        connectDisplay(platform.url, bearer, (u) => {
-          const now = performance.now();
-          for (const c of u.cases ?? []) {
-            const placer = c.identifiers.placerAppointmentId;
-            const sent = placer === undefined ? undefined : sentAt.get(placer);
-            if (placer === undefined || sent === undefined || c.version !== 1) continue;
-            toDisplay.push(now - sent);
-            if (!appliedAt.has(placer)) appliedAt.set(placer, now);
-          }
+        connectDisplay(platform.url, bearer, `board:${BENCH_DAY}`, {
+          update: (u) => {
+            const now = performance.now();
+            for (const c of u.cases ?? []) {
+              const placer = c.identifiers.placerAppointmentId;
+              const sent = placer === undefined ? undefined : sentAt.get(placer);
+              if (placer === undefined || sent === undefined || c.version !== 1) continue;
+              toDisplay.push(now - sent);
+              if (!appliedAt.has(placer)) appliedAt.set(placer, now);
+            }
+          },
         }),
       ),
     );
@@ -126,7 +113,7 @@ async function run(options: BenchOptions): Promise<void> {
     const progress = setInterval(
       () =>
         say(
-          `${Math.round((performance.now() - started) / 1000)} s: sent ${sent}, acked ${acked}, on displays ${appliedAt.size}`,
+          `hl7 ${Math.round((performance.now() - started) / 1000)} s: sent ${sent}, acked ${acked}, on displays ${appliedAt.size}`,
         ),
       1_000,
     );
@@ -162,54 +149,98 @@ async function run(options: BenchOptions): Promise<void> {
       // A loop, not Math.max(...): spreading 100k+ values overflows the call stack.
       let lastAt = started;
       for (const at of appliedAt.values()) if (at > lastAt) lastAt = at;
-      const lastApplied = lastAt - started;
-
-      const hl7PerSecond = perSecond(acked, sendingMs);
-      const result = {
-        rooms: options.rooms,
-        seconds: options.seconds,
-        displays: options.displays,
-        hl7: {
-          rate: options.rate ?? null,
-          sent,
-          acked,
-          perSecond: hl7PerSecond,
-          ackP50Ms: ms(percentile(ackLatency, 50)),
-          ackP99Ms: ms(percentile(ackLatency, 99)),
-          applied: appliedAt.size,
-          appliedPerSecond: perSecond(appliedAt.size, lastApplied),
-          toDisplayP50Ms: ms(percentile(toDisplay, 50)),
-          toDisplayP99Ms: ms(percentile(toDisplay, 99)),
-        },
-        decode,
-        sensors: { readings: 0, perSecond: 0, toDisplayP50Ms: null, toDisplayP99Ms: null },
-        limits,
-        process:
-          before && after
-            ? { rssMB: after.rssMB, cpuPct: cpuPercent(before.cpuMs, after.cpuMs, wallMs) }
-            : { rssMB: null, cpuPct: null },
-        ratios: { hl7ToMllpEcho: Math.round((hl7PerSecond / Math.max(1, limits.mllpEchoPerSecond)) * 1000) / 1000 },
-        machine: { cpus: cpus().length, model: cpus()[0]?.model ?? null, node: process.version },
+      return {
+        rate: options.rate ?? null,
+        sent,
+        acked,
+        perSecond: perSecond(acked, sendingMs),
+        ackP50Ms: ms(percentile(ackLatency, 50)),
+        ackP99Ms: ms(percentile(ackLatency, 99)),
+        applied: appliedAt.size,
+        appliedPerSecond: perSecond(appliedAt.size, lastAt - started),
+        toDisplayP50Ms: ms(percentile(toDisplay, 50)),
+        toDisplayP99Ms: ms(percentile(toDisplay, 99)),
+        cpuPct: before && after ? cpuPercent(before.cpuMs, after.cpuMs, wallMs) : null,
       };
-      writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
-      printTable(result);
-      say(`wrote ${options.out}`);
     } finally {
       clearInterval(progress);
     }
   } finally {
-    for (const d of displays) d.close();
+    for (const d of displays) d.socket.close();
     await Promise.all(clients.map((c) => c.close()));
+  }
+}
+
+async function run(options: BenchOptions): Promise<void> {
+  say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
+  say('measuring the machine’s raw limits (MLLP echo, websocket echo)…');
+  const limits = { mllpEchoPerSecond: await mllpEchoPerSecond(2_000), wsEchoP50Ms: await wsEchoP50Ms(2_000) };
+  say(`limits: MLLP echo ${limits.mllpEchoPerSecond}/s, websocket echo p50 ${limits.wsEchoP50Ms} ms`);
+  say('measuring HL7 decode+map against a bare split of the same 21-OBX ORU…');
+  const decode = decodeBench();
+  say(`decode+map ${decode.decodeMapPerSecond}/s, bare split ${decode.bareSplitPerSecond}/s (ratio ${decode.ratio})`);
+
+  const platform: BenchPlatform = options.target
+    ? { ...options.target, stop: () => Promise.resolve() }
+    : // Cleans up itself if it fails.
+      await startBenchPlatform(join(__dirname, '../../../server/src/main.js'), say, {
+        ...(options.profileDir ? { profileDir: options.profileDir } : {}),
+      });
+  const runId = Date.now().toString(36);
+  try {
+    const bearer = await signIn(platform.url, platform.username, platform.password);
+    const before = platform.pid !== undefined ? processStats(platform.pid) : undefined;
+    const started = performance.now();
+    const hl7 = options.phases.includes('hl7') ? await runHl7Phase(platform, bearer, options, runId) : NO_HL7;
+    let sensors: SensorsResult = NO_SENSORS;
+    if (options.phases.includes('sensors')) {
+      say(
+        `sensors: ${options.rooms} rooms × ${options.readingsPerRoom} readings/s for ${options.seconds} s, ${options.displays} displays on room: topics`,
+      );
+      sensors = await runSensorsPhase(platform, bearer, {
+        rooms: options.rooms,
+        seconds: options.seconds,
+        displays: options.displays,
+        readingsPerRoom: options.readingsPerRoom,
+        runId,
+        say,
+      });
+    }
+    const wallMs = performance.now() - started;
+    const after = platform.pid !== undefined ? processStats(platform.pid) : undefined;
+    const result = {
+      rooms: options.rooms,
+      seconds: options.seconds,
+      displays: options.displays,
+      phases: options.phases,
+      hl7,
+      decode,
+      sensors,
+      limits,
+      process:
+        before && after
+          ? { rssMB: after.rssMB, cpuPct: cpuPercent(before.cpuMs, after.cpuMs, wallMs) }
+          : { rssMB: null, cpuPct: null },
+      ratios: { hl7ToMllpEcho: Math.round((hl7.perSecond / Math.max(1, limits.mllpEchoPerSecond)) * 1000) / 1000 },
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? null, node: process.version },
+    };
+    writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
+    printTable(result);
+    say(`wrote ${options.out}`);
+  } finally {
     await platform.stop();
+    if (options.profileDir) say(`the platform's CPU profile is in ${options.profileDir}`);
   }
 }
 
 function printTable(r: {
-  hl7: Record<string, number | null>;
+  hl7: Hl7Result;
   decode: { decodeMapPerSecond: number; bareSplitPerSecond: number; ratio: number };
+  sensors: SensorsResult;
   limits: Record<string, number>;
   process: Record<string, number | null>;
 }): void {
+  const s = r.sensors;
   const rows: [string, string][] = [
     ['HL7 acked/s', String(r.hl7.perSecond)],
     ['ACK p50 / p99 ms', `${r.hl7.ackP50Ms} / ${r.hl7.ackP99Ms}`],
@@ -219,6 +250,17 @@ function printTable(r: {
       `${r.decode.decodeMapPerSecond} / ${r.decode.bareSplitPerSecond} (${r.decode.ratio})`,
     ],
     ['send → display p50 / p99 ms', `${r.hl7.toDisplayP50Ms} / ${r.hl7.toDisplayP99Ms}`],
+    ['readings acked/s', `${s.perSecond} (${s.readings} of ${s.sent} sent)`],
+    ['reading PUBACK p50 / p99 ms', `${s.ackP50Ms} / ${s.ackP99Ms}`],
+    ['reading → display p50 / p99 ms', `${s.toDisplayP50Ms} / ${s.toDisplayP99Ms}`],
+    ['reading → vitals event p50 / p99', `${s.toVitalsP50Ms} / ${s.toVitalsP99Ms}`],
+    ['vitals event age p50 / p99 ms', `${s.vitalsAgeP50Ms} / ${s.vitalsAgeP99Ms}`],
+    ['readings unseen (× displays)', String(s.unseen)],
+    ['bench event-loop delay p99 ms', String(s.benchLoopDelayP99Ms)],
+    [
+      'sensors RSS MB start/max/end',
+      s.rssMB ? `${s.rssMB.start} / ${s.rssMB.max} / ${s.rssMB.end} (CPU ${s.cpuPct} %)` : '—',
+    ],
     ['MLLP echo limit/s', String(r.limits.mllpEchoPerSecond)],
     ['websocket echo p50 ms', String(r.limits.wsEchoP50Ms)],
     ['platform RSS MB / CPU %', `${r.process.rssMB} / ${r.process.cpuPct}`],

@@ -11,6 +11,9 @@ export interface BenchPlatform {
   url: string;
   mllpHost: string;
   mllpPort: number;
+  /** Its MQTT broker (device feeds, CONTRACT §6). */
+  mqttHost: string;
+  mqttPort: number;
   username: string;
   password: string;
   /** Present when the bench started the platform itself (then its process is measured). */
@@ -27,7 +30,11 @@ export interface BenchPlatform {
  * prefix. It uses the bench's DATABASE_URL and REDIS_URL when they are set (measure production's
  * shape), else the embedded database and the local Redis, like `npm start`.
  */
-export async function startBenchPlatform(serverMain: string, log: (line: string) => void): Promise<BenchPlatform> {
+export async function startBenchPlatform(
+  serverMain: string,
+  log: (line: string) => void,
+  options: { profileDir?: string } = {},
+): Promise<BenchPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'circulator-bench-'));
   const password = randomBytes(12).toString('hex');
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
@@ -46,8 +53,9 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   };
-  // BENCH_PLATFORM_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the platform.
-  const nodeArgs = (process.env.BENCH_PLATFORM_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // --cpu-prof writes its profile when the process exits (stop() ends it with SIGTERM, which the
+  // server answers with an orderly exit).
+  const nodeArgs = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, serverMain], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,15 +67,19 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
     rmSync(dataDir, { recursive: true, force: true });
     await dropPrefix(prefix, log);
   };
-  let ready: { httpPort: number; mllpPort: number };
+  let ready: { httpPort: number; mllpPort: number; mqttPort: number };
   try {
     ready = await new Promise((resolve, reject) => {
       const deadline = setTimeout(() => reject(new Error(`the platform did not start in 60 s:\n${output}`)), 60_000);
       child.stdout?.on('data', () => {
-        const ports = parseReadyLine(output);
-        if (ports?.mllpPort !== undefined) {
+        // The whole line: a chunk may end inside it, before the MQTT port.
+        const line = /^.*ready: .*\n/m.exec(output)?.[0];
+        const ports = line === undefined ? undefined : parseReadyLine(line);
+        if (ports) {
           clearTimeout(deadline);
-          resolve({ httpPort: ports.httpPort, mllpPort: ports.mllpPort });
+          if (ports.mllpPort === undefined || ports.mqttPort === undefined) {
+            reject(new Error(`the platform runs no MLLP listener or no MQTT broker:\n${output}`));
+          } else resolve({ httpPort: ports.httpPort, mllpPort: ports.mllpPort, mqttPort: ports.mqttPort });
         }
       });
       child.once('exit', (code) => {
@@ -87,6 +99,8 @@ export async function startBenchPlatform(serverMain: string, log: (line: string)
     url: `http://127.0.0.1:${ready.httpPort}`,
     mllpHost: '127.0.0.1',
     mllpPort: ready.mllpPort,
+    mqttHost: '127.0.0.1',
+    mqttPort: ready.mqttPort,
     username: 'admin',
     password,
     redisPrefix: prefix,

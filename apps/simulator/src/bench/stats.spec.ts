@@ -1,4 +1,4 @@
-import { cpuPercent, ms, parseProcStat, percentile, perSecond } from './stats';
+import { cpuPercent, memorySummary, ms, parseProcStat, percentile, perSecond } from './stats';
 
 describe('bench statistics', () => {
   it('takes nearest-rank percentiles', () => {
@@ -22,5 +22,10 @@ describe('bench statistics', () => {
     const stat = '4242 (node main.js) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 11 0 123 0 0';
     const status = 'Name:\tnode\nVmRSS:\t  204800 kB\nThreads:\t11\n';
     expect(parseProcStat(stat, status)).toEqual({ cpuMs: 3_000, rssMB: 200 });
+  });
+
+  it('sums up memory samples as first, lowest, highest and last', () => {
+    expect(memorySummary([300, 280, 410, 350])).toEqual({ start: 300, min: 280, max: 410, end: 350, samples: 4 });
+    expect(memorySummary([])).toBeNull();
   });
 });

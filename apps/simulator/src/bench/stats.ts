@@ -35,3 +35,24 @@ export function parseProcStat(
   const rssKb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0);
   return { cpuMs: ((utime + stime) * 1000) / clockTicksPerSecond, rssMB: Math.round(rssKb / 1024) };
 }
+
+/** A process's memory over a phase, from samples taken at a steady pace (MB). */
+export interface MemorySummary {
+  start: number;
+  min: number;
+  max: number;
+  end: number;
+  samples: number;
+}
+
+/** First, lowest, highest and last of the samples; null for none. */
+export function memorySummary(samples: readonly number[]): MemorySummary | null {
+  if (samples.length === 0) return null;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const s of samples) {
+    if (s < min) min = s;
+    if (s > max) max = s;
+  }
+  return { start: samples[0]!, min, max, end: samples[samples.length - 1]!, samples: samples.length };
+}

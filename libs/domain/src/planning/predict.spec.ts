@@ -11,6 +11,7 @@ import {
   durationStats,
   expectedDuration,
   historyKey,
+  planInputsChanged,
   predictCases,
   procedureKey,
   resolvePlanningConfig,
@@ -20,6 +21,8 @@ import {
   suggestRooms,
   surgeonKey,
 } from './predict';
+import { applyFact } from '../case.engine';
+import { adt, bookedCase, ctx, OR1, observations, t as dayTime } from '../testing/facts.fixture';
 
 /** The surgical day's instant `hh:mm` (UTC), 23 Nov 2026. */
 function t(hhmm: string): string {
@@ -977,5 +980,39 @@ describe('the worked example of docs/predictions.md', () => {
       { roomId: 'or-3', start: t('10:00'), end: t('11:20'), expectedMinutes: 80, closesAt: t('17:00') },
       { roomId: 'or-2', start: t('13:00'), end: t('14:20'), expectedMinutes: 80, closesAt: t('17:00') },
     ]);
+  });
+});
+
+describe('planInputsChanged', () => {
+  it('is true for a new case and for a change of any field planning reads', () => {
+    const before = planCase('c1');
+    expect(planInputsChanged(undefined, before)).toBe(true);
+    expect(planInputsChanged(before, before)).toBe(false);
+    expect(planInputsChanged(before, { ...before })).toBe(false);
+    for (const change of [
+      { roomId: 'or-2' },
+      { status: 'in-room' as CaseStatus },
+      { scheduledStart: t('08:30') },
+      { scheduledEnd: t('10:00') },
+      { milestones: { inRoom: t('07:55') } },
+      { procedure: HERNIA },
+      { surgeon: WILSON },
+      { equipment: [{ text: 'C-arm' }] },
+    ]) {
+      expect(planInputsChanged(before, { ...before, ...change })).toBe(true);
+    }
+  });
+
+  it('is false after readings alone (the engine keeps what a fact did not touch), true after a movement', () => {
+    const booked = bookedCase();
+    const reading = observations({
+      at: dayTime('08:00'),
+      vitals: [{ name: 'hr', value: 72, unit: '/min', at: dayTime('08:00') }],
+    });
+    const read = applyFact(booked, reading, ctx).state!;
+    expect(read.vitals.hr?.value).toBe(72);
+    expect(planInputsChanged(booked, read)).toBe(false);
+    const inRoom = applyFact(read, adt('transferred', { at: dayTime('07:32'), room: OR1 }), ctx).state!;
+    expect(planInputsChanged(read, inRoom)).toBe(true);
   });
 });

@@ -15,6 +15,28 @@ export type PlanCase = Pick<
   'id' | 'roomId' | 'status' | 'scheduledStart' | 'scheduledEnd' | 'milestones' | 'procedure' | 'surgeon' | 'equipment'
 >;
 
+/** The fields of a case that predictions read, apart from its id. */
+const PLAN_FIELDS = [
+  'roomId',
+  'status',
+  'scheduledStart',
+  'scheduledEnd',
+  'milestones',
+  'procedure',
+  'surgeon',
+  'equipment',
+] as const satisfies readonly (keyof PlanCase)[];
+
+/**
+ * Whether a change to a case can change the predictions of its room's day: a new case, or one of
+ * the fields planning reads. The engine's copy-on-write keeps the identity of what a fact did not
+ * touch, so a change of readings or alerts alone compares equal without a deep comparison (and a
+ * field rebuilt with the same content counts as changed: predicting again is then merely wasted).
+ */
+export function planInputsChanged(before: PlanCase | undefined, after: PlanCase): boolean {
+  return before === undefined || PLAN_FIELDS.some((key) => before[key] !== after[key]);
+}
+
 // ── Configuration ────────────────────────────────────────────────────────────────────────────
 
 /** Settings of the predictions, in minutes apart from the count. */

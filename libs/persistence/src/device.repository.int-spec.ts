@@ -1,0 +1,88 @@
+import type { DataSource } from 'typeorm';
+import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
+import { openDatabase } from './data-source';
+import { DeviceRepository } from './device.repository';
+
+const registered = new Date('2026-11-21T07:00:00Z');
+const now = new Date('2026-11-21T08:00:00Z');
+
+describe.each(['postgresql', 'pglite'] as const)('device registry writes on %s', (engine) => {
+  let pg: TestDatabase | undefined;
+  let dir: TempDir;
+  let ds: DataSource;
+  let devices: DeviceRepository;
+
+  beforeAll(async () => {
+    dir = createTempDir();
+    if (engine === 'postgresql') pg = await createTestDatabase();
+    ds = await openDatabase({ databaseUrl: pg?.url, dataDir: dir.path });
+    devices = new DeviceRepository(ds);
+    for (const id of ['mon-1', 'mon-2', 'tag-1']) {
+      await devices.insert(
+        id,
+        { type: id.startsWith('tag') ? 'rtls-tag' : 'monitor', vendor: 'Acme', connectivity: 'unknown' },
+        true,
+        registered,
+      );
+    }
+  });
+  afterAll(async () => {
+    if (ds?.isInitialized) await ds.destroy();
+    await pg?.drop();
+    dir.remove();
+  });
+
+  it('updates many devices in one call, each with its own fields, leaving the others as they were', async () => {
+    await devices.updateMany(
+      [
+        { id: 'mon-2', fields: { lastSeenAt: '2026-11-21T07:59:59.250Z' } },
+        {
+          id: 'mon-1',
+          fields: {
+            lastSeenAt: '2026-11-21T07:59:58.000Z',
+            connectivity: 'online',
+            connectivitySince: '2026-11-21T07:59:58.000Z',
+            usageCount: 12,
+            errorCode: null,
+          },
+        },
+        { id: 'tag-1', fields: { binding: { kind: 'device', deviceId: 'mon-1' }, tagRoomId: 'or-1' } },
+        { id: 'not-registered', fields: { lastSeenAt: '2026-11-21T07:59:00.000Z' } },
+        { id: 'mon-2', fields: {} },
+      ],
+      now,
+    );
+    const [one, two, tag] = await devices
+      .getMany(['mon-1', 'mon-2', 'tag-1'])
+      .then((all) => ['mon-1', 'mon-2', 'tag-1'].map((id) => all.find((d) => d.id === id)!));
+    expect(one).toMatchObject({
+      lastSeenAt: '2026-11-21T07:59:58.000Z',
+      connectivity: 'online',
+      connectivitySince: '2026-11-21T07:59:58.000Z',
+      usageCount: 12,
+      errorCode: null,
+      vendor: 'Acme',
+      updatedAt: now.toISOString(),
+    });
+    expect(two).toMatchObject({
+      lastSeenAt: '2026-11-21T07:59:59.250Z',
+      connectivity: 'unknown',
+      vendor: 'Acme',
+      updatedAt: now.toISOString(),
+    });
+    expect(tag).toMatchObject({
+      binding: { kind: 'device', deviceId: 'mon-1' },
+      tagRoomId: 'or-1',
+      lastSeenAt: null,
+      updatedAt: now.toISOString(),
+    });
+    expect(await devices.get('not-registered')).toBeUndefined();
+  });
+
+  it('does nothing when nothing changed', async () => {
+    const before = await devices.get('mon-1');
+    await devices.updateMany([], new Date('2026-11-21T09:00:00Z'));
+    await devices.updateMany([{ id: 'mon-1', fields: {} }], new Date('2026-11-21T09:00:00Z'));
+    expect(await devices.get('mon-1')).toEqual(before);
+  });
+});
