@@ -47,6 +47,8 @@ describe('the benchmark', () => {
         sent: number;
         unseen: number;
         toVitalsP50Ms: number;
+        deliveryP50Ms: number;
+        deliveryP99Ms: number;
         rssMB: { start: number; max: number; end: number };
       };
       limits: { mllpEchoPerSecond: number; wsEchoP50Ms: number };
@@ -76,6 +78,9 @@ describe('the benchmark', () => {
     expect(result.sensors.toDisplayP99Ms).toBeGreaterThanOrEqual(result.sensors.toDisplayP50Ms);
     expect(result.sensors.toVitalsP50Ms).toBeGreaterThan(0);
     expect(result.sensors.unseen).toBe(0);
+    // Every update carried the stream offset it reports: delivery is measured.
+    expect(result.sensors.deliveryP99Ms).toBeGreaterThanOrEqual(result.sensors.deliveryP50Ms);
+    expect(result.sensors.deliveryP50Ms).toBeGreaterThanOrEqual(0);
     expect(result.sensors.rssMB.max).toBeGreaterThanOrEqual(result.sensors.rssMB.start);
   }, 180_000);
 });

@@ -9,7 +9,13 @@ describe('bench options', () => {
       out: 'bench.json',
       readingsPerRoom: 20,
       phases: ['hl7', 'sensors'],
+      boards: 0,
     });
+  });
+
+  it('adds board clients to the sensors phase on request', () => {
+    expect(parseBenchOptions(['--boards', '50']).boards).toBe(50);
+    expect(() => parseBenchOptions(['--boards', 'many'])).toThrow(/--boards/);
   });
 
   it('reads a target platform, its broker on the default port of CONTRACT §1 unless --mqtt names one', () => {

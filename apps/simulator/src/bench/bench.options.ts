@@ -14,6 +14,8 @@ export interface BenchOptions {
   rate?: number;
   /** Device readings each room's monitor publishes per second in the sensors phase. */
   readingsPerRoom: number;
+  /** Board clients (the desk) on the sensors phase's day, beside the room displays (default 0). */
+  boards: number;
   /** The phases to run, in this order (the skipped one reports zeros). */
   phases: BenchPhase[];
   /** A folder for the started platform's CPU profile (`node --cpu-prof`), written when it stops. */
@@ -71,6 +73,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       out: { type: 'string' },
       rate: { type: 'string' },
       'readings-per-room': { type: 'string' },
+      boards: { type: 'string' },
       phases: { type: 'string' },
       profile: { type: 'string' },
       url: { type: 'string' },
@@ -90,6 +93,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     // A monitor sends a few samples per second; 1,000/s per room is far past any real device.
     readingsPerRoom: positiveInt('readings-per-room', values['readings-per-room'], 20, 1_000),
     phases: phasesOf(values.phases),
+    boards: values.boards === undefined ? 0 : positiveInt('boards', values.boards, 0, 1_000),
   };
   if (values.rate !== undefined) options.rate = positiveInt('rate', values.rate, 0, 100_000);
   if (values.profile !== undefined) {

@@ -3,7 +3,8 @@ import type { UpdateEvent, VitalsEvent } from '@circulator/contracts';
 
 /** What a bench display listens to; handlers are set before it subscribes, so nothing is missed. */
 export interface DisplayHandlers {
-  update?: (event: UpdateEvent) => void;
+  /** `offset`: the change stream offset the gateway stamps on each update (connection-state recovery). */
+  update?: (event: UpdateEvent, offset?: unknown) => void;
   vitals?: (event: VitalsEvent) => void;
 }
 

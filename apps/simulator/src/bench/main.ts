@@ -195,13 +195,15 @@ async function run(options: BenchOptions): Promise<void> {
     let sensors: SensorsResult = NO_SENSORS;
     if (options.phases.includes('sensors')) {
       say(
-        `sensors: ${options.rooms} rooms × ${options.readingsPerRoom} readings/s for ${options.seconds} s, ${options.displays} displays on room: topics`,
+        `sensors: ${options.rooms} rooms × ${options.readingsPerRoom} readings/s for ${options.seconds} s, ${options.displays} displays on room: topics` +
+          (options.boards ? `, ${options.boards} on the day's board` : ''),
       );
       sensors = await runSensorsPhase(platform, bearer, {
         rooms: options.rooms,
         seconds: options.seconds,
         displays: options.displays,
         readingsPerRoom: options.readingsPerRoom,
+        boards: options.boards,
         runId,
         say,
       });
@@ -256,6 +258,7 @@ function printTable(r: {
     ['reading → vitals event p50 / p99', `${s.toVitalsP50Ms} / ${s.toVitalsP99Ms}`],
     ['vitals event age p50 / p99 ms', `${s.vitalsAgeP50Ms} / ${s.vitalsAgeP99Ms}`],
     ['readings unseen (× displays)', String(s.unseen)],
+    ['update delivery p50 / p99 ms', `${s.deliveryP50Ms} / ${s.deliveryP99Ms}`],
     ['bench event-loop delay p99 ms', String(s.benchLoopDelayP99Ms)],
     [
       'sensors RSS MB start/max/end',

@@ -31,6 +31,14 @@ export interface SensorsResult {
   /** (added) Age of each `vitals` event's newest reading on arrival (the pipeline without the throttle). */
   vitalsAgeP50Ms: number | null;
   vitalsAgeP99Ms: number | null;
+  /**
+   * (added) Fan-out delivery: the time from the change stream entry an `update` reports (its
+   * offset, stamped by the gateway; Redis's clock, ms) to its arrival, every update on every
+   * display and board. A coalesced update is measured from the oldest change it may still hold
+   * back, so this never flatters.
+   */
+  deliveryP50Ms: number | null;
+  deliveryP99Ms: number | null;
   /** (added) (reading, display) pairs still not shown when the bench stopped waiting. */
   unseen: number;
   /**
@@ -56,6 +64,8 @@ export const NO_SENSORS: SensorsResult = {
   ackP99Ms: null,
   toVitalsP50Ms: null,
   toVitalsP99Ms: null,
+  deliveryP50Ms: null,
+  deliveryP99Ms: null,
   vitalsAgeP50Ms: null,
   vitalsAgeP99Ms: null,
   unseen: 0,
@@ -69,6 +79,8 @@ export interface SensorsPhaseOptions {
   seconds: number;
   displays: number;
   readingsPerRoom: number;
+  /** Board clients on the day's board, each matched to every room's readings (default none). */
+  boards?: number;
   /** Tells this run's rooms, cases and devices from any other's. */
   runId: string;
   say: (line: string) => void;
@@ -241,6 +253,12 @@ export async function runSensorsPhase(
   });
 
   const ledger = new ReadingLedger(rooms.length);
+  const delivery: number[] = [];
+  /** An update's stream offset (`ms-seq`, the socket.io event's last argument) → its delivery time. */
+  const delivered = (offset: unknown) => {
+    const stamped = typeof offset === 'string' ? Number(offset.split('-')[0]) : NaN;
+    if (Number.isFinite(stamped) && stamped > 0) delivery.push(Date.now() - stamped);
+  };
   let displays: BenchDisplay[] = [];
   const monitors: MqttClient[] = [];
   try {
@@ -250,8 +268,9 @@ export async function runSensorsPhase(
         const room = rooms[i % rooms.length]!;
         const display = ledger.addDisplay(i % rooms.length);
         return connectDisplay(platform.url, bearer, `room:${room.roomId}`, {
-          update: (u: UpdateEvent) => {
+          update: (u: UpdateEvent, offset?: unknown) => {
             const now = performance.now();
+            delivered(offset);
             const ours = u.cases?.find((c) => c.identifiers.placerAppointmentId === room.placer);
             const at = ours ? newestVital(ours) : undefined;
             if (at !== undefined) ledger.shown(display, at, now, 'update');
@@ -271,7 +290,30 @@ export async function runSensorsPhase(
         });
       }),
     );
-    say(`sensors: ${displays.length} displays subscribed to ${Math.min(rooms.length, displays.length)} room topics`);
+    // 3b. The desk's boards: every room's case is on the day's board, with its vitals.
+    const day = new Date(startMs).toISOString().slice(0, 10);
+    const roomOfPlacer = new Map(rooms.map((r, i) => [r.placer, i]));
+    const boards = await connectAll(
+      Array.from({ length: options.boards ?? 0 }, () => {
+        const perRoom = rooms.map((_, r) => ledger.addDisplay(r));
+        return connectDisplay(platform.url, bearer, `board:${day}`, {
+          update: (u: UpdateEvent, offset?: unknown) => {
+            const now = performance.now();
+            delivered(offset);
+            for (const c of u.cases ?? []) {
+              const r = roomOfPlacer.get(c.identifiers.placerAppointmentId ?? '');
+              const at = r === undefined ? undefined : newestVital(c);
+              if (r !== undefined && at !== undefined) ledger.shown(perRoom[r]!, at, now, 'update');
+            }
+          },
+        });
+      }),
+    );
+    displays.push(...boards);
+    say(
+      `sensors: ${displays.length - boards.length} displays subscribed to ${Math.min(rooms.length, displays.length)} room topics` +
+        (boards.length ? `, ${boards.length} boards to board:${day}` : ''),
+    );
 
     // 4. One MQTT connection per monitor, with its credentials.
     const url = `mqtt://${platform.mqttHost.includes(':') ? `[${platform.mqttHost}]` : platform.mqttHost}:${platform.mqttPort}`;
@@ -376,6 +418,8 @@ export async function runSensorsPhase(
       ackP99Ms: ms(percentile(ackLatency, 99)),
       toVitalsP50Ms: ms(percentile(ledger.toVitals, 50)),
       toVitalsP99Ms: ms(percentile(ledger.toVitals, 99)),
+      deliveryP50Ms: ms(percentile(delivery, 50)),
+      deliveryP99Ms: ms(percentile(delivery, 99)),
       vitalsAgeP50Ms: ms(percentile(ledger.vitalsAge, 50)),
       vitalsAgeP99Ms: ms(percentile(ledger.vitalsAge, 99)),
       unseen: ledger.unseen(),
