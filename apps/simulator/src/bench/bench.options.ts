@@ -39,7 +39,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [--rooms 3] [--seconds 10] [
 /** CONTRACT §1: the embedded broker's default port, where `--url` is given without `--mqtt`. */
 const DEFAULT_MQTT_PORT = 1884;
 
-function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
+/** A whole-number option from 1 to `max` (`fallback` when absent), or an error naming it. */
+export function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > max)

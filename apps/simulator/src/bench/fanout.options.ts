@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { positiveInt } from './bench.options';
 
 /** `npm run bench:fanout -- …`: issue 7's stress scene, one topic to many clients. */
 export interface FanoutOptions {
@@ -13,14 +14,6 @@ export interface FanoutOptions {
 }
 
 export const FANOUT_USAGE = `usage: npm run bench:fanout -- [--clients 1000] [--rate 100] [--seconds 10] [--probes 50] [--out fanout.json]`;
-
-function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new Error(`--${name} must be a whole number from 1 to ${max} (got "${raw}")`);
-  return n;
-}
 
 export function parseFanoutOptions(argv: readonly string[]): FanoutOptions {
   const { values } = parseArgs({
