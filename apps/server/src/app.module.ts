@@ -73,6 +73,7 @@ export class AppModule {
       PersistenceModule.forRoot({ databaseUrl: config.database.url, dataDir: config.dataDir }),
       IdentityModule.forRoot({
         adminPassword: config.adminPassword,
+        oidc: config.oidc,
         now: overrides.clock ? () => overrides.clock!.now() : undefined,
       }),
       RealtimeModule.forRoot({

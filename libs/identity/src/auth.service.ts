@@ -196,6 +196,14 @@ export class AuthService {
     });
   }
 
+  /**
+   * A new sign-in (refresh-token family and access token) for a user whose identity someone else
+   * proved: the OpenID Provider (`OidcService`). The caller audits how the user was recognised.
+   */
+  startSessionFor(user: UserView): Promise<SignedIn> {
+    return this.startSession(user, this.options.now());
+  }
+
   private async startSession(user: UserView, now: Date): Promise<SignedIn> {
     const issued = await this.sessions.start(user.id, now, this.options.refreshTokenTtlSeconds);
     const access = this.tokens.issueForUser(user, { id: issued.familyId, expiresAt: issued.familyExpiresAt });

@@ -11,7 +11,8 @@ export type IdentityErrorCode =
   | 'username_taken'
   | 'conflict'
   | 'not_found'
-  | 'invalid_configuration';
+  | 'invalid_configuration'
+  | 'unavailable';
 
 /** One field-level validation failure, as an RFC 9457 extension member (`errors`). */
 export interface FieldError {
@@ -69,6 +70,9 @@ export function problemForIdentityError(code: IdentityErrorCode): IdentityProble
     case 'invalid_configuration':
       // A deployment mistake, not the caller's: never expected on a request path.
       return { type, title: 'Invalid configuration', status: 500 };
+    case 'unavailable':
+      // A service we depend on (the OpenID Provider) cannot be reached: worth trying again later.
+      return { type, title: 'Service unavailable', status: 503 };
     default:
       return assertUnreachable(code);
   }

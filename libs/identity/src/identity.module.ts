@@ -29,6 +29,9 @@ import { DisplaysController } from './displays.controller';
 import { DisplaysService } from './displays.service';
 import { IDENTITY_OPTIONS, type IdentityModuleOptions, resolveIdentityOptions } from './identity.options';
 import { LoginThrottle } from './login.throttle';
+import { OidcController } from './oidc.controller';
+import { OidcPendingStore } from './oidc.pending';
+import { OidcService } from './oidc.service';
 import { PasswordHasher } from './password.hasher';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { RefreshTokenRepository } from './refresh-token.repository';
@@ -66,7 +69,14 @@ export class IdentityModule {
           ConsultationEntity,
         ]),
       ],
-      controllers: [AuthController, UsersController, DisplaysController, ConsultationsController, AuditController],
+      controllers: [
+        AuthController,
+        OidcController,
+        UsersController,
+        DisplaysController,
+        ConsultationsController,
+        AuditController,
+      ],
       providers: [
         { provide: IDENTITY_OPTIONS, useValue: resolved },
         {
@@ -97,6 +107,8 @@ export class IdentityModule {
         TokenService,
         UsersService,
         AuthService,
+        OidcPendingStore,
+        OidcService,
         DisplaysService,
         ConsultationsService,
         AdminBootstrap,

@@ -18,6 +18,29 @@ export interface IdentityModuleOptions {
   lockoutSeconds?: number;
   /** The clock for token times, audit rows and timestamps; default the system clock. */
   now?: () => Date;
+  /** Sign-in through an external OpenID Provider; off when absent. */
+  oidc?: OidcOptions;
+}
+
+/** An external OpenID Provider users may sign in with (authorization code flow with PKCE). */
+export interface OidcOptions {
+  /** The provider's issuer identifier; its discovery document is read from it (OIDC_ISSUER). */
+  issuer: string;
+  /** Our client id at the provider (OIDC_CLIENT_ID). */
+  clientId: string;
+  /** Our client secret (OIDC_CLIENT_SECRET; sensitive). Absent: a public client, PKCE only. */
+  clientSecret?: string;
+  /** Our callback, `…/api/auth/oidc/callback`, as registered at the provider (OIDC_REDIRECT_URI). */
+  redirectUri: string;
+  /** Scopes asked for; must include `openid` (OIDC_SCOPES). */
+  scopes: readonly string[];
+  /** The claim that holds role names (OIDC_ROLES_CLAIM); a dotted name walks into objects. */
+  rolesClaim: string;
+  /**
+   * Allow an `http:` issuer (loopback only: development and tests). openid-client refuses plain
+   * HTTP otherwise, and so should we.
+   */
+  allowInsecureRequests?: boolean;
 }
 
 /** The options after defaults and validation. */
@@ -28,6 +51,7 @@ export interface ResolvedIdentityOptions {
   lockoutThreshold: number;
   lockoutSeconds: number;
   now: () => Date;
+  oidc: OidcOptions | undefined;
 }
 
 /** Injection token of {@link ResolvedIdentityOptions}. */
@@ -65,6 +89,7 @@ export function resolveIdentityOptions(options: IdentityModuleOptions): Resolved
     lockoutThreshold: integerIn('lockoutThreshold', options.lockoutThreshold ?? DEFAULT_LOCKOUT_THRESHOLD, 1, 100),
     lockoutSeconds: integerIn('lockoutSeconds', options.lockoutSeconds ?? DEFAULT_LOCKOUT_SECONDS, 1, 86_400),
     now: options.now ?? (() => new Date()),
+    oidc: options.oidc,
   };
 }
 

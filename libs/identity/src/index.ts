@@ -6,7 +6,9 @@ export {
   DEFAULT_LOCKOUT_THRESHOLD,
   DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
   type IdentityModuleOptions,
+  type OidcOptions,
 } from './identity.options';
+export { profileFromClaims, rolesFromClaims, usernameCandidates } from './oidc.claims';
 export { actorOf, type Actor, type Principal, type PrincipalKind } from './principal.model';
 export { type AuthenticatedRequest, CurrentPrincipal, PUBLIC_KEY, Public, ROLES_KEY, Roles } from './access.decorators';
 export { decideConsultAccess, decideRoles, parseBearer, type RoleDecision } from './access.policy';

@@ -240,6 +240,11 @@ export class UsersService {
       await this.hasher.burn(password);
       return null;
     }
+    if (!user.passwordHash.startsWith('$argon2')) {
+      // No local password (a user of the OpenID Provider): refused, at the cost of a real check.
+      await this.hasher.burn(password);
+      return null;
+    }
     const matches = await this.hasher.verify(user.passwordHash, password);
     if (!matches || user.disabled) return null;
     return toView(user);

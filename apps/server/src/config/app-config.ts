@@ -37,6 +37,8 @@ export interface AppConfig {
     syncSince?: string;
     pageSize: number;
   };
+  /** Sign-in through the hospital's OpenID Provider (OIDC_*); undefined = off. */
+  oidc?: OidcConfig;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   /** The site's rules for cases: milestone precedence, staffed hours, KPI definitions. */
   site: SitePolicy;
@@ -47,6 +49,18 @@ export type FhirAuthConfig =
   | { kind: 'none' }
   | { kind: 'bearer'; token: string }
   | { kind: 'smart-backend'; clientId: string; keyFile: string; keyId?: string; tokenUrl?: string; scope: string };
+
+/** OIDC_ISSUER and its companions. */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  redirectUri: string;
+  scopes: readonly string[];
+  rolesClaim: string;
+  /** An http: issuer on a loopback address (development, tests); never anything else. */
+  allowInsecureRequests: boolean;
+}
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -82,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError('MLLP_TLS_CERT and MLLP_TLS_KEY go together: set both to turn on TLS, or neither');
   }
   const fhirAuth = fhirAuthOf(c);
+  const oidc = oidcOf(c);
   return {
     http: {
       port: c.HTTP_PORT,
@@ -123,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       syncSince: c.FHIR_SYNC_SINCE,
       pageSize: c.FHIR_SYNC_PAGE_SIZE,
     },
+    ...(oidc ? { oidc } : {}),
     logLevel: c.LOG_LEVEL,
     site: {
       policy: c.MILESTONE_PRECEDENCE ? { milestonePrecedence: c.MILESTONE_PRECEDENCE } : {},
@@ -130,6 +146,48 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       predictions: c.PREDICTIONS,
       kpi: { firstCaseGraceMinutes: c.KPI_FIRST_CASE_GRACE_MINUTES, turnoverMaxMinutes: c.KPI_TURNOVER_MAX_MINUTES },
     },
+  };
+}
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/** OIDC_ISSUER with the variables it needs; plain HTTP only on this machine. */
+function oidcOf(c: RawConfig): OidcConfig | undefined {
+  if (!c.OIDC_ISSUER) {
+    if (c.OIDC_CLIENT_ID || c.OIDC_REDIRECT_URI || c.OIDC_CLIENT_SECRET) {
+      throw new ConfigError(
+        "OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URI need OIDC_ISSUER: set the provider's issuer, or unset them",
+      );
+    }
+    return undefined;
+  }
+  if (!c.OIDC_CLIENT_ID || !c.OIDC_REDIRECT_URI) {
+    throw new ConfigError(
+      'OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_REDIRECT_URI: set the client id and our callback URL registered at the provider',
+    );
+  }
+  const issuer = new URL(c.OIDC_ISSUER);
+  const redirect = new URL(c.OIDC_REDIRECT_URI);
+  const insecureIssuer = issuer.protocol === 'http:';
+  if (insecureIssuer && !LOOPBACK_HOSTS.includes(issuer.hostname)) {
+    throw new ConfigError('OIDC_ISSUER must be an https:// URL (http:// only on localhost)');
+  }
+  if (redirect.protocol === 'http:' && !LOOPBACK_HOSTS.includes(redirect.hostname)) {
+    throw new ConfigError('OIDC_REDIRECT_URI must be an https:// URL (http:// only on localhost)');
+  }
+  if (!redirect.pathname.endsWith('/api/auth/oidc/callback') || redirect.search !== '' || redirect.hash !== '') {
+    throw new ConfigError(
+      'OIDC_REDIRECT_URI must end in /api/auth/oidc/callback, without a query: e.g. https://circulator.hospital.example/api/auth/oidc/callback',
+    );
+  }
+  return {
+    issuer: c.OIDC_ISSUER,
+    clientId: c.OIDC_CLIENT_ID,
+    ...(c.OIDC_CLIENT_SECRET ? { clientSecret: c.OIDC_CLIENT_SECRET } : {}),
+    redirectUri: c.OIDC_REDIRECT_URI,
+    scopes: c.OIDC_SCOPES,
+    rolesClaim: c.OIDC_ROLES_CLAIM,
+    allowInsecureRequests: insecureIssuer,
   };
 }
 

@@ -284,6 +284,39 @@ export const VARIABLES = {
     fix: 'a whole number, 1–1000',
     sensitive: false,
   },
+  OIDC_ISSUER: {
+    description:
+      "issuer of the hospital's OpenID Provider: turns on 'Sign in with your hospital account' (authorization code + PKCE) [off]",
+    fix: 'use the https:// issuer URL the provider publishes (http:// only on localhost), with OIDC_CLIENT_ID and OIDC_REDIRECT_URI',
+    sensitive: false,
+  },
+  OIDC_CLIENT_ID: {
+    description: 'our client id registered at the OpenID Provider (OIDC_ISSUER)',
+    fix: 'set the client id the provider issued',
+    sensitive: false,
+  },
+  OIDC_CLIENT_SECRET: {
+    description: 'our client secret at the OpenID Provider [none: a public client, PKCE only]',
+    fix: 'set the client secret the provider issued',
+    sensitive: true,
+  },
+  OIDC_REDIRECT_URI: {
+    description:
+      'our callback as registered at the provider, ending in /api/auth/oidc/callback (e.g. https://circulator.hospital.example/api/auth/oidc/callback)',
+    fix: 'use the public https:// address of this platform followed by /api/auth/oidc/callback',
+    sensitive: false,
+  },
+  OIDC_SCOPES: {
+    description: 'scopes asked of the provider, space-separated; must include openid [openid profile email]',
+    fix: 'list scopes separated by spaces, including openid',
+    sensitive: false,
+  },
+  OIDC_ROLES_CLAIM: {
+    description:
+      "the claim holding the user's role names (array or space-separated; a dotted name such as realm_access.roles walks into objects); only roles of ours count [roles]",
+    fix: 'name the claim your provider puts the role names in',
+    sensitive: false,
+  },
   OR_HOURS: {
     description: 'staffed hours of every operating room, facility-local, for KPIs and delay alerts [07:00-17:00]',
     fix: 'use HH:MM-HH:MM with the opening before the closing, e.g. 07:30-18:00',
@@ -402,6 +435,20 @@ export const configSchema = z.object({
   FHIR_SMART_KEY_ID: z.string().trim().min(1).optional(),
   FHIR_SMART_TOKEN_URL: optionalUrl(['http:', 'https:']),
   FHIR_SMART_SCOPE: z.string().trim().min(1).default('system/*.read'),
+  OIDC_ISSUER: optionalUrl(['http:', 'https:']),
+  OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_REDIRECT_URI: optionalUrl(['http:', 'https:']),
+  OIDC_SCOPES: z
+    .string()
+    .default('openid profile email')
+    .transform((v) => v.split(/\s+/).filter(Boolean))
+    .refine((scopes) => scopes.includes('openid'), 'must include openid'),
+  OIDC_ROLES_CLAIM: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_:/.-]{1,128}$/, 'must be a claim name')
+    .default('roles'),
   FHIR_SYNC_INTERVAL_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
     .int('must be a whole number of seconds')
