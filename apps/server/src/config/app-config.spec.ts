@@ -74,4 +74,66 @@ describe('loadConfig', () => {
       kpi: { firstCaseGraceMinutes: 10, turnoverMaxMinutes: 120 },
     });
   });
+
+  describe('OpenID Connect sign-in (OIDC_*)', () => {
+    const oidc = {
+      OIDC_ISSUER: 'https://idp.hospital.example/realms/staff',
+      OIDC_CLIENT_ID: 'circulator',
+      OIDC_CLIENT_SECRET: 'client-secret-value',
+      OIDC_REDIRECT_URI: 'https://circulator.hospital.example/api/auth/oidc/callback',
+    };
+
+    it('is off by default', () => {
+      expect(loadConfig({}).oidc).toBeUndefined();
+    });
+
+    it('reads the provider, with default scopes and roles claim', () => {
+      expect(loadConfig(oidc).oidc).toEqual({
+        issuer: oidc.OIDC_ISSUER,
+        clientId: 'circulator',
+        clientSecret: 'client-secret-value',
+        redirectUri: oidc.OIDC_REDIRECT_URI,
+        scopes: ['openid', 'profile', 'email'],
+        rolesClaim: 'roles',
+        allowInsecureRequests: false,
+      });
+      const custom = loadConfig({ ...oidc, OIDC_SCOPES: 'openid  groups', OIDC_ROLES_CLAIM: 'realm_access.roles' });
+      expect(custom.oidc).toMatchObject({ scopes: ['openid', 'groups'], rolesClaim: 'realm_access.roles' });
+    });
+
+    it('allows plain HTTP on localhost only', () => {
+      const local = {
+        ...oidc,
+        OIDC_ISSUER: 'http://127.0.0.1:8080',
+        OIDC_REDIRECT_URI: 'http://localhost:3000/api/auth/oidc/callback',
+      };
+      expect(loadConfig(local).oidc?.allowInsecureRequests).toBe(true);
+      expect(() => loadConfig({ ...oidc, OIDC_ISSUER: 'http://idp.hospital.example' })).toThrow(
+        /^OIDC_ISSUER must be an https/,
+      );
+      expect(() => loadConfig({ ...oidc, OIDC_REDIRECT_URI: 'http://c.example/api/auth/oidc/callback' })).toThrow(
+        /^OIDC_REDIRECT_URI must be an https/,
+      );
+    });
+
+    it('refuses incomplete or wrong settings with a message naming the fix, never the secret', () => {
+      expect(() => loadConfig({ OIDC_ISSUER: oidc.OIDC_ISSUER })).toThrow(
+        /OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_REDIRECT_URI/,
+      );
+      expect(() => loadConfig({ OIDC_CLIENT_ID: 'x' })).toThrow(/need OIDC_ISSUER/);
+      expect(() => loadConfig({ ...oidc, OIDC_REDIRECT_URI: 'https://c.example/callback' })).toThrow(
+        /must end in \/api\/auth\/oidc\/callback/,
+      );
+      expect(() => loadConfig({ ...oidc, OIDC_SCOPES: 'profile email' })).toThrow(/^OIDC_SCOPES must include openid/);
+      expect(() => loadConfig({ ...oidc, OIDC_ISSUER: 'idp' })).toThrow(/^OIDC_ISSUER must be a URL/);
+      let message = '';
+      try {
+        loadConfig({ OIDC_CLIENT_SECRET: 'client-secret-value' });
+      } catch (err) {
+        message = String(err);
+      }
+      expect(message).toMatch(/OIDC_ISSUER/);
+      expect(message).not.toContain('client-secret-value');
+    });
+  });
 });
