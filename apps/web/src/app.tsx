@@ -7,6 +7,7 @@ import { Link, MessagePage } from './common.components';
 import { DisplayPage } from './display.page';
 import { LiveConnection } from './live.connection';
 import { LoginPage } from './login.page';
+import { exchangeOidcCode, requestOidcLoginUrl } from './oidc.sign-in';
 import { mayUseAnesthesiaView, mayUseBoard } from './roles';
 import { matchRoute, navigate, pathOf, usePathname, type Route } from './router';
 import { Session } from './session';
@@ -20,6 +21,8 @@ const DISPLAY_ENDED =
 export interface AppProps {
   /** A display credential taken from the enrolment link (already out of the address bar). */
   enrolmentToken?: string;
+  /** The one-time code of a sign-in with the hospital account (already out of the address bar). */
+  oidcCode?: string;
   initialTheme: ThemeChoice;
 }
 
@@ -27,12 +30,14 @@ export interface AppProps {
  * The web app: sign-in (or display enrolment), then the screen of the route. One session and one
  * live connection at a time, both in memory only.
  */
-export function App({ enrolmentToken, initialTheme }: AppProps) {
+export function App({ enrolmentToken, oidcCode, initialTheme }: AppProps) {
   const route = matchRoute(usePathname());
   const [theme, setTheme] = useState(initialTheme);
   const [session, setSession] = useState<Session | undefined>(undefined);
   const [notice, setNotice] = useState<string | undefined>(undefined);
   const [enrolling, setEnrolling] = useState(enrolmentToken !== undefined);
+  const [exchanging, setExchanging] = useState(oidcCode !== undefined);
+  const [oidcLoginUrl, setOidcLoginUrl] = useState<string | undefined>(undefined);
 
   useEffect(() => applyTheme(document.documentElement, theme), [theme]);
 
@@ -82,6 +87,38 @@ export function App({ enrolmentToken, initialTheme }: AppProps) {
     };
   }, [live, session]);
 
+  // Whether the server offers sign-in with the hospital account (OpenID Connect).
+  useEffect(() => {
+    let cancelled = false;
+    void requestOidcLoginUrl(fetchFn).then((url) => {
+      if (!cancelled) setOidcLoginUrl(url);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  // Back from the hospital's identity provider: the one-time code becomes our session.
+  useEffect(() => {
+    if (oidcCode === undefined) return;
+    let cancelled = false;
+    void exchangeOidcCode(fetchFn, oidcCode).then(async (result) => {
+      if (cancelled) return;
+      if (!result.ok) {
+        setNotice(result.message);
+      } else {
+        const zone = await requestSiteZone(fetchFn, result.token);
+        const started = Session.start(result, zone, fetchFn, handlers);
+        if (started === undefined) setNotice('The server sent an unexpected answer.');
+        else setSession(started);
+      }
+      setExchanging(false);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [oidcCode, handlers]);
+
   const signIn = useCallback(
     async (username: string, password: string): Promise<string | undefined> => {
       const result = await requestToken(fetchFn, username, password);
@@ -118,7 +155,8 @@ export function App({ enrolmentToken, initialTheme }: AppProps) {
 
   if (services === undefined) {
     if (enrolling) return <MessagePage title="Circulator">Enrolling this display…</MessagePage>;
-    return <LoginPage notice={notice} onSignIn={signIn} />;
+    if (exchanging) return <MessagePage title="Circulator">Signing you in…</MessagePage>;
+    return <LoginPage notice={notice} onSignIn={signIn} {...(oidcLoginUrl ? { oidcLoginUrl } : {})} />;
   }
   return (
     <AppContext.Provider value={services}>{redirect === undefined && <Screen route={route} />}</AppContext.Provider>

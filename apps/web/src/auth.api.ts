@@ -28,6 +28,26 @@ export async function requestToken(fetchFn: FetchLike, username: string, passwor
   return readTokens(response, 'Sign-in');
 }
 
+/**
+ * A POST that answers a token response (e.g. the one-time code of the OpenID sign-in); `refused`
+ * is the message for a 401 or 400.
+ */
+export async function exchangeForTokens(
+  fetchFn: FetchLike,
+  path: string,
+  body: unknown,
+  refused: string,
+): Promise<LoginResult> {
+  let response: Response;
+  try {
+    response = await fetchFn(path, jsonPost(body));
+  } catch {
+    return { ok: false, message: 'Cannot reach the server. Check the network and try again.' };
+  }
+  if (response.status === 401 || response.status === 400) return { ok: false, message: refused };
+  return readTokens(response, 'Sign-in');
+}
+
 export type RefreshResult = ({ ok: true } & Tokens) | { ok: false; ended: boolean; message: string };
 
 /**

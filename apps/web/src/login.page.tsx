@@ -5,10 +5,12 @@ export interface LoginPageProps {
   notice?: string;
   /** Resolves to an error message to show, or undefined on success. */
   onSignIn: (username: string, password: string) => Promise<string | undefined>;
+  /** Where "Sign in with your hospital account" leads, when the server offers it (OIDC). */
+  oidcLoginUrl?: string;
 }
 
 /** The sign-in form. The password leaves the form's state as soon as it is sent. */
-export function LoginPage({ notice, onSignIn }: LoginPageProps) {
+export function LoginPage({ notice, onSignIn, oidcLoginUrl }: LoginPageProps) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [message, setMessage] = useState('');
@@ -82,6 +84,12 @@ export function LoginPage({ notice, onSignIn }: LoginPageProps) {
         <button type="submit" className="primary" disabled={busy}>
           Sign in
         </button>
+        {oidcLoginUrl !== undefined && (
+          // A plain link: the server answers it with the redirect to the identity provider.
+          <a className="button oidc-sign-in" href={oidcLoginUrl}>
+            Sign in with your hospital account
+          </a>
+        )}
       </form>
     </main>
   );

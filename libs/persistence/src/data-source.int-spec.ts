@@ -35,6 +35,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'IdentityHardening1764200000000',
       'AuditChain1764210000000',
       'FhirInbound1764305000000',
+      'OidcSignIn1764400000000',
     ]);
   });
 
