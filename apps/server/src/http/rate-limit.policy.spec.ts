@@ -5,6 +5,10 @@ describe('rateLimitClass', () => {
   it.each([
     ['/api/auth/token', 'login'],
     ['/api/auth/refresh', 'login'],
+    ['/api/auth/oidc/login', 'login'],
+    ['/api/auth/oidc/callback', 'login'],
+    ['/api/auth/oidc/exchange', 'login'],
+    ['/api/auth/oidc', 'api'],
     // Express routes these to the same handlers: they must count against the same limit.
     ['/API/Auth/Token', 'login'],
     ['/api/auth/token/', 'login'],

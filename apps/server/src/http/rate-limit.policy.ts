@@ -12,7 +12,14 @@ import { normalizeIp } from '@nestjs/throttler';
  */
 export type RateLimitClass = 'login' | 'api' | 'exempt';
 
-const LOGIN_ROUTES = new Set(['/api/auth/token', '/api/auth/refresh']);
+const LOGIN_ROUTES = new Set([
+  '/api/auth/token',
+  '/api/auth/refresh',
+  // OpenID sign-in: each start stores a pending row, each callback and exchange is a sign-in.
+  '/api/auth/oidc/login',
+  '/api/auth/oidc/callback',
+  '/api/auth/oidc/exchange',
+]);
 const EXEMPT_ROUTES = new Set(['/fhir/subscription-hook']);
 
 /**
