@@ -82,20 +82,25 @@ async function runHl7Phase(
   const clients: MllpClient[] = [];
   try {
     displays = await connectAll(
-      Array.from({ length: options.displays }, () =>
-        connectDisplay(platform.url, bearer, `board:${BENCH_DAY}`, {
+      Array.from({ length: options.displays }, () => {
+        // A booking is on a display from the first update that shows its case, whatever the case's
+        // version by then: a prediction may have changed it already, and the gateway sends the
+        // latest state of a case (coalesced updates), not each of its versions.
+        const seen = new Set<string>();
+        return connectDisplay(platform.url, bearer, `board:${BENCH_DAY}`, {
           update: (u) => {
             const now = performance.now();
             for (const c of u.cases ?? []) {
               const placer = c.identifiers.placerAppointmentId;
               const sent = placer === undefined ? undefined : sentAt.get(placer);
-              if (placer === undefined || sent === undefined || c.version !== 1) continue;
+              if (placer === undefined || sent === undefined || seen.has(placer)) continue;
+              seen.add(placer);
               toDisplay.push(now - sent);
               if (!appliedAt.has(placer)) appliedAt.set(placer, now);
             }
           },
-        }),
-      ),
+        });
+      }),
     );
     say(`${displays.length} displays subscribed to board:${BENCH_DAY}`);
 
