@@ -74,6 +74,8 @@ export class AppModule {
       IdentityModule.forRoot({
         adminPassword: config.adminPassword,
         oidc: config.oidc,
+        lockoutThreshold: config.lockout.attempts,
+        lockoutSeconds: config.lockout.seconds,
         now: overrides.clock ? () => overrides.clock!.now() : undefined,
       }),
       RealtimeModule.forRoot({

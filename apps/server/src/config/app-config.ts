@@ -24,6 +24,8 @@ export interface AppConfig {
   redis: { url: string; urlIsDefault: boolean; prefix: string };
   dataDir: string;
   facilityTz: string;
+  /** Failed sign-ins in a row that lock a user name, and for how long (LOGIN_LOCKOUT_*). */
+  lockout: { attempts: number; seconds: number };
   /** What wall displays show of the patient (DISPLAY_PATIENT). */
   displayPatient: { initials: boolean; age: boolean; sex: boolean };
   adminPassword?: string;
@@ -123,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     redis: { url: c.REDIS_URL ?? DEFAULT_REDIS_URL, urlIsDefault: c.REDIS_URL === undefined, prefix: c.REDIS_PREFIX },
     dataDir: resolve(c.DATA_DIR),
     facilityTz: c.FACILITY_TZ,
+    lockout: { attempts: c.LOGIN_LOCKOUT_ATTEMPTS, seconds: c.LOGIN_LOCKOUT_MINUTES * 60 },
     displayPatient: {
       initials: c.DISPLAY_PATIENT.includes('initials'),
       age: c.DISPLAY_PATIENT.includes('age'),

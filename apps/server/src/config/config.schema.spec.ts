@@ -118,3 +118,22 @@ describe('DISPLAY_PATIENT', () => {
     expect(() => loadConfig({ DISPLAY_PATIENT: 'none,age' })).toThrow(/^DISPLAY_PATIENT .*none stands alone/);
   });
 });
+
+describe('LOGIN_LOCKOUT_ATTEMPTS and LOGIN_LOCKOUT_MINUTES', () => {
+  it('lock a user name after 5 failures for 15 minutes by default', () => {
+    expect(loadConfig({}).lockout).toEqual({ attempts: 5, seconds: 900 });
+  });
+
+  it("read a site's own policy", () => {
+    expect(loadConfig({ LOGIN_LOCKOUT_ATTEMPTS: '10', LOGIN_LOCKOUT_MINUTES: '30' }).lockout).toEqual({
+      attempts: 10,
+      seconds: 1_800,
+    });
+  });
+
+  it('refuse what is not a sensible policy, naming the variable', () => {
+    expect(() => loadConfig({ LOGIN_LOCKOUT_ATTEMPTS: '0' })).toThrow(/^LOGIN_LOCKOUT_ATTEMPTS /);
+    expect(() => loadConfig({ LOGIN_LOCKOUT_MINUTES: '2000' })).toThrow(/^LOGIN_LOCKOUT_MINUTES .*1440/);
+    expect(() => loadConfig({ LOGIN_LOCKOUT_MINUTES: 'soon' })).toThrow(/^LOGIN_LOCKOUT_MINUTES /);
+  });
+});

@@ -130,6 +130,16 @@ export const VARIABLES = {
     fix: 'a comma list of exact origins such as https://desk.hospital.example (scheme, host, port if not the default; no path, no *)',
     sensitive: false,
   },
+  LOGIN_LOCKOUT_ATTEMPTS: {
+    description: 'failed sign-ins in a row that lock a user name [5]',
+    fix: 'a whole number from 1 to 100',
+    sensitive: false,
+  },
+  LOGIN_LOCKOUT_MINUTES: {
+    description: 'how long a locked user name stays locked, minutes [15]',
+    fix: 'a whole number of minutes from 1 to 1440',
+    sensitive: false,
+  },
   RATE_LIMIT_LOGIN_PER_MINUTE: {
     description:
       'sign-in attempts (POST /api/auth/token) per client address per minute, shared by every gateway through Redis; 0 = off [30]',
@@ -374,6 +384,18 @@ export const configSchema = z.object({
       }),
     ),
   ),
+  LOGIN_LOCKOUT_ATTEMPTS: z.coerce
+    .number({ error: 'must be a number of attempts' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(5),
+  LOGIN_LOCKOUT_MINUTES: z.coerce
+    .number({ error: 'must be a number of minutes' })
+    .int('must be a whole number of minutes')
+    .min(1, 'must be at least 1')
+    .max(1_440, 'must be at most 1440 (a day)')
+    .default(15),
   RATE_LIMIT_LOGIN_PER_MINUTE: perMinute(DEFAULT_LOGIN_PER_MINUTE),
   RATE_LIMIT_API_PER_MINUTE: perMinute(DEFAULT_API_PER_MINUTE),
   MLLP_PORT: port(2575),
