@@ -14,6 +14,9 @@ const env = {
   DATA_DIR: process.env.DATA_DIR ?? join(root, 'data', 'demo'),
   ADMIN_PASSWORD: process.env.ADMIN_PASSWORD ?? 'circulator-demo',
   MQTT_PORT: process.env.MQTT_PORT ?? '1884',
+  // The simulated day makes a request every few seconds: a log line each would bury the URL and
+  // the logins. Warnings and errors still show; LOG_LEVEL=info brings the rest back.
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 };
 const base = `http://localhost:${env.HTTP_PORT}`;
 const say = (line) => process.stdout.write(`demo: ${line}\n`);
