@@ -115,8 +115,11 @@ export class FhirSyncService implements OnApplicationBootstrap, OnApplicationShu
     await Promise.allSettled([this.running, this.queued]);
   }
 
-  /** The EHR's FHIR server, opened once (also used by the hook to fetch id-only notifications). */
-  fhirSource(): Promise<FhirSource> | undefined {
+  /**
+   * The EHR's FHIR server, opened once. The hook opens its own, with a shorter retry: the EHR is
+   * waiting for its answer.
+   */
+  private fhirSource(): Promise<FhirSource> | undefined {
     if (!this.base) return undefined;
     this.source ??= FhirSource.open(
       {
