@@ -36,6 +36,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'AuditChain1764210000000',
       'FhirInbound1764305000000',
       'OidcSignIn1764400000000',
+      'InboxHotUpdates1764500000000',
     ]);
   });
 
@@ -67,7 +68,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
     const insert = (status: string) =>
       ds.query<{ id: string; duplicates: number }[]>(
         `INSERT INTO inbox (channel, sender, control_id, raw, status) VALUES ('mllp', 'A|B', 'DUP', '\\x00', $1)
-         ON CONFLICT (channel, sender, control_id) WHERE control_id IS NOT NULL AND status <> 'rejected'
+         ON CONFLICT (channel, sender, control_id) WHERE control_id IS NOT NULL AND dedup
          DO UPDATE SET duplicates = inbox.duplicates + 1
          RETURNING id::text AS id, duplicates`,
         [status],

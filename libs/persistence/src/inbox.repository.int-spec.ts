@@ -147,4 +147,67 @@ describe.each(['postgresql', 'pglite'] as const)('inbox group commit on %s', (en
       case_ids: ['case-1'],
     });
   });
+
+  it('lists exactly the unsettled messages in inbox_open, whoever changes their status', async () => {
+    const [r, x, f] = await inbox.storeMany([
+      message('O1', { mrn: 'M9' }),
+      message('O2', { status: 'rejected', error: 'bad' }),
+      message('O3'),
+    ]);
+    const open = async () =>
+      new Map(
+        (
+          await ds.query<{ id: string; status: string }[]>(
+            `SELECT inbox_id::text AS id, status FROM inbox_open WHERE inbox_id = ANY($1)`,
+            [[r!.id, x!.id, f!.id]],
+          )
+        ).map((o) => [o.id, o.status]),
+      );
+    expect(await open()).toEqual(
+      new Map([
+        [r!.id, 'received'],
+        [x!.id, 'rejected'],
+        [f!.id, 'received'],
+      ]),
+    );
+    await ds.transaction((manager) =>
+      inbox.finishAttempts(manager, [
+        { inboxId: r!.id, trigger: 'queue', startedAt: at, finishedAt: at, outcome: 'applied', mrn: 'M9' },
+      ]),
+    );
+    await inbox.markFailed(f!.id, at, 'no room');
+    expect(await open()).toEqual(
+      new Map([
+        [x!.id, 'rejected'],
+        [f!.id, 'failed'],
+      ]),
+    );
+    // A reprocess puts a message back to received: it is open again.
+    await ds.query(`UPDATE inbox SET status = 'received' WHERE id = $1`, [r!.id]);
+    expect((await open()).get(r!.id)).toBe('received');
+    expect(await inbox.pendingIds(10, new Date(at.getTime() + 1))).toEqual(expect.arrayContaining([r!.id]));
+    expect(await inbox.pendingIds(10, new Date(at.getTime() + 1))).not.toContain(f!.id);
+  });
+
+  it('applies a message as a HOT update: no index of the inbox reads a column that changes', async () => {
+    const [m] = await inbox.storeMany([message('H1', { mrn: 'M1' })]);
+    const hot = await ds.transaction(async (manager) => {
+      // This connection's counters not yet flushed to the shared statistics: exact, and not
+      // shared with other connections' writes. The difference is the update's own.
+      const counters = async () =>
+        (
+          await manager.query<{ updated: number; hot: number }[]>(
+            `SELECT pg_stat_get_xact_tuples_updated('inbox'::regclass)::int AS updated,
+                    pg_stat_get_xact_tuples_hot_updated('inbox'::regclass)::int AS hot`,
+          )
+        )[0]!;
+      const before = await counters();
+      await inbox.finishAttempts(manager, [
+        { inboxId: m!.id, trigger: 'queue', startedAt: at, finishedAt: at, outcome: 'applied', mrn: 'M1' },
+      ]);
+      const after = await counters();
+      return { updated: after.updated - before.updated, hot: after.hot - before.hot };
+    });
+    expect(hot).toEqual({ updated: 1, hot: 1 });
+  });
 });

@@ -182,7 +182,7 @@ export class InboxRepository {
                             interface_name, ack_code, mrn)
          SELECT id, channel, sender, control_id, message_type, raw, peer, received_at, status, error,
                 interface_name, ack_code, mrn FROM input ORDER BY ord
-         ON CONFLICT (channel, sender, control_id) WHERE control_id IS NOT NULL AND status <> 'rejected'
+         ON CONFLICT (channel, sender, control_id) WHERE control_id IS NOT NULL AND dedup
          DO UPDATE SET duplicates = inbox.duplicates + 1
          RETURNING id, channel, sender, control_id, duplicates, status, ack_code
        )
@@ -293,8 +293,9 @@ export class InboxRepository {
   /** Messages stored but not yet applied: re-queued at start in case the queue lost them. */
   async pendingIds(limit = 10_000, receivedBefore?: Date): Promise<string[]> {
     const rows = await this.ds.query<{ id: string }[]>(
-      `SELECT id::text AS id FROM inbox WHERE status = 'received' AND ($2::timestamptz IS NULL OR received_at < $2)
-       ORDER BY id LIMIT $1`,
+      `SELECT inbox_id::text AS id FROM inbox_open
+       WHERE status = 'received' AND ($2::timestamptz IS NULL OR received_at < $2)
+       ORDER BY inbox_id LIMIT $1`,
       [limit, receivedBefore ?? null],
     );
     return rows.map((r) => r.id);

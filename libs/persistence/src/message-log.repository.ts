@@ -331,7 +331,8 @@ export class MessageLogRepository {
     const where = this.conditions(rest, p);
     const stuckBefore = new Date(now.getTime() - stuckAfterMinutes * 60_000);
     where.push(
-      `(i.status IN ('rejected', 'failed') OR (i.status = 'received' AND i.received_at < ${p.add(stuckBefore)}))`,
+      `i.id IN (SELECT o.inbox_id FROM inbox_open o
+                WHERE o.status IN ('rejected', 'failed') OR o.received_at < ${p.add(stuckBefore)})`,
     );
     const groups = await this.ds.query<
       {
@@ -537,7 +538,15 @@ export class MessageLogRepository {
     if (filter.controlId !== undefined) where.push(`i.control_id = ${p.add(filter.controlId)}`);
     if (filter.interfaceName !== undefined) where.push(`i.interface_name = ${p.add(filter.interfaceName)}`);
     if (filter.sender !== undefined) where.push(`i.sender = ${p.add(filter.sender)}`);
-    if (filter.status !== undefined) where.push(`i.status = ANY(${p.add([...filter.status])}::text[])`);
+    if (filter.status !== undefined) {
+      const statuses = p.add([...filter.status]);
+      where.push(`i.status = ANY(${statuses}::text[])`);
+      // Only unsettled statuses: those messages are listed in the small inbox_open table (no index
+      // of the inbox reads its status, so that applying a message is a HOT update).
+      if (!filter.status.includes('applied')) {
+        where.push(`i.id IN (SELECT o.inbox_id FROM inbox_open o WHERE o.status = ANY(${statuses}::text[]))`);
+      }
+    }
     if (filter.from !== undefined) where.push(`i.received_at >= ${p.add(filter.from)}`);
     if (filter.to !== undefined) where.push(`i.received_at < ${p.add(filter.to)}`);
     return where;
