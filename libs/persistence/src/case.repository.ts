@@ -74,8 +74,8 @@ export class CaseRepository {
    * Finished cases (out of the room) scheduled since `since`, newest first, at most `limit`: the
    * history predictions take their medians from.
    */
-  async finishedSince(since: string, limit = 5000): Promise<CaseState[]> {
-    const rows = await this.ds.query<{ state: CaseState }[]>(
+  async finishedSince(since: string, limit = 5000, manager: EntityManager = this.ds.manager): Promise<CaseState[]> {
+    const rows = await manager.query<{ state: CaseState }[]>(
       `SELECT state FROM surgical_case WHERE status IN ('recovery', 'completed') AND scheduled_start >= $1
        ORDER BY scheduled_start DESC LIMIT $2`,
       [since, limit],

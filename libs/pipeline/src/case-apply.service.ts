@@ -7,7 +7,6 @@ import {
   localDate,
   PATIENT_EVENT_WINDOW_MS,
   pickCaseAt,
-  planInputsChanged,
   type CaseState,
   type Clock,
   type Fact,
@@ -208,6 +207,8 @@ export class CaseApplyService {
       const now = this.clock.now();
       await this.cases.park(manager, parked, now);
       await this.replayParked(manager, set);
+      // The predictions of the room-days the batch changed, in the same write and publish.
+      await this.predictions?.predictWithin(manager, set, set.changes());
 
       changed = set.changes();
       await this.cases.saveMany(
@@ -243,11 +244,6 @@ export class CaseApplyService {
     });
 
     await Promise.all(changed.map((c) => this.publish(c.loaded, c.state)));
-    // Predictions of the rooms' days these cases are (and were) in: after the commit, off this path.
-    // Only cases whose planning inputs changed: a batch of device readings changes vitals in every
-    // room, and predicting 100 room-days again for it was a transaction per room per batch.
-    const replan = changed.filter((c) => planInputsChanged(c.loaded, c.state));
-    if (replan.length) this.predictions?.touched(replan.flatMap((c) => [c.state, c.loaded]));
     for (const message of republish) {
       // A retry after the commit: the publish may not have happened, so say it again (updates
       // carry whole cases, so a repeat is harmless to clients).

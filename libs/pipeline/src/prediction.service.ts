@@ -5,6 +5,7 @@ import {
   localDate,
   localDayBounds,
   localInstant,
+  planInputsChanged,
   predictCases,
   roomOverruns,
   type CaseEvent,
@@ -25,7 +26,16 @@ import {
   topicsForChange,
   type RealtimeSettings,
 } from '@circulator/realtime';
+import type { EntityManager } from 'typeorm';
+import type { CaseWorkingSet, WorkingCase } from './case.working-set';
 import { PIPELINE_SETTINGS, type PipelineSettings } from './pipeline.tokens';
+
+/** A case whose prediction changed: as it was, as it is, and the events that say why. */
+interface DayChange {
+  before: CaseState;
+  state: CaseState;
+  events: CaseEvent[];
+}
 
 /** How far back the duration history reaches. */
 const HISTORY_DAYS = 180;
@@ -104,46 +114,74 @@ export class PredictionService implements OnApplicationShutdown {
   }
 
   private async drain(): Promise<void> {
-    const due = [...this.pending.values()];
+    // One transaction per day for all its rooms due: a batch touches many rooms of one day.
+    const byDate = new Map<string, string[]>();
+    for (const { roomId, date } of this.pending.values()) byDate.set(date, [...(byDate.get(date) ?? []), roomId]);
     this.pending.clear();
-    for (const item of due) {
+    for (const [date, roomIds] of byDate) {
       try {
-        await this.refresh(item.roomId, item.date);
+        await this.refresh(roomIds, date);
       } catch (err) {
         // A concurrent writer won the case rows: the next batch or tick predicts again.
-        this.logger.warn(`predictions for ${item.roomId} on ${item.date} not written: ${(err as Error).message}`);
+        this.logger.warn(`predictions for ${roomIds.join(', ')} on ${date} not written: ${(err as Error).message}`);
       }
     }
   }
 
-  /** Predicts one room's day and writes what changed, in one transaction. */
-  async refresh(roomId: string, date: string): Promise<void> {
+  /**
+   * Predicts, inside a batch's own transaction, the room-days of the cases the batch changed in a
+   * way planning reads (new, moved, rescheduled, status, milestones), and records each changed
+   * prediction in the batch's working set. So a booking is written and published once, with its
+   * prediction, instead of once by the batch and again by a prediction transaction after it; and
+   * no display ever sees the case without its prediction. The other cases of those room-days are
+   * read (and locked) into the set. The minute tick still moves the days in progress. Predictions
+   * off (`PREDICTIONS=off`): nothing.
+   */
+  async predictWithin(manager: EntityManager, set: CaseWorkingSet, changed: readonly WorkingCase[]): Promise<void> {
+    if (this.pipeline.predictions === false) return;
+    const zone = this.settings.facilityTz;
+    const byDate = new Map<string, Set<string>>();
+    for (const c of changed) {
+      if (!planInputsChanged(c.loaded, c.state)) continue;
+      for (const s of [c.state, c.loaded]) {
+        if (!s?.roomId || !s.scheduledStart) continue;
+        const date = localDate(s.scheduledStart, zone);
+        byDate.set(date, (byDate.get(date) ?? new Set()).add(s.roomId));
+      }
+    }
+    if (!byDate.size) return;
+    const now = this.clock.now();
+    // On the batch's connection: the embedded database has only one, which the batch holds.
+    const history = await this.durationHistory(now, manager);
+    for (const [date, rooms] of byDate) {
+      const roomIds = [...rooms];
+      const { start, end } = localDayBounds(date, zone);
+      for (const state of await this.cases.loadInRooms(manager, roomIds, start, end)) set.addLoaded(state);
+      const from = Date.parse(start);
+      const to = Date.parse(end);
+      const day = roomIds.flatMap((roomId) =>
+        set.inRoom(roomId).filter((c) => {
+          const at = c.scheduledStart ? Date.parse(c.scheduledStart) : NaN;
+          return at >= from && at < to;
+        }),
+      );
+      for (const { before, state, events } of this.predictDay(day, roomIds, date, now, history)) {
+        set.record(before, state, events);
+      }
+    }
+  }
+
+  /** Predicts these rooms' day and writes what changed, in one transaction. */
+  async refresh(roomIds: readonly string[], date: string): Promise<void> {
     const zone = this.settings.facilityTz;
     const now = this.clock.now();
     const nowIso = now.toISOString();
     const history = await this.durationHistory(now);
     const { start, end } = localDayBounds(date, zone);
-    const hours = this.pipeline.orHours ?? DEFAULT_HOURS;
-    const closesAt = localInstant(date, hours.close, zone);
-    const changed: { before: CaseState; state: CaseState; events: CaseEvent[] }[] = [];
+    let changed: DayChange[] = [];
     await this.cases.transaction(async (manager) => {
-      const day = await this.cases.loadInRooms(manager, [roomId], start, end);
-      if (!day.length) return;
-      const predictions = predictCases(day, { now: nowIso, history });
-      const overruns = roomOverruns(predictions, [{ roomId, closesAt }]);
-      for (const p of predictions) {
-        const before = day.find((c) => c.id === p.caseId);
-        if (!before) continue;
-        const overrun = overruns.find((o) => o.lastCaseId === p.caseId);
-        if (sameAsShown(before, p, overrun)) continue;
-        const result = applyFact(before, predictionFact(p, overrun, nowIso, date), {
-          newCaseId: before.id,
-          receivedAt: nowIso,
-        });
-        if (result.state && result.events.length) {
-          changed.push({ before, state: result.state, events: result.events });
-        }
-      }
+      const day = await this.cases.loadInRooms(manager, roomIds, start, end);
+      changed = this.predictDay(day, roomIds, date, now, history);
       await this.cases.saveMany(
         manager,
         changed.map((c) => ({ state: c.state, events: c.events, expectedVersion: c.before.version, loaded: c.before })),
@@ -158,10 +196,45 @@ export class PredictionService implements OnApplicationShutdown {
     }
   }
 
-  private async durationHistory(now: Date): Promise<DurationHistory> {
+  /** The cases of these rooms' day whose shown prediction (or overrun alert) changes, as changed. */
+  private predictDay(
+    day: readonly CaseState[],
+    roomIds: readonly string[],
+    date: string,
+    now: Date,
+    history: DurationHistory,
+  ): DayChange[] {
+    if (!day.length) return [];
+    const zone = this.settings.facilityTz;
+    const nowIso = now.toISOString();
+    const closesAt = localInstant(date, (this.pipeline.orHours ?? DEFAULT_HOURS).close, zone);
+    const byId = new Map(day.map((c) => [c.id, c]));
+    const predictions = predictCases(day, { now: nowIso, history });
+    const overruns = new Map(
+      roomOverruns(
+        predictions,
+        roomIds.map((roomId) => ({ roomId, closesAt })),
+      ).map((o) => [o.lastCaseId, o]),
+    );
+    const changed: DayChange[] = [];
+    for (const p of predictions) {
+      const before = byId.get(p.caseId);
+      if (!before) continue;
+      const overrun = overruns.get(p.caseId);
+      if (sameAsShown(before, p, overrun)) continue;
+      const result = applyFact(before, predictionFact(p, overrun, nowIso, date), {
+        newCaseId: before.id,
+        receivedAt: nowIso,
+      });
+      if (result.state && result.events.length) changed.push({ before, state: result.state, events: result.events });
+    }
+    return changed;
+  }
+
+  private async durationHistory(now: Date, manager?: EntityManager): Promise<DurationHistory> {
     if (this.history && now.getTime() - this.history.at < HISTORY_TTL_MS) return this.history.value;
     const since = new Date(now.getTime() - HISTORY_DAYS * 24 * 3_600_000).toISOString();
-    const value = durationHistoryOf(await this.cases.finishedSince(since));
+    const value = durationHistoryOf(await this.cases.finishedSince(since, undefined, manager));
     this.history = { at: now.getTime(), value };
     return value;
   }

@@ -23,17 +23,29 @@ import { cpuPercent, ms, percentile, perSecond } from './stats';
 const BENCH_DAY = '2099-12-31';
 const say = (line: string) => process.stdout.write(`bench: ${line}\n`);
 
-function siu(room: number, seq: number, runId: string): { placer: string; text: string } {
-  const placer = `B${runId}-${room}-${seq}`;
-  const minute = String(seq % 60).padStart(2, '0');
+/** Cases a bench room holds in its day: 30-minute slots from 10:00 to 15:00 (UTC). */
+const SLOTS_PER_ROOM = 10;
+
+/**
+ * Booking `seq` of connection `conn`: a new case (SIU^S12) in the next free slot of that connection's
+ * current room. A room's day takes SLOTS_PER_ROOM cases, as an OR's does; then the connection books
+ * into a fresh room of this run (`B<run>C<conn>L<lane>`). Piling every booking into one room's day
+ * would make each booking re-predict a day of hundreds of cases, a workload no hospital sends.
+ * The slots (around noon UTC) fall on the bench day in any facility zone from UTC-9 to UTC+9.
+ */
+function siu(conn: number, seq: number, runId: string): { placer: string; text: string } {
+  const placer = `B${runId}-${conn}-${seq}`;
+  const room = `B${runId}C${conn}L${Math.floor(seq / SLOTS_PER_ROOM)}`;
+  const minutes = 10 * 60 + 30 * (seq % SLOTS_PER_ROOM);
+  const start = `20991231${String(Math.floor(minutes / 60)).padStart(2, '0')}${String(minutes % 60).padStart(2, '0')}00+0000`;
   const text = [
     `MSH|^~\\&|BENCH|HOSP|CIRCULATOR|OR|20991230120000+0000||SIU^S12^SIU_S12|${placer}|P|2.5.1`,
-    `SCH|${placer}|F${placer}|||||||60|min|^^60^209912311200${'00'}+0000|||||||||||||Booked`,
-    `PID|1||MRN${room}${seq}^^^HOSP^MR||Bench^Patient${seq}||19600214|F`,
-    `PV1|1|O|OR${room}^^^HOSP||||||||||||||||V${room}${seq}`,
+    `SCH|${placer}|F${placer}|||||||30|min|^^30^${start}|||||||||||||Booked`,
+    `PID|1||MRN${conn}${seq}^^^HOSP^MR||Bench^Patient${seq}||19600214|F`,
+    `PV1|1|O|${room}^^^HOSP||||||||||||||||V${conn}${seq}`,
     'RGS|1|A',
-    `AIS|1|A|47562^Laparoscopic cholecystectomy^C4|2099123112${minute}00+0000|||60|min`,
-    `AIL|1|A|OR${room}^^^HOSP`,
+    `AIS|1|A|47562^Laparoscopic cholecystectomy^C4|${start}|||30|min`,
+    `AIL|1|A|${room}^^^HOSP`,
     'AIP|1|A|1001^House^Gregory|SURGEON',
   ].join('\r');
   return { placer, text };
