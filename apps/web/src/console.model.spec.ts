@@ -103,7 +103,8 @@ describe('integration console model', () => {
       { code: 'X^OR3', roomId: 'x-or3', roomName: 'X-OR3', mappedBy: { interfaceName: 'epic', roomId: 'or-2' } },
       { code: 'X^OR3B', roomId: 'x-or3', roomName: 'X-OR3' },
     ]);
-    expect(mappableRooms(rooms).map((r) => r.name)).toEqual(['OR2', 'OR10']);
+    expect(mappableRooms(rooms, 'x-or3').map((r) => r.name)).toEqual(['OR2', 'OR10']);
+    expect(mappableRooms(rooms).map((r) => r.name)).toEqual(['OR2', 'OR10', 'X-OR3']);
   });
 
   it('adds a location mapping and leaves the rest of the configuration as it was', () => {

@@ -74,7 +74,6 @@ export function DisplaysAdminPage() {
             {(rooms.value ?? []).map((r) => (
               <option key={r.id} value={r.id}>
                 {r.name}
-                {r.unmapped ? ' (unmapped)' : ''}
               </option>
             ))}
           </select>

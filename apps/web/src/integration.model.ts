@@ -266,9 +266,12 @@ export function unmappedLocations(rooms: readonly RoomView[], interfaces: readon
   return rows.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 }
 
-/** Rooms a location can be mapped to: the mapped ones, by name. */
-export function mappableRooms(rooms: readonly RoomView[]): RoomView[] {
-  return rooms.filter((r) => !r.unmapped).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+/**
+ * Rooms a location can be mapped to, by name: every room but the one the location created (every
+ * location first seen creates an unmapped room, so on a young site all of them are unmapped).
+ */
+export function mappableRooms(rooms: readonly RoomView[], except?: string): RoomView[] {
+  return rooms.filter((r) => r.id !== except).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
 /**

@@ -481,7 +481,7 @@ function MessagePanel({ id, onClose }: { id: string; onClose: () => void }) {
           )}
           <h3>Facts</h3>
           {attempt && attempt.facts.length > 0 ? (
-            <pre className="json" data-testid="facts">
+            <pre className="json" data-testid="facts" tabIndex={0} aria-label="Facts of the latest attempt">
               {JSON.stringify(attempt.facts, null, 2)}
             </pre>
           ) : (
@@ -555,7 +555,6 @@ function LocationsPanel({ interfaces, onChanged }: { interfaces: InterfaceItem[]
   const [choice, setChoice] = useState<Record<string, { room: string; iface: string }>>({});
   const [message, setMessage] = useState<string | undefined>();
   const rows = unmappedLocations(rooms.value ?? [], interfaces);
-  const targets = mappableRooms(rooms.value ?? []);
   const editable = interfaces.filter((i) => i.origin !== 'file');
 
   async function map(code: string): Promise<void> {
@@ -624,7 +623,7 @@ function LocationsPanel({ interfaces, onChanged }: { interfaces: InterfaceItem[]
                           onChange={(e) => setChoice({ ...choice, [r.code]: { ...c, room: e.target.value } })}
                         >
                           <option value="">Choose…</option>
-                          {targets.map((t) => (
+                          {mappableRooms(rooms.value ?? [], r.roomId).map((t) => (
                             <option key={t.id} value={t.id}>
                               {t.name}
                             </option>
