@@ -246,7 +246,7 @@ describe('consoles in a real browser', () => {
       page.getByRole('button', { name: 'Download CSV' }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^device-compliance-\d{4}-\d{2}-\d{2}\.csv$/);
-    const csv = readFileSync((await download.path())!, 'utf8');
+    const csv = readFileSync(await download.path(), 'utf8');
     expect(csv.split('\r\n')[0]).toBe('record,device_id,device_type,serial,room,at,status,priority,detail,actor');
     expect(csv).toMatch(/work-order-closed,mon-c1,.*Passed; leads replaced/);
     await expectAccessible('biomed-console');
