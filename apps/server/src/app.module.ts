@@ -19,6 +19,8 @@ import {
 import { RealtimeModule } from '@circulator/realtime';
 import { CaseCommandsController } from './api/case-commands.controller';
 import { CasesController } from './api/cases.controller';
+import { BiomedController } from './api/biomed.controller';
+import { DeviceMaintenanceReader } from './api/device-maintenance.reader';
 import { DevicesController } from './api/devices.controller';
 import { KpisController } from './api/kpis.controller';
 import { InterfacesController } from './api/interfaces.controller';
@@ -27,6 +29,7 @@ import type { AppConfig } from './config/app-config';
 import { fhirInboundSettings } from './config/fhir-settings';
 import { HealthController } from './health/health.controller';
 import { SiteController } from './api/site.controller';
+import { WorkOrdersController } from './api/work-orders.controller';
 import { RateLimitModule } from './http/rate-limit.module';
 import { originAllowed } from './http/origin.policy';
 import { LOG_REDACT_PATHS } from './logging';
@@ -133,13 +136,17 @@ export class AppModule {
               MessagesController,
               InterfacesController,
               DevicesController,
+              WorkOrdersController,
+              BiomedController,
             ]
           : []),
       ],
       // The message console's reprocessing queues through its own InboundQueue in gateway processes.
       providers: [
         { provide: SITE_POLICY, useValue: config.site },
-        ...(config.roles.has('gateway') ? [InboundQueue, ReprocessService, CaseCommandService] : []),
+        ...(config.roles.has('gateway')
+          ? [InboundQueue, ReprocessService, CaseCommandService, DeviceMaintenanceReader]
+          : []),
       ],
     };
   }

@@ -2,13 +2,23 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { AnesthesiaPage } from './anesthesia.page';
 import { AppContext, useApp, type AppServices } from './app.context';
 import { requestSiteZone, requestToken, type FetchLike } from './auth.api';
+import { BiomedPage } from './biomed.page';
 import { BoardPage } from './board.page';
 import { Link, MessagePage } from './common.components';
 import { DisplayPage } from './display.page';
+import { DisplaysAdminPage } from './displays.page';
+import { IntegrationPage } from './integration.page';
 import { LiveConnection } from './live.connection';
 import { LoginPage } from './login.page';
 import { exchangeOidcCode, requestOidcLoginUrl } from './oidc.sign-in';
-import { mayUseAnesthesiaView, mayUseBoard } from './roles';
+import {
+  mayAdministerDisplays,
+  mayUseAnesthesiaView,
+  mayUseBiomedConsole,
+  mayUseBoard,
+  mayUseIntegrationConsole,
+  screensFor,
+} from './roles';
 import { matchRoute, navigate, pathOf, usePathname, type Route } from './router';
 import { Session } from './session';
 import { applyTheme, nextTheme, type ThemeChoice } from './theme';
@@ -169,7 +179,8 @@ function redirectFor(route: Route, session: Session): string | undefined {
     if (own === undefined) return undefined;
     return route.name === 'display' && route.roomId === own ? undefined : pathOf({ name: 'display', roomId: own });
   }
-  return route.name === 'home' ? pathOf({ name: 'board' }) : undefined;
+  // Home is the first screen the roles offer (the board, else a console).
+  return route.name === 'home' ? (screensFor(session.claims.roles)[0]?.path ?? pathOf({ name: 'board' })) : undefined;
 }
 
 function Screen({ route }: { route: Route }) {
@@ -183,6 +194,12 @@ function Screen({ route }: { route: Route }) {
       return session.isDisplay || mayUseBoard(roles) ? <DisplayPage roomId={route.roomId} /> : <NoScreen />;
     case 'anesthesia':
       return mayUseAnesthesiaView(roles) ? <AnesthesiaPage roomId={route.roomId} /> : <NoScreen />;
+    case 'integration':
+      return mayUseIntegrationConsole(roles) ? <IntegrationPage /> : <NoScreen />;
+    case 'biomed':
+      return mayUseBiomedConsole(roles) ? <BiomedPage /> : <NoScreen />;
+    case 'displays':
+      return mayAdministerDisplays(roles) ? <DisplaysAdminPage /> : <NoScreen />;
     case 'not-found':
       return (
         <MessagePage title="Not found">

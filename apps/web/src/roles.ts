@@ -25,3 +25,29 @@ export function mayAcknowledge(roles: readonly Role[], kind: string): boolean {
 export function mayRecordMilestones(roles: readonly Role[]): boolean {
   return roles.some((r) => r === 'nurse' || r === 'anesthesiologist' || r === 'surgeon');
 }
+
+/** The integration console: integration engineers (and admins), as `/api/messages` and `/api/interfaces`. */
+export function mayUseIntegrationConsole(roles: readonly Role[]): boolean {
+  return roles.includes('integration') || roles.includes('admin');
+}
+
+/** The biomed console: biomedical engineers (and admins), as `/api/devices`. */
+export function mayUseBiomedConsole(roles: readonly Role[]): boolean {
+  return roles.includes('biomed') || roles.includes('admin');
+}
+
+/** Display credentials: admins only. */
+export function mayAdministerDisplays(roles: readonly Role[]): boolean {
+  return roles.includes('admin');
+}
+
+/** The screens a person's roles offer, for the navigation and for where to land after sign-in. */
+export function screensFor(roles: readonly Role[]): { path: string; label: string }[] {
+  const screens: { path: string; label: string; allowed: boolean }[] = [
+    { path: '/board', label: 'Board', allowed: mayUseBoard(roles) },
+    { path: '/integration', label: 'Integration', allowed: mayUseIntegrationConsole(roles) },
+    { path: '/biomed', label: 'Biomed', allowed: mayUseBiomedConsole(roles) },
+    { path: '/admin/displays', label: 'Displays', allowed: mayAdministerDisplays(roles) },
+  ];
+  return screens.filter((s) => s.allowed).map(({ path, label }) => ({ path, label }));
+}

@@ -13,6 +13,10 @@ describe('matchRoute', () => {
     ['/display/room/%E0%A4%A', { name: 'not-found', path: '/display/room/%E0%A4%A' }],
     ['/display/room/<script>', { name: 'not-found', path: '/display/room/<script>' }],
     ['/admin', { name: 'not-found', path: '/admin' }],
+    ['/integration', { name: 'integration' }],
+    ['/biomed/', { name: 'biomed' }],
+    ['/admin/displays', { name: 'displays' }],
+    ['/admin/displays/x', { name: 'not-found', path: '/admin/displays/x' }],
   ])('%s', (path, route) => {
     expect(matchRoute(path)).toEqual(route);
   });

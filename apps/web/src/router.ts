@@ -11,6 +11,9 @@ export type Route =
   | { name: 'board' }
   | { name: 'display'; roomId: string }
   | { name: 'anesthesia'; roomId: string }
+  | { name: 'integration' }
+  | { name: 'biomed' }
+  | { name: 'displays' }
   | { name: 'not-found'; path: string };
 
 const ROOM_ID = '([A-Za-z0-9][A-Za-z0-9._:-]{0,127})';
@@ -19,9 +22,18 @@ const PATTERNS: { re: RegExp; make: (id: string) => Route }[] = [
   { re: new RegExp(`^/anesthesia/room/${ROOM_ID}/?$`), make: (roomId) => ({ name: 'anesthesia', roomId }) },
 ];
 
+/** The consoles: paths without parameters. */
+const FIXED: Record<string, Route> = {
+  '/integration': { name: 'integration' },
+  '/biomed': { name: 'biomed' },
+  '/admin/displays': { name: 'displays' },
+};
+
 export function matchRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'home' };
   if (pathname === '/board' || pathname === '/board/') return { name: 'board' };
+  const fixed = FIXED[pathname.replace(/(.)\/$/, '$1')];
+  if (fixed !== undefined) return fixed;
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
@@ -45,6 +57,12 @@ export function pathOf(route: Route): string {
       return `/display/room/${encodeURIComponent(route.roomId)}`;
     case 'anesthesia':
       return `/anesthesia/room/${encodeURIComponent(route.roomId)}`;
+    case 'integration':
+      return '/integration';
+    case 'biomed':
+      return '/biomed';
+    case 'displays':
+      return '/admin/displays';
     case 'not-found':
       return route.path;
   }

@@ -22,6 +22,7 @@ import { Devices1764100000000 } from './migrations/1764100000000-devices';
 import { IdentityHardening1764200000000 } from './migrations/1764200000000-identity-hardening';
 import { AuditChain1764210000000 } from './migrations/1764210000000-audit-chain';
 import { FhirInbound1764305000000 } from './migrations/1764305000000-fhir-inbound';
+import { WorkOrders1764520000000 } from './migrations/1764520000000-work-orders';
 import { OidcSignIn1764400000000 } from './migrations/1764400000000-oidc-sign-in';
 import { InboxHotUpdates1764500000000 } from './migrations/1764500000000-inbox-hot-updates';
 import { pgliteDriver } from './pglite.driver';
@@ -56,6 +57,7 @@ export const MIGRATIONS = [
   FhirInbound1764305000000,
   OidcSignIn1764400000000,
   InboxHotUpdates1764500000000,
+  WorkOrders1764520000000,
 ];
 
 export interface DatabaseSettings {

@@ -8,6 +8,7 @@ import { FhirSyncRepository } from './fhir-sync.repository';
 import { InboxRepository } from './inbox.repository';
 import { MessageLogRepository } from './message-log.repository';
 import { RoomRepository } from './room.repository';
+import { WorkOrderRepository } from './work-order.repository';
 
 /**
  * The database for the whole application: PostgreSQL or embedded PGlite, migrated at start.
@@ -39,6 +40,7 @@ export class PersistenceModule {
         MessageLogRepository,
         DeviceRepository,
         FhirSyncRepository,
+        WorkOrderRepository,
       ],
       exports: [
         TypeOrmModule,
@@ -48,6 +50,7 @@ export class PersistenceModule {
         MessageLogRepository,
         DeviceRepository,
         FhirSyncRepository,
+        WorkOrderRepository,
       ],
     };
   }

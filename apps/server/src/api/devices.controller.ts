@@ -14,7 +14,7 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { DeviceEventView, DeviceView } from '@circulator/contracts';
+import type { DeviceEventView, DeviceMaintenanceView, DeviceView } from '@circulator/contracts';
 import {
   DEVICE_ID_PATTERN,
   DeviceRegistry,
@@ -24,6 +24,7 @@ import {
 } from '@circulator/devices';
 import { actorOf, AuditService, CurrentPrincipal, Roles, type Principal } from '@circulator/identity';
 import { DeviceRepository, type DeviceEventRecord } from '@circulator/persistence';
+import { DeviceMaintenanceReader } from './device-maintenance.reader';
 import { parseDeviceEvents, parseDeviceList, parseDevicePatch, parseRegistration } from './devices.schemas';
 
 /** Who manages devices (CONTRACT §6): biomedical engineers and administrators. */
@@ -60,6 +61,12 @@ function page(rows: DeviceEventRecord[], limit: number): { events: DeviceEventVi
   return next ? { events: shown.map(toDeviceEventView), next } : { events: shown.map(toDeviceEventView) };
 }
 
+/** The view with its usage and service forecast (computed when read: DeviceMaintenanceReader). */
+function withMaintenance(view: DeviceView, maintenance: Map<string, DeviceMaintenanceView>): DeviceView {
+  const m = maintenance.get(view.id);
+  return m ? { ...view, maintenance: m } : view;
+}
+
 /**
  * The device registry (CONTRACT §6, issue 5): registration with a secret shown once, edits,
  * credential rotation and revocation, and each device's history. Every change is audited, and so
@@ -73,6 +80,7 @@ export class DevicesController {
     private readonly registry: DeviceRegistry,
     private readonly devices: DeviceRepository,
     private readonly audit: AuditService,
+    private readonly maintenance: DeviceMaintenanceReader,
   ) {}
 
   @Post()
@@ -97,10 +105,12 @@ export class DevicesController {
 
   @Get()
   @Roles(...DEVICE_ADMINS)
-  @ApiOperation({ summary: 'Registered devices with their state' })
+  @ApiOperation({ summary: 'Registered devices with their state, usage and service forecast' })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<{ devices: DeviceView[] }> {
     const filter = parseDeviceList(query);
-    const devices = (await this.devices.list(filter)).map(toDeviceView);
+    const records = await this.devices.list(filter);
+    const maintenance = await this.maintenance.views(records);
+    const devices = records.map((d) => withMaintenance(toDeviceView(d), maintenance));
     await this.audit.record({
       principal,
       action: 'devices.list',
@@ -170,7 +180,7 @@ export class DevicesController {
     const device = await this.devices.get(checkId(id));
     if (!device) throw new NotFoundException(`no device ${id}`);
     await this.audit.record({ principal, action: 'devices.read', targetType: 'device', targetId: id });
-    return toDeviceView(device);
+    return withMaintenance(toDeviceView(device), await this.maintenance.views([device]));
   }
 
   @Patch(':id')

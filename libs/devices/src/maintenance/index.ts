@@ -45,3 +45,4 @@ export {
   type ErrorRateThresholds,
   type StatusReport,
 } from './error.rate';
+export { deviceMaintenance, errorsFromHistory, type DeviceServiceState } from './maintenance.view';
