@@ -53,8 +53,11 @@ describe('the benchmark', () => {
       };
       limits: { mllpEchoPerSecond: number; wsEchoP50Ms: number };
       process: { rssMB: number; cpuPct: number };
+      database: string | null;
     };
     expect(result).toMatchObject({ rooms: 1, seconds: 1, displays: 2 });
+    // The machine's PostgreSQL answers here, so the bench made a database of its own on it.
+    expect(result.database).toBe('postgresql');
     expect(result.hl7.sent).toBeGreaterThan(0);
     expect(result.hl7.acked).toBe(result.hl7.sent);
     expect(result.hl7.applied).toBe(result.hl7.acked);

@@ -51,6 +51,8 @@ describe('bench options', () => {
     expect(parseBenchOptions(['--phases', 'sensors']).phases).toEqual(['sensors']);
     expect(parseBenchOptions(['--phases', 'sensors,hl7']).phases).toEqual(['hl7', 'sensors']);
     expect(parseBenchOptions(['--profile', '/tmp/prof']).profileDir).toBe('/tmp/prof');
+    expect(parseBenchOptions(['--embedded']).embedded).toBe(true);
+    expect(parseBenchOptions([]).embedded).toBeUndefined();
   });
 
   it.each([
@@ -63,6 +65,7 @@ describe('bench options', () => {
     [['--url', 'http://x:3000', '--mllp', 'x', '--user', 'a', '--password', 'b'], /--mllp must be HOST:PORT/],
     [['--mqtt', 'x:1884'], /go with --url/],
     [['--profile', '/tmp/p', '--url', 'http://x:1', '--mllp', 'x:1', '--user', 'a', '--password', 'b'], /--profile/],
+    [['--embedded', '--url', 'http://x:1', '--mllp', 'x:1', '--user', 'a', '--password', 'b'], /--embedded/],
     [['--bogus'], /Unknown option/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseBenchOptions(argv)).toThrow(message);

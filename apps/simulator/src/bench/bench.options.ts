@@ -20,6 +20,8 @@ export interface BenchOptions {
   phases: BenchPhase[];
   /** A folder for the started platform's CPU profile (`node --cpu-prof`), written when it stops. */
   profileDir?: string;
+  /** Start the platform on the embedded database even when a local PostgreSQL answers. */
+  embedded?: boolean;
   /** An already running platform; without it the bench starts its own. */
   target?: {
     url: string;
@@ -33,7 +35,7 @@ export interface BenchOptions {
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [--rooms 3] [--seconds 10] [--displays 10] [--out bench.json] [--rate MSG_PER_S]
-                         [--readings-per-room 20] [--phases hl7,sensors] [--profile DIR]
+                         [--readings-per-room 20] [--phases hl7,sensors] [--profile DIR] [--embedded]
                          [--url http://host:3000 --mllp host:2575 [--mqtt host:1884] --user admin --password …]`;
 
 /** CONTRACT §1: the embedded broker's default port, where `--url` is given without `--mqtt`. */
@@ -77,6 +79,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       boards: { type: 'string' },
       phases: { type: 'string' },
       profile: { type: 'string' },
+      embedded: { type: 'boolean' },
       url: { type: 'string' },
       mllp: { type: 'string' },
       mqtt: { type: 'string' },
@@ -100,6 +103,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (values.profile !== undefined) {
     if (values.url !== undefined) throw new Error('--profile profiles the platform the bench starts, not one at --url');
     options.profileDir = values.profile;
+  }
+  if (values.embedded) {
+    if (values.url !== undefined) throw new Error('--embedded chooses the database of the platform the bench starts');
+    options.embedded = true;
   }
   if (values.url !== undefined) {
     if (!URL.canParse(values.url) || values.mllp === undefined || !values.user || !values.password) {

@@ -202,6 +202,7 @@ async function run(options: BenchOptions): Promise<void> {
     : // Cleans up itself if it fails.
       await startBenchPlatform(join(__dirname, '../../../server/src/main.js'), say, {
         ...(options.profileDir ? { profileDir: options.profileDir } : {}),
+        ...(options.embedded ? { embedded: true } : {}),
       });
   const runId = Date.now().toString(36);
   try {
@@ -242,6 +243,7 @@ async function run(options: BenchOptions): Promise<void> {
           : { rssMB: null, cpuPct: null },
       ratios: { hl7ToMllpEcho: Math.round((hl7.perSecond / Math.max(1, limits.mllpEchoPerSecond)) * 1000) / 1000 },
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? null, node: process.version },
+      database: platform.database ?? null,
     };
     writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
     printTable(result);

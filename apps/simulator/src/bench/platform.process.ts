@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import { parseReadyLine } from '@circulator/contracts';
 import { parseProcStat } from './stats';
 
@@ -22,19 +23,66 @@ export interface BenchPlatform {
   redisPrefix?: string;
   /** The Redis it uses, when the bench started it. */
   redisUrl?: string;
+  /** The database it runs on, when the bench started it. */
+  database?: 'postgresql' | 'embedded';
   stop(): Promise<void>;
+}
+
+/** Where the bench looks for a local PostgreSQL to make its own database in (`BENCH_POSTGRES_URL`). */
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * A database of the bench's own on a local PostgreSQL (production's shape), dropped when the bench
+ * ends; undefined when none answers within 2 s.
+ */
+async function benchDatabase(log: (line: string) => void): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const admin = process.env.BENCH_POSTGRES_URL ?? LOCAL_POSTGRES;
+  const name = `circulator_bench_${randomBytes(4).toString('hex')}`;
+  const client = new Client({ connectionString: admin, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.query(`CREATE DATABASE ${name}`);
+  } catch (err) {
+    log(`no local PostgreSQL at ${redact(admin)} (${(err as Error).message}): the embedded database it is`);
+    await client.end().catch(() => undefined);
+    return undefined;
+  }
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new Client({ connectionString: admin, connectionTimeoutMillis: 2_000 });
+      try {
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } catch {
+        log(`could not drop the bench database ${name}`);
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+    },
+  };
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:…@');
 }
 
 /**
  * Starts the built platform as a child process on free ports, with its own data folder and Redis
- * prefix. It uses the bench's DATABASE_URL and REDIS_URL when they are set (measure production's
- * shape), else the embedded database and the local Redis, like `npm start`.
+ * prefix. Its database: the bench's DATABASE_URL when set; else a database of its own on the local
+ * PostgreSQL when one answers (production's shape, dropped afterwards); else, or with `--embedded`,
+ * the embedded database, like `npm start`. It uses REDIS_URL when set, else the local Redis.
  */
 export async function startBenchPlatform(
   serverMain: string,
   log: (line: string) => void,
-  options: { profileDir?: string } = {},
+  options: { profileDir?: string; embedded?: boolean } = {},
 ): Promise<BenchPlatform> {
+  const own = process.env.DATABASE_URL || options.embedded ? undefined : await benchDatabase(log);
+  const databaseUrl = process.env.DATABASE_URL || own?.url;
   const dataDir = mkdtempSync(join(tmpdir(), 'circulator-bench-'));
   const password = randomBytes(12).toString('hex');
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
@@ -50,7 +98,7 @@ export async function startBenchPlatform(
     ADMIN_PASSWORD: password,
     FACILITY_TZ: 'UTC',
     LOG_LEVEL: 'warn',
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   };
   // --cpu-prof writes its profile when the process exits (stop() ends it with SIGTERM, which the
@@ -66,6 +114,7 @@ export async function startBenchPlatform(
   const cleanUp = async () => {
     rmSync(dataDir, { recursive: true, force: true });
     await dropPrefix(prefix, log);
+    await own?.drop();
   };
   let ready: { httpPort: number; mllpPort: number; mqttPort: number };
   try {
@@ -105,6 +154,7 @@ export async function startBenchPlatform(
     password,
     redisPrefix: prefix,
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    database: databaseUrl ? 'postgresql' : 'embedded',
     ...(child.pid !== undefined ? { pid: child.pid } : {}),
     async stop() {
       if (child.exitCode === null) {
