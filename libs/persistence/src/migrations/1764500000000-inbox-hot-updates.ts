@@ -13,7 +13,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - the messages not applied (received, failed, rejected) are listed in `inbox_open`, a narrow
  *   table that statement-level triggers keep in step with every insert and update of `inbox`,
  *   whoever writes it; the sweep, the errors view and status filters read it. It only holds
- *   what is unsettled, so it stays small however long the inbox grows;
+ *   what is unsettled, so it stays small however long the inbox grows, and its primary key (in
+ *   inbox order) is its only index: one more entry per stored message, not two;
  * - the inbox leaves half of each page free (fillfactor 50), so the new version of an updated row
  *   fits beside the old one: one batch may update every row of a page in one statement, before
  *   any old version can be pruned (at 60, a third of the updates still left the page).
@@ -38,7 +39,6 @@ export class InboxHotUpdates1764500000000 implements MigrationInterface {
         status text NOT NULL,
         received_at timestamptz NOT NULL
       );
-      CREATE INDEX inbox_open_status ON inbox_open (status, inbox_id);
       INSERT INTO inbox_open (inbox_id, status, received_at)
         SELECT id, status, received_at FROM inbox WHERE status <> 'applied';
 
