@@ -27,6 +27,7 @@ import type { AppConfig } from './config/app-config';
 import { fhirInboundSettings } from './config/fhir-settings';
 import { HealthController } from './health/health.controller';
 import { SiteController } from './api/site.controller';
+import { SuggestionsController } from './api/suggestions.controller';
 import { RateLimitModule } from './http/rate-limit.module';
 import { originAllowed } from './http/origin.policy';
 import { LOG_REDACT_PATHS } from './logging';
@@ -130,6 +131,7 @@ export class AppModule {
               CaseCommandsController,
               KpisController,
               SiteController,
+              SuggestionsController,
               MessagesController,
               InterfacesController,
               DevicesController,
