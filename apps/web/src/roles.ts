@@ -25,3 +25,8 @@ export function mayAcknowledge(roles: readonly Role[], kind: string): boolean {
 export function mayRecordMilestones(roles: readonly Role[]): boolean {
   return roles.some((r) => r === 'nurse' || r === 'anesthesiologist' || r === 'surgeon');
 }
+
+/** Moving cases on the desk (`PATCH /api/cases/{id}`, room suggestions): the scheduler (and admins). */
+export function mayReschedule(roles: readonly Role[]): boolean {
+  return roles.includes('scheduler') || roles.includes('admin');
+}
