@@ -140,39 +140,45 @@ export function BoardPage() {
         <SignOut />
       </header>
       <div className="desk-filters" role="group" aria-label="Filters">
-        <label>
-          Room{' '}
-          <select value={filter.roomId} onChange={(e) => change({ roomId: e.target.value }, e.timeStamp)}>
-            <option value="">All rooms</option>
-            {choices.rooms.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status{' '}
-          <select value={filter.status} onChange={(e) => change({ status: e.target.value }, e.timeStamp)}>
-            <option value="">Any status</option>
-            {choices.statuses.map((s) => (
-              <option key={s} value={s}>
-                {isCaseStatus(s) ? statusLabel(s) : s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Surgeon{' '}
-          <select value={filter.surgeon} onChange={(e) => change({ surgeon: e.target.value }, e.timeStamp)}>
-            <option value="">Any surgeon</option>
-            {choices.surgeons.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <label htmlFor="filter-room">Room</label>
+        <select
+          id="filter-room"
+          value={filter.roomId}
+          onChange={(e) => change({ roomId: e.target.value }, e.timeStamp)}
+        >
+          <option value="">All rooms</option>
+          {choices.rooms.map((r) => (
+            <option key={r.id} value={r.id}>
+              {r.name}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="filter-status">Status</label>
+        <select
+          id="filter-status"
+          value={filter.status}
+          onChange={(e) => change({ status: e.target.value }, e.timeStamp)}
+        >
+          <option value="">Any status</option>
+          {choices.statuses.map((s) => (
+            <option key={s} value={s}>
+              {isCaseStatus(s) ? statusLabel(s) : s}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="filter-surgeon">Surgeon</label>
+        <select
+          id="filter-surgeon"
+          value={filter.surgeon}
+          onChange={(e) => change({ surgeon: e.target.value }, e.timeStamp)}
+        >
+          <option value="">Any surgeon</option>
+          {choices.surgeons.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
         <label className="check">
           <input
             type="checkbox"

@@ -130,7 +130,7 @@ export function RescheduleDialog({ target, date, dayCases, rooms, axis, onClose 
         </p>
         <div className="reschedule-fields">
           <label htmlFor="reschedule-room">Room</label>
-          <select id="reschedule-room" value={roomId} onChange={(e) => setRoomId(e.target.value)}>
+          <select id="reschedule-room" autoFocus value={roomId} onChange={(e) => setRoomId(e.target.value)}>
             {rooms.map((r) => (
               <option key={r.id} value={r.id}>
                 {r.name}

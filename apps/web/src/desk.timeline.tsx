@@ -94,16 +94,16 @@ export function Timeline(props: TimelineProps) {
   const canMove = onMove !== undefined;
 
   const handlers = useMemo((): BarHandlers => {
-    const onSelect = (id: string) => {
-      if (suppressClick.current) {
-        suppressClick.current = false;
-        return;
-      }
-      latest.current.onSelect(id);
+    // `detail` 0: a click from the keyboard (Enter, Space), never the end of a drag.
+    const onSelect = (id: string, detail: number) => {
+      const suppressed = suppressClick.current && detail > 0;
+      suppressClick.current = false;
+      if (!suppressed) latest.current.onSelect(id);
     };
     if (!canMove) return { onSelect };
 
     const begin = (c: CaseView, e: ReactPointerEvent<HTMLButtonElement>) => {
+      suppressClick.current = false;
       if (e.button !== 0 || roomPhase(c) !== 'planned' || !rowsRef.current) return;
       const track = e.currentTarget.closest('.tl-track');
       const start = timeOf(c.scheduledStart);
@@ -184,7 +184,7 @@ export function Timeline(props: TimelineProps) {
   }, [canMove]);
 
   return (
-    <section className="timeline" aria-label="Day timeline by room">
+    <section className="day-timeline" aria-label="Day timeline by room">
       <div className="tl-head" aria-hidden="true">
         <div className="tl-room tl-corner">Room</div>
         <div className="tl-axis">
@@ -235,7 +235,7 @@ function holds(row: TimelineRow, caseId: string | undefined): string | undefined
 }
 
 interface BarHandlers {
-  onSelect: (caseId: string) => void;
+  onSelect: (caseId: string, detail: number) => void;
   begin?: (c: CaseView, e: ReactPointerEvent<HTMLButtonElement>) => void;
   move?: (e: ReactPointerEvent<HTMLButtonElement>) => void;
   end?: (c: CaseView, e: ReactPointerEvent<HTMLButtonElement>, cancelled: boolean) => void;
@@ -338,7 +338,7 @@ function Bar(props: {
           aria-pressed={props.selected}
           data-start={c.scheduledStart}
           data-room-id={c.roomId}
-          onClick={() => handlers.onSelect(c.id)}
+          onClick={(e) => handlers.onSelect(c.id, e.detail)}
           {...(movable && handlers.begin && handlers.move && handlers.end
             ? {
                 onPointerDown: (e: ReactPointerEvent<HTMLButtonElement>) => handlers.begin!(c, e),
