@@ -346,8 +346,17 @@ describe('the scheduling desk in a real browser', () => {
         const start = `${spec.start.slice(0, 10)}${String(minute).padStart(2, '0')}00`;
         await send({ ...spec, trigger: 'S13', controlId: `${spec.controlId}-M${i}`, start });
         const hour = Math.floor(Date.parse(c.scheduledStart) / 3_600_000) * 3_600_000;
-        const expected = new Date(hour + minute * 60_000).toISOString();
-        await page.locator(`[data-case-id="${c.id}"] .tl-scheduled[data-start="${expected}"]`).waitFor();
+        // The bar's start as the server spells it (whatever the offset): compared as an instant.
+        await page.waitForFunction(
+          ([id, expected]) => {
+            const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document;
+            const el = doc.querySelector(`[data-case-id="${id}"] .tl-scheduled`) as {
+              dataset: Record<string, string | undefined>;
+            } | null;
+            return el !== null && Date.parse(el.dataset.start ?? '') === expected;
+          },
+          [c.id, hour + minute * 60_000] as const,
+        );
       }
 
       // 2. Filter input → the timeline redrawn: 20 changes of the room filter.
@@ -367,8 +376,9 @@ describe('the scheduling desk in a real browser', () => {
       const box = (await target.boundingBox())!;
       await page.mouse.move(box.x + 5, box.y + box.height / 2);
       await page.mouse.down();
-      for (let i = 0; i < 60; i += 1) {
-        await page.mouse.move(box.x + 5 + i * 6, box.y + box.height / 2 + (i % 20) * 4);
+      for (let i = 1; i <= 60; i += 1) {
+        // Past the drag threshold from the first move; down across the next rooms and back.
+        await page.mouse.move(box.x + 5 + i * 6, box.y + box.height / 2 + (i % 10) * 8);
         await page.getByTestId('drag-ghost').waitFor();
       }
       await page.mouse.up();

@@ -7,7 +7,15 @@ import { ConnectionIndicator, SignOut, ThemeToggle, useTitle } from './common.co
 import { RescheduleDialog, type RescheduleTarget } from './desk.dialog';
 import { AlertsFeed, CaseDetail, KpiPanel } from './desk.panels';
 import { filterCases, filterChoices, isFiltering, NO_FILTER, type DeskFilter } from './desk.status';
-import { dayAxis, reuseRows, timelineRows, type OrHours, type TimelineRow } from './timeline.geometry';
+import {
+  dayAxis,
+  reuseRows,
+  sameAxis,
+  timelineRows,
+  type Axis,
+  type OrHours,
+  type TimelineRow,
+} from './timeline.geometry';
 import { Timeline, type MoveRequest } from './desk.timeline';
 import { useNow, useTopicView } from './live.hooks';
 import { readBoardSnapshot } from './live.payload';
@@ -57,14 +65,18 @@ export function BoardPage() {
   useTitle('OR board');
 
   const dayCases = useMemo(() => (view ? topicCases(view.state) : []), [view]);
-  const axis = useMemo(
-    () =>
-      dayAxis(date, dayCases, {
-        ...(site?.orHours ? { orHours: site.orHours } : {}),
-        ...(timeZone ? { timeZone } : {}),
-      }),
-    [date, dayCases, site, timeZone],
-  );
+  // The same axis object while its hours do not change: a live update then re-renders only the
+  // rooms it touched, not every bar.
+  const previousAxis = useRef<Axis | undefined>(undefined);
+  const axis = useMemo(() => {
+    const next = dayAxis(date, dayCases, {
+      ...(site?.orHours ? { orHours: site.orHours } : {}),
+      ...(timeZone ? { timeZone } : {}),
+    });
+    if (sameAxis(previousAxis.current, next)) return previousAxis.current!;
+    previousAxis.current = next;
+    return next;
+  }, [date, dayCases, site, timeZone]);
   const shown = useMemo(() => filterCases(dayCases, filter, now), [dayCases, filter, now]);
   // Rooms without a case yet are rows too (somewhere to move a case to), unless a filter is on.
   const roomChoices = useMemo(() => knownRooms(dayCases, rooms), [dayCases, rooms]);
@@ -242,12 +254,13 @@ export function BoardPage() {
   );
 }
 
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
 /** The board's rooms and the site's (mapped) rooms, by name. */
 function knownRooms(cases: readonly CaseView[], rooms: readonly RoomView[]): { id: string; name: string }[] {
   const out = new Map<string, string>();
   for (const r of rooms) if (!r.unmapped) out.set(r.id, r.name);
   for (const c of cases) out.set(c.roomId, c.roomName || c.roomId);
-  const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
   return [...out].map(([id, name]) => ({ id, name })).sort((a, b) => byName.compare(a.name, b.name));
 }
 

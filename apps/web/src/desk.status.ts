@@ -112,13 +112,14 @@ export function filterChoices(cases: readonly CaseView[]): {
     const name = surgeonName(c);
     if (name !== '') surgeons.add(name);
   }
-  const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
   return {
     rooms: [...rooms].map(([id, name]) => ({ id, name })).sort((a, b) => byName.compare(a.name, b.name)),
     statuses: [...statuses].sort(),
     surgeons: [...surgeons].sort(byName.compare),
   };
 }
+
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 function surgeonName(c: CaseView): string {
   return c.surgeon?.name ?? '';

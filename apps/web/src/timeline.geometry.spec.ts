@@ -6,6 +6,7 @@ import {
   hourTicks,
   reuseRows,
   rowAt,
+  sameAxis,
   spanOf,
   timelineRows,
   xPercent,
@@ -72,6 +73,15 @@ describe('dayAxis', () => {
     expect(new Date(axis.start).toISOString()).toBe('2026-11-23T06:00:00.000Z');
     expect(new Date(axis.end).toISOString()).toBe('2026-11-23T18:00:00.000Z');
     expect(axis.open).toBeUndefined();
+  });
+});
+
+describe('sameAxis', () => {
+  it('compares by value, hours included', () => {
+    expect(sameAxis({ ...AXIS }, AXIS)).toBe(true);
+    expect(sameAxis(undefined, AXIS)).toBe(false);
+    expect(sameAxis({ ...AXIS, open: AXIS.start }, AXIS)).toBe(false);
+    expect(sameAxis({ ...AXIS, end: AXIS.end + 1 }, AXIS)).toBe(false);
   });
 });
 

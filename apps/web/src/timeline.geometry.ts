@@ -104,6 +104,11 @@ export function dayAxis(
   };
 }
 
+/** Whether two axes are the same (so that a screen can keep the one it has, and what it drew). */
+export function sameAxis(a: Axis | undefined, b: Axis): boolean {
+  return a !== undefined && a.start === b.start && a.end === b.end && a.open === b.open && a.close === b.close;
+}
+
 /** Where an instant is on the axis, in percent (clamped to 0–100). */
 export function xPercent(axis: Axis, ms: number): number {
   const span = axis.end - axis.start;
