@@ -275,6 +275,17 @@ describe('the scheduling desk in a real browser', () => {
     await suggestion.focus();
     await desk.keyboard.press('Enter');
     await dialog.getByText('No conflict.').waitFor();
+    // A reason too short for the server: its problem detail is shown, nothing is saved.
+    await dialog.locator('#reschedule-reason').fill('x');
+    await dialog.getByRole('button', { name: 'Save move' }).click();
+    await dialog
+      .getByRole('alert')
+      .getByText(/^Not saved: .*reason/)
+      .waitFor();
+    // The browser logs the refused request; that one is expected.
+    expect(errors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    errors.length = 0;
+    await dialog.locator('#reschedule-reason').fill('surgeon available earlier');
     await dialog.getByRole('button', { name: 'Save move' }).focus();
     await desk.keyboard.press('Enter');
     await dialog.waitFor({ state: 'hidden' });
