@@ -191,6 +191,8 @@ describe('the scheduling desk in a real browser', () => {
     const alert = desk.locator('.alerts-feed .alert').first();
     await alert.waitFor();
     expect(await alert.getAttribute('data-priority')).toMatch(/high|medium|low/);
+    // Announced by an `alert` event while the feed was open: marked new.
+    await alert.locator('.alert-new').waitFor();
     // Its link selects the case on the board.
     await alert.getByRole('link').click();
     await desk.locator(`.case-detail[data-case-id="${ids.C}"]`).waitFor();
@@ -208,8 +210,11 @@ describe('the scheduling desk in a real browser', () => {
     second = await newPage();
     await signIn(second, 'desk2', PASSWORD);
     await bar(second, ids.A!).getByText('08:00–09:00').waitFor();
-    // The axis is the OR hours, 07:00–17:00: 600 minutes.
-    const axisMinutes = 600;
+    // The axis runs from its first whole hour to its last (the OR hours, 07:00–17:00, unless a
+    // case's times reach past them).
+    const ticks = await desk.locator('.tl-tick').allTextContents();
+    expect(ticks[0]).toBe('07:00');
+    const axisMinutes = (ticks.length - 1) * 60;
 
     // A (OR1 08:00–09:00) onto OR2 at 08:30, where C runs until 10:00.
     await dragTo(desk, ids.A!, 'OR2', 30, axisMinutes);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { alertFeed, priorityMark, readAlertsSnapshot } from './desk.alerts';
+import { alertFeed, alertKey, priorityMark, readAlertsSnapshot } from './desk.alerts';
 import { aCase } from './test.fixtures';
 
 const alert = (id: string, raisedAt: string, extra: object = {}) => ({
@@ -43,5 +43,13 @@ describe('the alerts feed', () => {
 
   it('marks priorities as the wall display does', () => {
     expect([priorityMark('high'), priorityMark('medium'), priorityMark('low')]).toEqual(['!!!', '!!', '!']);
+  });
+});
+
+describe('alertKey', () => {
+  it('is the same for an `alert` event and the feed line of its case', () => {
+    const a = alert('a1', '2026-11-23T07:00:00Z');
+    expect(alertKey({ ...a, caseId: 'c1' })).toBe(alertKey(a, 'c1'));
+    expect(alertKey(a, 'c2')).not.toBe(alertKey(a, 'c1'));
   });
 });

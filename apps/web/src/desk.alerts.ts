@@ -60,3 +60,11 @@ export function priorityMark(priority: AlertView['priority']): string {
       return '!';
   }
 }
+
+/**
+ * The key of an alert in the feed: its case and id (one alert id may show on several cases). An
+ * `alert` event's alert carries its `caseId` (CONTRACT §7 `AlertItem`).
+ */
+export function alertKey(alert: AlertView & { caseId?: unknown }, caseId?: string): string {
+  return `${caseId ?? (typeof alert.caseId === 'string' ? alert.caseId : '')}:${alert.id}`;
+}

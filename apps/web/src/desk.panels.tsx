@@ -3,7 +3,7 @@ import type { CaseView, KpiView } from '@circulator/contracts';
 import { useApp } from './app.context';
 import { callApi } from './auth.api';
 import { formatClock, formatRange, isCaseStatus, localDateValue, statusClass, statusLabel } from './board.format';
-import { alertFeed, priorityMark, readAlertsSnapshot } from './desk.alerts';
+import { alertFeed, alertKey, priorityMark, readAlertsSnapshot } from './desk.alerts';
 import { firstCaseText, kpiHeadline, minutes, percent } from './desk.kpis';
 import { badgeLabel, delayBadges } from './desk.status';
 import { useTopicView } from './live.hooks';
@@ -111,6 +111,12 @@ export function KpiPanel({ date, version, now }: { date: string; version: number
 export function AlertsFeed() {
   const { live, session } = useApp();
   const view = useTopicView(live, 'alerts', readAlertsSnapshot);
+  // Alerts announced by an `alert` event since the feed opened: marked new until acknowledged.
+  const [announced, setAnnounced] = useState<ReadonlySet<string>>(() => new Set());
+  useEffect(
+    () => live.onAlert('alerts', (alert) => setAnnounced((before) => new Set(before).add(alertKey(alert)))),
+    [live],
+  );
   const items = view ? alertFeed(topicCases(view.state), 50) : [];
   return (
     <section className="desk-panel alerts-feed" aria-labelledby="alerts-title">
@@ -139,6 +145,9 @@ export function AlertsFeed() {
               {roomName}: {procedure}
             </a>
             {alert.acknowledgedAt !== undefined && <span className="alert-acked-note">acknowledged</span>}
+            {alert.acknowledgedAt === undefined && announced.has(alertKey(alert, caseId)) && (
+              <span className="alert-new">new</span>
+            )}
           </li>
         ))}
       </ol>
