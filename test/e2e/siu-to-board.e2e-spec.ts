@@ -322,7 +322,7 @@ describe('an SIU^S12 from MLLP to a live board (PostgreSQL)', () => {
 
   it("tells clients the facility's time zone", async () => {
     const res = await request(t.url).get('/api/site').set('Authorization', `Bearer ${token}`).expect(200);
-    expect(res.body).toEqual({ facilityTz: 'Europe/Paris' });
+    expect(res.body).toEqual({ facilityTz: 'Europe/Paris', orHours: { open: '07:00', close: '17:00' } });
     await request(t.url).get('/api/site').expect(401);
   });
 

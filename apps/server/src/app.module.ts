@@ -30,6 +30,7 @@ import { fhirInboundSettings } from './config/fhir-settings';
 import { HealthController } from './health/health.controller';
 import { SiteController } from './api/site.controller';
 import { WorkOrdersController } from './api/work-orders.controller';
+import { SuggestionsController } from './api/suggestions.controller';
 import { RateLimitModule } from './http/rate-limit.module';
 import { originAllowed } from './http/origin.policy';
 import { LOG_REDACT_PATHS } from './logging';
@@ -133,6 +134,7 @@ export class AppModule {
               CaseCommandsController,
               KpisController,
               SiteController,
+              SuggestionsController,
               MessagesController,
               InterfacesController,
               DevicesController,

@@ -193,7 +193,7 @@ export type ApiResult<T> = { ok: true; body: T } | { ok: false; status: number; 
 export async function callApi<T>(
   fetchFn: FetchLike,
   token: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH',
   path: string,
   body?: unknown,
 ): Promise<ApiResult<T>> {

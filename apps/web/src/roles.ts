@@ -26,6 +26,11 @@ export function mayRecordMilestones(roles: readonly Role[]): boolean {
   return roles.some((r) => r === 'nurse' || r === 'anesthesiologist' || r === 'surgeon');
 }
 
+/** Moving cases on the desk (`PATCH /api/cases/{id}`, room suggestions): the scheduler (and admins). */
+export function mayReschedule(roles: readonly Role[]): boolean {
+  return roles.includes('scheduler') || roles.includes('admin');
+}
+
 /** The integration console: integration engineers (and admins), as `/api/messages` and `/api/interfaces`. */
 export function mayUseIntegrationConsole(roles: readonly Role[]): boolean {
   return roles.includes('integration') || roles.includes('admin');

@@ -154,4 +154,6 @@ export interface CaseEventView {
 export interface SiteView {
   /** IANA zone of the facility: times on boards and displays are shown in it, not the browser's. */
   facilityTz: string;
+  /** Staffed hours of every room (`OR_HOURS`), facility-local `HH:MM`: the desk's time axis. */
+  orHours?: { open: string; close: string };
 }

@@ -6,3 +6,4 @@ export * from './ready-line';
 export * from './mdc';
 export * from './kpi';
 export * from './device-view';
+export * from './schedule';
