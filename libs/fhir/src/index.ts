@@ -16,3 +16,13 @@ export type { HookOutcome } from './hook/subscription-hook.service';
 export { checkEventCounter, parseNotification } from './hook/subscription-notification';
 export type { NotificationStatus, ParsedNotification } from './hook/subscription-notification';
 export { hookSecretMatches } from './hook/hook.secret';
+// Write-back (issue 6, off by default): milestones recorded here, to the EHR through an outbox.
+export { planWriteback, DEFAULT_WRITEBACK_SOURCES, WRITEBACK_SOURCES } from './writeback/writeback.plan';
+export type { ChangedCase, WritebackMode, WritebackPayload } from './writeback/writeback.plan';
+export { WritebackSender, backoffMs, writebackRows } from './writeback/writeback.sender';
+export { DEFAULT_WRITEBACK_RETRY, FHIR_WRITEBACK_SETTINGS } from './writeback/writeback.tokens';
+export type { FhirWritebackSettings, WritebackRetry } from './writeback/writeback.tokens';
+export { buildSiuS14, fillerStatus, MILESTONE_CODE_SYSTEM, writebackControlId } from './writeback/siu-s14.builder';
+export type { Hl7WritebackIdentity } from './writeback/siu-s14.builder';
+export { readAck } from './writeback/hl7-writeback.delivery';
+export type { MllpDestination } from './writeback/hl7-writeback.delivery';

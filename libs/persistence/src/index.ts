@@ -12,3 +12,4 @@ export * from './case.repository';
 export * from './message-log.repository';
 export * from './device.repository';
 export * from './fhir-sync.repository';
+export * from './writeback-outbox.repository';
