@@ -9,7 +9,7 @@ export * from './inbound';
 export * from './inbound.tokens';
 export * from './fhir-inbound.providers';
 export { FHIR_SYNC_TYPES, FhirSyncService } from './sync/fhir-sync.service';
-export type { FhirSyncReport, FhirTypeReport } from './sync/fhir-sync.service';
+export type { FhirSyncReport, FhirSyncStatus, FhirTypeReport } from './sync/fhir-sync.service';
 export { algorithmFor, signClientAssertion, smartKeyFromPem } from './sync/smart-backend';
 export { SubscriptionHookService } from './hook/subscription-hook.service';
 export type { HookOutcome } from './hook/subscription-hook.service';
