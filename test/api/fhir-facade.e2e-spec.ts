@@ -212,7 +212,8 @@ describe('FHIR read façade', () => {
       expect(o.issue[0]).toMatchObject({ code: 'not-found' });
       await outcome('/fhir/Appointment/not-a-case', 'nurse', 404);
       await outcome(`/fhir/Observation/${cases.B}-hr`, 'nurse', 404); // B has no readings
-      expect((await outcome('/fhir/Patient/1', 'nurse', 404)).issue[0]?.code).toBe('not-supported');
+      expect((await outcome('/fhir/Patient/1', 'nurse', 404)).issue[0]?.code).toBe('not-found');
+      expect((await outcome('/fhir/Medication/1', 'nurse', 404)).issue[0]?.code).toBe('not-supported');
       await outcome('/fhir/Location/nowhere', 'nurse', 404);
     });
 
@@ -222,9 +223,9 @@ describe('FHIR read façade', () => {
       expect((await outcome('/fhir/Appointment?date=2026-11-23T09:00', 'nurse', 400)).issue[0]?.diagnostics).toMatch(
         /time zone/,
       );
-      await outcome('/fhir/Appointment?patient=Patient/1', 'nurse', 400);
+      await outcome(`/fhir/Appointment?patient=Patient/x-${'0'.repeat(32)}`, 'nurse', 400);
       await outcome('/fhir/Appointment?_count=9999', 'nurse', 400);
-      await outcome('/fhir/Appointment?_include=Appointment:patient', 'nurse', 400);
+      await outcome('/fhir/Appointment?_include=Appointment:actor', 'nurse', 400);
       await outcome('/fhir/Appointment?_format=xml', 'nurse', 406);
       const xml = await as('nurse').get('/fhir/metadata').set('Accept', 'application/fhir+xml').expect(406);
       expectValidFhir(xml.body);
@@ -268,6 +269,8 @@ describe('FHIR read façade', () => {
       'Observation',
       'Location',
       'Device',
+      'Patient',
+      'Practitioner',
     ]);
     expect(rest.resource[0]!.searchParam!.map((p) => p.name)).toEqual([
       '_id',
@@ -277,7 +280,84 @@ describe('FHIR read façade', () => {
       'location',
       'status',
     ]);
-    expect(rest.resource[0]!.searchInclude).toEqual(['Appointment:location']);
+    expect(rest.resource[0]!.searchInclude).toEqual([
+      'Appointment:location',
+      'Appointment:patient',
+      'Appointment:practitioner',
+    ]);
+  });
+
+  describe('Patient and Practitioner', () => {
+    it('reads a patient (id = MRN), with birth date and gender for clinicians only, audited', async () => {
+      let p: FhirResource | undefined;
+      const audit = await auditAfter(async () => (p = await fhir('/fhir/Patient/M-F1', 'nurse')));
+      expect(p).toEqual({
+        resourceType: 'Patient',
+        id: 'M-F1',
+        meta: { lastUpdated: expect.any(String) },
+        identifier: [expect.objectContaining({ system: 'urn:circulator:mrn', value: 'M-F1' })],
+        name: [{ use: 'official', text: 'Adam Everyman', family: 'Everyman', given: ['Adam'] }],
+        gender: 'female',
+        birthDate: '1960-02-14',
+      });
+      expect(audit).toEqual([
+        {
+          actor: `user:${users.nurse}`,
+          action: 'fhir.read',
+          target_type: 'patient',
+          target_id: 'M-F1',
+          detail: { resource: 'Patient/M-F1' },
+        },
+      ]);
+      // Minimum necessary: an integration engineer sees the MRN and the name, not the demographics.
+      const seen = await fhir('/fhir/Patient/M-F1', 'engineer');
+      expect(seen).not.toHaveProperty('birthDate');
+      expect(seen).not.toHaveProperty('gender');
+      await outcome('/fhir/Patient/M-F1', 'biomed', 403);
+      await outcome('/fhir/Practitioner', 'biomed', 403);
+    });
+
+    it('searches patients by identifier and name, audited with the MRNs served', async () => {
+      expect(matchIds(await bundle('/fhir/Patient?identifier=urn:circulator:mrn|M-F3'))).toEqual(['M-F3']);
+      expect((await bundle('/fhir/Patient?name=every')).total).toBe(4);
+      expect((await bundle('/fhir/Patient?name:exact=every')).total).toBe(0);
+      const audit = await auditAfter(() => bundle('/fhir/Patient?identifier=M-F2,M-F4', 'desk'));
+      expect(audit).toEqual([
+        {
+          actor: `user:${users.desk}`,
+          action: 'fhir.search',
+          target_type: 'patient',
+          target_id: null,
+          detail: { resourceType: 'Patient', query: 'identifier=M-F2%2CM-F4', ids: ['M-F2', 'M-F4'], total: 2 },
+        },
+      ]);
+    });
+
+    it('reads and searches the surgeons and anesthesiologists of the schedule', async () => {
+      expect(await fhir('/fhir/Practitioner/1001', 'nurse')).toMatchObject({
+        resourceType: 'Practitioner',
+        id: '1001',
+        identifier: [{ system: 'urn:circulator:practitioner', value: '1001' }],
+        name: [{ text: expect.stringContaining('House') }],
+      });
+      expect(matchIds(await bundle('/fhir/Practitioner?name:contains=quinn'))).toEqual(['2002']);
+      await outcome('/fhir/Practitioner/9999', 'nurse', 404);
+    });
+
+    it('_include=Appointment:patient and Appointment:practitioner add the people once each', async () => {
+      const b = await bundle(
+        `/fhir/Appointment?_id=${cases.A},${cases.B}&_include=Appointment:patient&_include=Appointment:practitioner`,
+      );
+      expect(matchIds(b)).toEqual([cases.A, cases.B]);
+      const included = (b.entry ?? []).filter((e) => e.search?.mode === 'include').map((e) => e.fullUrl);
+      expect(included).toEqual([
+        `${t.url}/fhir/Patient/M-F1`,
+        `${t.url}/fhir/Patient/M-F2`,
+        `${t.url}/fhir/Practitioner/1001`,
+        `${t.url}/fhir/Practitioner/2002`,
+      ]);
+      expect(matchIds(await bundle('/fhir/Encounter?patient=Patient/M-F3'))).toEqual([cases.C]);
+    });
   });
 
   describe('Appointment', () => {

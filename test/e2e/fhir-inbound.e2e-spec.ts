@@ -3,9 +3,9 @@ import request from 'supertest';
 import type { CaseView } from '@circulator/contracts';
 import { ManualClock } from '@circulator/domain';
 import type { Appointment } from '@medplum/fhirtypes';
-import { FhirSyncService } from '@circulator/fhir';
+import { FHIR_SYNC_TYPES, FhirSyncService, type FhirSyncStatus } from '@circulator/fhir';
 import { startFhirServer, type FhirTestServer } from '../support/fhir-server';
-import { ADMIN_PASSWORD, startTestPlatform, tokenFor, type TestPlatform } from '../support/platform';
+import { ADMIN_PASSWORD, requestAs, startTestPlatform, tokenFor, type TestPlatform } from '../support/platform';
 import { waitFor } from '../support/services';
 
 /**
@@ -369,5 +369,72 @@ describe('FHIR from the EHR into the live model', () => {
       resourceType: 'OperationOutcome',
       issue: [{ severity: 'error', code: 'invalid', diagnostics: 'expected a Bundle, got Patient' }],
     });
+  });
+
+  it('shows the sync per resource type to integration engineers (GET /api/fhir/sync), and runs one on POST', async () => {
+    const as = (who: string) => requestAs(t.url, () => tokens[who]);
+    const tokens: Record<string, string> = { admin: token };
+    for (const [username, role] of [
+      ['engineer', 'integration'],
+      ['nurse', 'nurse'],
+    ] as const) {
+      await as('admin')
+        .post('/api/users', { username, password: 'fhir-inbound-e2e-pass', displayName: username, roles: [role] })
+        .expect(201);
+      tokens[username] = await tokenFor(t.url, username, 'fhir-inbound-e2e-pass');
+    }
+    await request(t.url).get('/api/fhir/sync').expect(401);
+    await as('nurse').get('/api/fhir/sync').expect(403);
+    await as('nurse').post('/api/fhir/sync', {}).expect(403);
+
+    const status = (await as('engineer').get('/api/fhir/sync').expect(200)).body as FhirSyncStatus;
+    expect(status).toMatchObject({ enabled: true, baseUrl: ehr.url, running: false, intervalSeconds: 0 });
+    expect(status.types.map((x) => x.resourceType)).toEqual([...FHIR_SYNC_TYPES]);
+    const patients = status.types.find((x) => x.resourceType === 'Patient')!;
+    expect(patients.highWater).toEqual(expect.any(String));
+    expect(patients.lastError).toBeNull();
+    expect(patients.stored).toBeGreaterThan(3);
+    expect(patients.duplicates).toBeGreaterThan(0); // the second sync read them again
+    expect(patients.lastRun).toEqual({ stored: 0, duplicates: expect.any(Number), pages: expect.any(Number) });
+
+    // A change on the server, then POST: 202 at once; the run reads it.
+    const current = await ehr.repo.readResource<Appointment>('Appointment', 'example');
+    await ehr.put({ ...current, comment: 'sync asked for by hand' });
+    const { rows: before } = await db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM audit_log`);
+    const res = await as('engineer').post('/api/fhir/sync', {}).expect(202);
+    expect(res.body).toMatchObject({ started: true, enabled: true });
+    await sync.whenIdle();
+    const after = (await as('engineer').get('/api/fhir/sync').expect(200)).body as FhirSyncStatus;
+    expect(after.lastRun).toMatchObject({ reason: 'asked by engineer' });
+    expect(after.types.find((x) => x.resourceType === 'Appointment')?.lastRun.stored).toBe(1);
+    const { rows: audit } = await db.query<{ action: string; target_type: string }>(
+      `SELECT action, target_type FROM audit_log WHERE id > $1::bigint AND action LIKE 'fhir.%'`,
+      [before[0]!.id],
+    );
+    expect(audit).toEqual([{ action: 'fhir.sync.run', target_type: 'fhir-sync' }]);
+    await applied();
+  });
+
+  it('cancels (never deletes) the case of an Appointment deleted on the server, at the next sync', async () => {
+    const before = (await casesOn(DAY)).find((c) => c.identifiers.fhirAppointmentId === 'dropped')!;
+    expect(before.status).toBe('scheduled');
+    await ehr.repo.deleteResource('Appointment', 'dropped');
+    const report = await sync.syncNow('after a deletion');
+    expect(report.types.find((x) => x.resourceType === 'Appointment')).toMatchObject({ deleted: 1 });
+    const cancelled = await waitFor(
+      async () => {
+        const c = (await casesOn(DAY)).find((x) => x.identifiers.fhirAppointmentId === 'dropped');
+        return c?.status === 'cancelled' ? c : undefined;
+      },
+      { what: 'the case of the deleted appointment cancelled' },
+    );
+    expect(cancelled.id).toBe(before.id);
+    const events = (await api(`/api/cases/${before.id}/events`).expect(200)).body as { kind: string }[];
+    expect(events.length).toBeGreaterThan(1); // its history is kept
+    // Once: the next sync finds the case cancelled and asks no more.
+    const again = await sync.syncNow('again');
+    expect(again.types.find((x) => x.resourceType === 'Appointment')?.deleted).toBeUndefined();
+    const status = await sync.status();
+    expect(status.types.find((x) => x.resourceType === 'Appointment')?.deleted).toBe(1);
   });
 });

@@ -29,7 +29,7 @@ export interface FhirTestServer {
   url: string;
   repo: MemoryRepository;
   /** Every request received, in order. */
-  requests: { method: string; url: string; authorization?: string }[];
+  requests: { method: string; url: string; authorization?: string; ifMatch?: string; ifNoneExist?: string }[];
   /** Creates or updates a resource under its own id (a new version, new `meta.lastUpdated`). */
   put(resource: Resource): Promise<WithId<Resource>>;
   /** Loads corpus files (default: every resource of the types the platform reads); returns what loaded. */
@@ -161,6 +161,8 @@ export async function startFhirServer(
       method,
       url: url.toString(),
       ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      ...(typeof req.headers['if-match'] === 'string' ? { ifMatch: req.headers['if-match'] } : {}),
+      ...(typeof req.headers['if-none-exist'] === 'string' ? { ifNoneExist: req.headers['if-none-exist'] } : {}),
     });
     if (!url.pathname.startsWith(basePath)) return send(res, 404, outcome('not-found', 'not a FHIR path'));
     const rest = url.pathname.slice(basePath.length) || '/';

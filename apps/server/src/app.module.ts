@@ -26,7 +26,7 @@ import { KpisController } from './api/kpis.controller';
 import { InterfacesController } from './api/interfaces.controller';
 import { MessagesController } from './api/messages.controller';
 import type { AppConfig } from './config/app-config';
-import { fhirInboundSettings } from './config/fhir-settings';
+import { fhirInboundSettings, fhirWritebackSettings } from './config/fhir-settings';
 import { HealthController } from './health/health.controller';
 import { SiteController } from './api/site.controller';
 import { WorkOrdersController } from './api/work-orders.controller';
@@ -120,6 +120,8 @@ export class AppModule {
       predictions: config.site.predictions,
       // Read (and the SMART key checked) only where the sync and the hook run.
       fhir: config.roles.has('ingest') ? fhirInboundSettings(config.fhir) : undefined,
+      // Milestones back to the EHR (off by default): the worker writes and sends the outbox.
+      writeback: config.roles.has('worker') ? fhirWritebackSettings(config.fhir, config.facilityTz) : undefined,
     };
     if (config.roles.has('ingest')) imports.push(IngestModule.forRoot(pipeline));
     if (config.roles.has('worker')) imports.push(WorkerModule.forRoot(pipeline));

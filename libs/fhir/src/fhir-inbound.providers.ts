@@ -2,6 +2,7 @@ import type { Provider, Type } from '@nestjs/common';
 import { SubscriptionHookController } from './hook/subscription-hook.controller';
 import { SubscriptionHookService } from './hook/subscription-hook.service';
 import { FHIR_INBOUND_SETTINGS, type FhirInboundSettings } from './inbound.tokens';
+import { FhirSyncController } from './sync/fhir-sync.controller';
 import { FhirSyncService } from './sync/fhir-sync.service';
 
 /**
@@ -12,6 +13,6 @@ import { FhirSyncService } from './sync/fhir-sync.service';
 export function fhirInbound(settings: FhirInboundSettings): { providers: Provider[]; controllers: Type[] } {
   return {
     providers: [{ provide: FHIR_INBOUND_SETTINGS, useValue: settings }, FhirSyncService, SubscriptionHookService],
-    controllers: [SubscriptionHookController],
+    controllers: [SubscriptionHookController, FhirSyncController],
   };
 }

@@ -37,6 +37,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'FhirInbound1764305000000',
       'OidcSignIn1764400000000',
       'InboxHotUpdates1764500000000',
+      'WritebackOutbox1764510000000',
       'WorkOrders1764520000000',
     ]);
   });

@@ -25,6 +25,7 @@ import { FhirInbound1764305000000 } from './migrations/1764305000000-fhir-inboun
 import { WorkOrders1764520000000 } from './migrations/1764520000000-work-orders';
 import { OidcSignIn1764400000000 } from './migrations/1764400000000-oidc-sign-in';
 import { InboxHotUpdates1764500000000 } from './migrations/1764500000000-inbox-hot-updates';
+import { WritebackOutbox1764510000000 } from './migrations/1764510000000-writeback-outbox';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -57,6 +58,7 @@ export const MIGRATIONS = [
   FhirInbound1764305000000,
   OidcSignIn1764400000000,
   InboxHotUpdates1764500000000,
+  WritebackOutbox1764510000000,
   WorkOrders1764520000000,
 ];
 

@@ -48,6 +48,9 @@ describe.each(['postgresql', 'pglite'] as const)('FHIR sync state on %s', (engin
       at: later(3),
       error: null,
       stored: 2,
+      duplicates: 3,
+      pages: 2,
+      deleted: 1,
     });
     expect(await repo.highWater(EHR, 'Appointment')).toBe('2026-11-23T06:00:01Z');
     expect(await repo.highWater(EHR, 'Patient')).toBeUndefined();
@@ -60,6 +63,9 @@ describe.each(['postgresql', 'pglite'] as const)('FHIR sync state on %s', (engin
         lastRunAt: later(3).toISOString(),
         lastError: null,
         stored: 7,
+        duplicates: 3,
+        deleted: 1,
+        lastRun: { stored: 2, duplicates: 3, pages: 2 },
       },
     ]);
   });

@@ -11,6 +11,12 @@ export interface FhirSyncRun {
   error: string | null;
   /** How many new resource versions it stored. */
   stored: number;
+  /** Versions it read that the inbox already had. */
+  duplicates?: number;
+  /** Pages it read. */
+  pages?: number;
+  /** Resources it found deleted on the server (see FhirSyncService). */
+  deleted?: number;
 }
 
 /** The sync state of one resource type, for the integration console. */
@@ -20,7 +26,14 @@ export interface FhirSyncCursor {
   highWater: string | null;
   lastRunAt: string | null;
   lastError: string | null;
+  /** New versions stored, in all runs. */
   stored: number;
+  /** Versions read again that the inbox already had, in all runs. */
+  duplicates: number;
+  /** Resources found deleted on the server, in all runs. */
+  deleted: number;
+  /** What the last run read. */
+  lastRun: { stored: number | null; duplicates: number | null; pages: number | null };
 }
 
 /** What a notification tells about its subscription. */
@@ -56,8 +69,9 @@ export class FhirSyncRepository {
   /** Records a run; the mark only ever moves forward (by instant, whatever the writing). */
   async recordRun(source: string, resourceType: string, run: FhirSyncRun): Promise<void> {
     await this.ds.query(
-      `INSERT INTO fhir_sync_cursor (source, resource_type, high_water, high_water_at, last_run_at, last_error, stored)
-       VALUES ($1, $2, $3, $4::timestamptz, $5, $6, $7)
+      `INSERT INTO fhir_sync_cursor (source, resource_type, high_water, high_water_at, last_run_at, last_error, stored,
+         duplicates, deleted, last_stored, last_duplicates, last_pages)
+       VALUES ($1, $2, $3, $4::timestamptz, $5, $6, $7::int, $8::int, $9::int, $7::int, $8::int, $10::int)
        ON CONFLICT (source, resource_type) DO UPDATE SET
          high_water = CASE WHEN EXCLUDED.high_water_at IS NOT NULL
                             AND (fhir_sync_cursor.high_water_at IS NULL OR EXCLUDED.high_water_at > fhir_sync_cursor.high_water_at)
@@ -65,9 +79,34 @@ export class FhirSyncRepository {
          high_water_at = GREATEST(fhir_sync_cursor.high_water_at, EXCLUDED.high_water_at),
          last_run_at = EXCLUDED.last_run_at,
          last_error = EXCLUDED.last_error,
-         stored = fhir_sync_cursor.stored + EXCLUDED.stored`,
-      [source, resourceType, run.highWater ?? null, run.highWater ?? null, run.at, run.error, run.stored],
+         stored = fhir_sync_cursor.stored + EXCLUDED.stored,
+         duplicates = fhir_sync_cursor.duplicates + EXCLUDED.duplicates,
+         deleted = fhir_sync_cursor.deleted + EXCLUDED.deleted,
+         last_stored = EXCLUDED.last_stored,
+         last_duplicates = EXCLUDED.last_duplicates,
+         last_pages = EXCLUDED.last_pages`,
+      [
+        source,
+        resourceType,
+        run.highWater ?? null,
+        run.highWater ?? null,
+        run.at,
+        run.error,
+        run.stored,
+        run.duplicates ?? 0,
+        run.deleted ?? 0,
+        run.pages ?? null,
+      ],
     );
+  }
+
+  /** Counts resources of a type found deleted on the server. */
+  async recordDeleted(source: string, resourceType: string, count: number): Promise<void> {
+    await this.ds.query(`UPDATE fhir_sync_cursor SET deleted = deleted + $3 WHERE source = $1 AND resource_type = $2`, [
+      source,
+      resourceType,
+      count,
+    ]);
   }
 
   async cursors(source: string): Promise<FhirSyncCursor[]> {
@@ -78,9 +117,15 @@ export class FhirSyncRepository {
         last_run_at: Date | null;
         last_error: string | null;
         stored: string;
+        duplicates: string;
+        deleted: string;
+        last_stored: number | null;
+        last_duplicates: number | null;
+        last_pages: number | null;
       }[]
     >(
-      `SELECT resource_type, high_water, last_run_at, last_error, stored::text AS stored
+      `SELECT resource_type, high_water, last_run_at, last_error, stored::text AS stored, duplicates::text AS duplicates,
+         deleted::text AS deleted, last_stored, last_duplicates, last_pages
        FROM fhir_sync_cursor WHERE source = $1 ORDER BY resource_type`,
       [source],
     );
@@ -91,7 +136,24 @@ export class FhirSyncRepository {
       lastRunAt: r.last_run_at ? new Date(r.last_run_at).toISOString() : null,
       lastError: r.last_error,
       stored: Number(r.stored),
+      duplicates: Number(r.duplicates),
+      deleted: Number(r.deleted),
+      lastRun: { stored: r.last_stored, duplicates: r.last_duplicates, pages: r.last_pages },
     }));
+  }
+
+  /**
+   * The EHR Appointment ids of cases still open (not cancelled, no-show or completed): those whose
+   * deletion on the server would matter, checked by the sync.
+   */
+  async openFhirAppointmentIds(limit = 10_000): Promise<string[]> {
+    const rows = await this.ds.query<{ value: string }[]>(
+      `SELECT i.value FROM case_identifier i JOIN surgical_case c ON c.id = i.case_id
+       WHERE i.kind = 'fhirAppointmentId' AND c.status NOT IN ('cancelled', 'no-show', 'completed')
+       ORDER BY i.value LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.value);
   }
 
   /**

@@ -13,3 +13,4 @@ export * from './message-log.repository';
 export * from './device.repository';
 export * from './fhir-sync.repository';
 export * from './work-order.repository';
+export * from './writeback-outbox.repository';

@@ -5,6 +5,7 @@ import { CaseRepository } from './case.repository';
 import { dataSourceOptions, migrate, type DatabaseSettings } from './data-source';
 import { DeviceRepository } from './device.repository';
 import { FhirSyncRepository } from './fhir-sync.repository';
+import { WritebackOutboxRepository } from './writeback-outbox.repository';
 import { InboxRepository } from './inbox.repository';
 import { MessageLogRepository } from './message-log.repository';
 import { RoomRepository } from './room.repository';
@@ -41,6 +42,7 @@ export class PersistenceModule {
         DeviceRepository,
         FhirSyncRepository,
         WorkOrderRepository,
+        WritebackOutboxRepository,
       ],
       exports: [
         TypeOrmModule,
@@ -51,6 +53,7 @@ export class PersistenceModule {
         DeviceRepository,
         FhirSyncRepository,
         WorkOrderRepository,
+        WritebackOutboxRepository,
       ],
     };
   }

@@ -15,7 +15,7 @@ import {
   type RoomRef,
   type SourceLocation,
 } from '@circulator/domain';
-import { mapFhirEnvelope } from '@circulator/fhir';
+import { mapFhirEnvelope, writebackRows } from '@circulator/fhir';
 import { mapHl7 } from '@circulator/hl7';
 import {
   CaseRepository,
@@ -23,6 +23,7 @@ import {
   InboxRepository,
   RoomRepository,
   UNIQUE_IDENTIFIER_KINDS,
+  WritebackOutboxRepository,
   type InboxAttempt,
   type ParkedFactInput,
   type StoredInboxMessage,
@@ -130,6 +131,7 @@ export class CaseApplyService {
     @Inject(INTERFACE_LOOKUP) private readonly interfaces: InterfaceLookup,
     @Inject(PIPELINE_SETTINGS) private readonly pipeline: PipelineSettings,
     @Optional() private readonly predictions?: PredictionService,
+    @Optional() private readonly outbox?: WritebackOutboxRepository,
   ) {}
 
   /**
@@ -216,6 +218,18 @@ export class CaseApplyService {
         changed.map((c) => ({ state: c.state, events: c.events, expectedVersion: c.loadedVersion, loaded: c.loaded })),
         now,
       );
+      // Write-back (off by default): the intent to tell the EHR commits with the change itself.
+      const writeback = this.pipeline.writeback;
+      if (writeback && this.outbox) {
+        await this.outbox.enqueue(
+          manager,
+          writebackRows(
+            changed.map((c) => ({ state: c.state, events: c.events })),
+            writeback,
+          ),
+          now,
+        );
+      }
       for (const item of work) {
         for (const fact of item.facts) {
           if (fact.kind === 'merge' && !item.problem) {

@@ -1,6 +1,12 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { FEED_SINK, MQTT_SETTINGS, MqttEdge } from '@circulator/devices';
-import { FHIR_RESOURCE_SINK, FhirSyncService, fhirInbound } from '@circulator/fhir';
+import {
+  FHIR_RESOURCE_SINK,
+  FHIR_WRITEBACK_SETTINGS,
+  FhirSyncService,
+  WritebackSender,
+  fhirInbound,
+} from '@circulator/fhir';
 import { CaseApplyService } from './case-apply.service';
 import { FhirIngestService } from './fhir-ingest.service';
 import { PredictionService } from './prediction.service';
@@ -61,8 +67,18 @@ export class WorkerModule {
         CaseApplyService,
         InboundWorker,
         DeviceWatchdog,
+        // Write-back to the EHR (off by default): the worker writes the outbox and sends it.
+        ...(settings.writeback
+          ? [{ provide: FHIR_WRITEBACK_SETTINGS, useValue: settings.writeback }, WritebackSender]
+          : []),
       ],
-      exports: [CaseApplyService, InboundWorker, PredictionService, DeviceWatchdog],
+      exports: [
+        CaseApplyService,
+        InboundWorker,
+        PredictionService,
+        DeviceWatchdog,
+        ...(settings.writeback ? [WritebackSender] : []),
+      ],
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { MqttSettings } from '@circulator/devices';
-import type { FhirInboundSettings } from '@circulator/fhir';
+import type { FhirInboundSettings, FhirWritebackSettings } from '@circulator/fhir';
 import type { CasePolicy } from '@circulator/domain';
 /** Settings of the ingest → queue → worker pipeline. */
 export const PIPELINE_SETTINGS = Symbol('PIPELINE_SETTINGS');
@@ -11,6 +11,8 @@ export interface PipelineSettings {
   mqtt?: MqttSettings;
   /** The FHIR sync and subscription hook of the ingest role (absent: neither in this process). */
   fhir?: FhirInboundSettings;
+  /** Milestones written back to the EHR by the worker role (FHIR_WRITEBACK); absent: off. */
+  writeback?: FhirWritebackSettings;
   /**
    * How many jobs one worker process takes at once; the jobs ready together are applied in one
    * transaction. Order does not depend on it: the engine orders facts by their own times.

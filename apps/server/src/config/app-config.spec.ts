@@ -75,6 +75,51 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('write-back to the EHR (FHIR_WRITEBACK*)', () => {
+    it('is off by default, even with an EHR configured', () => {
+      expect(loadConfig({}).fhir.writeback).toBeUndefined();
+      expect(loadConfig({ FHIR_BASE_URL: 'https://ehr.example/fhir' }).fhir.writeback).toBeUndefined();
+    });
+
+    it('reads hl7 with its destination and MSH names, fhir with the EHR base', () => {
+      expect(
+        loadConfig({
+          FHIR_WRITEBACK: 'hl7',
+          FHIR_WRITEBACK_MLLP: 'engine.hospital.example:6661',
+          FHIR_WRITEBACK_HL7_RECEIVER: 'OPTIME^GENHOSP',
+          FHIR_WRITEBACK_SOURCES: 'manual, rtls',
+        }).fhir.writeback,
+      ).toEqual({
+        mode: 'hl7',
+        host: 'engine.hospital.example',
+        port: 6661,
+        sendingApplication: 'CIRCULATOR',
+        receivingApplication: 'OPTIME',
+        receivingFacility: 'GENHOSP',
+        sources: ['manual', 'rtls'],
+        intervalSeconds: 5,
+      });
+      expect(loadConfig({ FHIR_WRITEBACK: 'fhir', FHIR_BASE_URL: 'https://ehr.example/fhir' }).fhir.writeback).toEqual({
+        mode: 'fhir',
+        sources: ['manual'],
+        intervalSeconds: 5,
+      });
+    });
+
+    it('refuses what cannot work, naming the variable', () => {
+      expect(() => loadConfig({ FHIR_WRITEBACK: 'hl7' })).toThrow(/^FHIR_WRITEBACK=hl7 needs FHIR_WRITEBACK_MLLP/);
+      expect(() => loadConfig({ FHIR_WRITEBACK: 'fhir' })).toThrow(/^FHIR_WRITEBACK=fhir needs FHIR_BASE_URL/);
+      expect(() => loadConfig({ FHIR_WRITEBACK: 'yes' })).toThrow(/^FHIR_WRITEBACK must be off, fhir or hl7/);
+      expect(() => loadConfig({ FHIR_WRITEBACK_MLLP: 'engine:99999' })).toThrow(
+        /^FHIR_WRITEBACK_MLLP must be host:port/,
+      );
+      expect(() => loadConfig({ FHIR_WRITEBACK_SOURCES: 'manual,fhir' })).toThrow(
+        /^FHIR_WRITEBACK_SOURCES each source must be manual, device or rtls/,
+      );
+      expect(() => loadConfig({ FHIR_WRITEBACK_HL7_RECEIVER: 'A|B' })).toThrow(/^FHIR_WRITEBACK_HL7_RECEIVER must be/);
+    });
+  });
+
   describe('OpenID Connect sign-in (OIDC_*)', () => {
     const oidc = {
       OIDC_ISSUER: 'https://idp.hospital.example/realms/staff',

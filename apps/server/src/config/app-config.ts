@@ -38,6 +38,8 @@ export interface AppConfig {
     syncIntervalSeconds: number;
     syncSince?: string;
     pageSize: number;
+    /** Write-back of milestones to the EHR (FHIR_WRITEBACK…); undefined = off, the default. */
+    writeback?: WritebackConfig;
   };
   /** Sign-in through the hospital's OpenID Provider (OIDC_*); undefined = off. */
   oidc?: OidcConfig;
@@ -45,6 +47,23 @@ export interface AppConfig {
   /** The site's rules for cases: milestone precedence, staffed hours, KPI definitions. */
   site: SitePolicy;
 }
+
+/** FHIR_WRITEBACK and its companions. */
+export type WritebackConfig = {
+  sources: ('manual' | 'device' | 'rtls')[];
+  intervalSeconds: number;
+} & (
+  | { mode: 'fhir' }
+  | {
+      mode: 'hl7';
+      host: string;
+      port: number;
+      sendingApplication: string;
+      sendingFacility?: string;
+      receivingApplication?: string;
+      receivingFacility?: string;
+    }
+);
 
 /** FHIR_AUTH and its companions; the SMART key is read at start (apps/server/src/config/fhir-settings.ts). */
 export type FhirAuthConfig =
@@ -98,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError('MLLP_TLS_CERT and MLLP_TLS_KEY go together: set both to turn on TLS, or neither');
   }
   const fhirAuth = fhirAuthOf(c);
+  const writeback = writebackOf(c);
   const oidc = oidcOf(c);
   return {
     http: {
@@ -140,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       syncIntervalSeconds: c.FHIR_SYNC_INTERVAL_SECONDS,
       syncSince: c.FHIR_SYNC_SINCE,
       pageSize: c.FHIR_SYNC_PAGE_SIZE,
+      ...(writeback ? { writeback } : {}),
     },
     ...(oidc ? { oidc } : {}),
     logLevel: c.LOG_LEVEL,
@@ -192,6 +213,42 @@ function oidcOf(c: RawConfig): OidcConfig | undefined {
     rolesClaim: c.OIDC_ROLES_CLAIM,
     allowInsecureRequests: insecureIssuer,
   };
+}
+
+/** FHIR_WRITEBACK with the variables it needs, each checked to be there. */
+function writebackOf(c: RawConfig): WritebackConfig | undefined {
+  const common = { sources: c.FHIR_WRITEBACK_SOURCES, intervalSeconds: c.FHIR_WRITEBACK_INTERVAL_SECONDS };
+  switch (c.FHIR_WRITEBACK) {
+    case 'off':
+      return undefined;
+    case 'fhir':
+      if (!c.FHIR_BASE_URL) {
+        throw new ConfigError(
+          "FHIR_WRITEBACK=fhir needs FHIR_BASE_URL: name the EHR's FHIR base (with FHIR_AUTH and write scopes), or use hl7 or off",
+        );
+      }
+      return { ...common, mode: 'fhir' };
+    case 'hl7': {
+      if (!c.FHIR_WRITEBACK_MLLP) {
+        throw new ConfigError(
+          'FHIR_WRITEBACK=hl7 needs FHIR_WRITEBACK_MLLP: set host:port of the EHR interface engine',
+        );
+      }
+      const at = c.FHIR_WRITEBACK_MLLP.lastIndexOf(':');
+      const [sendingApplication, sendingFacility] = c.FHIR_WRITEBACK_HL7_APPLICATION.split('^');
+      const [receivingApplication, receivingFacility] = (c.FHIR_WRITEBACK_HL7_RECEIVER ?? '').split('^');
+      return {
+        ...common,
+        mode: 'hl7',
+        host: c.FHIR_WRITEBACK_MLLP.slice(0, at).replace(/^\[|\]$/g, ''),
+        port: Number(c.FHIR_WRITEBACK_MLLP.slice(at + 1)),
+        sendingApplication: sendingApplication!,
+        ...(sendingFacility ? { sendingFacility } : {}),
+        ...(receivingApplication ? { receivingApplication } : {}),
+        ...(receivingFacility ? { receivingFacility } : {}),
+      };
+    }
+  }
 }
 
 /** FHIR_AUTH with the variables it needs, each checked to be there. */
@@ -255,6 +312,7 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
       hook: Boolean(config.fhir.hookSecret),
       auth: config.fhir.auth.kind,
       syncIntervalSeconds: config.fhir.syncIntervalSeconds,
+      writeback: config.fhir.writeback?.mode ?? 'off',
     },
   };
 }

@@ -26,6 +26,9 @@ const optionalUrl = (protocols: string[]) =>
     })
     .optional();
 
+/** An HL7 HD pair as MSH-3^MSH-4 or MSH-5^MSH-6 write it: no other delimiter, no control character. */
+const HL7_HD_PAIR = /^[^|~\\&^\p{Cc}]{1,180}(\^[^|~\\&^\p{Cc}]{1,180})?$/u;
+
 const isZone = (zone: string) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -294,6 +297,38 @@ export const VARIABLES = {
     fix: 'a whole number, 1–1000',
     sensitive: false,
   },
+  FHIR_WRITEBACK: {
+    description:
+      'write milestones recorded here back to the EHR: fhir (Encounter and Procedure updates on FHIR_BASE_URL), hl7 (SIU^S14 over MLLP to FHIR_WRITEBACK_MLLP) or off [off]',
+    fix: 'use off, fhir or hl7',
+    sensitive: false,
+  },
+  FHIR_WRITEBACK_SOURCES: {
+    description:
+      "which milestone sources are written back, e.g. manual,rtls (never the EHR's own: fhir, adt, siu) [manual]",
+    fix: 'a comma list of manual, device, rtls',
+    sensitive: false,
+  },
+  FHIR_WRITEBACK_MLLP: {
+    description: 'HL7 write-back destination as host:port (FHIR_WRITEBACK=hl7)',
+    fix: 'host:port of the EHR interface engine, e.g. 10.1.2.3:6661',
+    sensitive: false,
+  },
+  FHIR_WRITEBACK_HL7_APPLICATION: {
+    description: 'MSH-3^MSH-4 of HL7 write-back messages (sending application^facility) [CIRCULATOR]',
+    fix: 'application or application^facility, as the interface agreement names them',
+    sensitive: false,
+  },
+  FHIR_WRITEBACK_HL7_RECEIVER: {
+    description: 'MSH-5^MSH-6 of HL7 write-back messages (receiving application^facility) [empty]',
+    fix: 'application or application^facility, as the interface agreement names them',
+    sensitive: false,
+  },
+  FHIR_WRITEBACK_INTERVAL_SECONDS: {
+    description: 'seconds between sends of the write-back outbox; 0 = never by itself (tests) [5]',
+    fix: 'a whole number of seconds, 0–3600',
+    sensitive: false,
+  },
   OIDC_ISSUER: {
     description:
       "issuer of the hospital's OpenID Provider: turns on 'Sign in with your hospital account' (authorization code + PKCE) [off]",
@@ -457,6 +492,46 @@ export const configSchema = z.object({
   FHIR_SMART_KEY_ID: z.string().trim().min(1).optional(),
   FHIR_SMART_TOKEN_URL: optionalUrl(['http:', 'https:']),
   FHIR_SMART_SCOPE: z.string().trim().min(1).default('system/*.read'),
+  FHIR_WRITEBACK: z.enum(['off', 'fhir', 'hl7'], { error: 'must be off, fhir or hl7' }).default('off'),
+  FHIR_WRITEBACK_SOURCES: z
+    .string()
+    .default('manual')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.enum(['manual', 'device', 'rtls'], { error: 'each source must be manual, device or rtls' }))
+        .min(1, 'needs at least one source'),
+    ),
+  FHIR_WRITEBACK_MLLP: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/, 'must be host:port')
+    .refine((v) => {
+      const port = Number(v.slice(v.lastIndexOf(':') + 1));
+      return port >= 1 && port <= 65535;
+    }, 'must be host:port with a port 1–65535')
+    .optional(),
+  FHIR_WRITEBACK_HL7_APPLICATION: z
+    .string()
+    .trim()
+    .regex(HL7_HD_PAIR, 'must be application or application^facility')
+    .default('CIRCULATOR'),
+  FHIR_WRITEBACK_HL7_RECEIVER: z
+    .string()
+    .trim()
+    .regex(HL7_HD_PAIR, 'must be application or application^facility')
+    .optional(),
+  FHIR_WRITEBACK_INTERVAL_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(0, 'must be 0 (off) or more')
+    .max(3600, 'must be at most 3600')
+    .default(5),
   OIDC_ISSUER: optionalUrl(['http:', 'https:']),
   OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),

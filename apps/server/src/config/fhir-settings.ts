@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { smartKeyFromPem, type FhirAuthSettings, type FhirInboundSettings } from '@circulator/fhir';
+import {
+  smartKeyFromPem,
+  type FhirAuthSettings,
+  type FhirInboundSettings,
+  type FhirWritebackSettings,
+} from '@circulator/fhir';
 import { StartupError } from '../bootstrap/preflight';
 import type { AppConfig } from './app-config';
 
@@ -45,4 +50,32 @@ export function fhirInboundSettings(fhir: AppConfig['fhir']): FhirInboundSetting
   if (fhir.hookSecret) settings.hookSecret = fhir.hookSecret;
   if (fhir.syncSince) settings.syncSince = fhir.syncSince;
   return settings;
+}
+
+/**
+ * Write-back settings (FHIR_WRITEBACK), for the worker role; undefined when off. FHIR write-back
+ * signs in to FHIR_BASE_URL as the sync does (FHIR_AUTH; with SMART, FHIR_SMART_SCOPE must then
+ * grant writes, e.g. `system/Encounter.write system/Procedure.write`).
+ */
+export function fhirWritebackSettings(fhir: AppConfig['fhir'], facilityTz: string): FhirWritebackSettings | undefined {
+  const w = fhir.writeback;
+  if (!w) return undefined;
+  const common = { sources: w.sources, intervalMs: w.intervalSeconds * 1000 };
+  if (w.mode === 'fhir') {
+    return { ...common, mode: 'fhir', fhir: { baseUrl: fhir.baseUrl!, auth: fhirInboundSettings(fhir).auth } };
+  }
+  return {
+    ...common,
+    mode: 'hl7',
+    hl7: {
+      destination: { host: w.host, port: w.port },
+      identity: {
+        sendingApplication: w.sendingApplication,
+        facilityTz,
+        ...(w.sendingFacility ? { sendingFacility: w.sendingFacility } : {}),
+        ...(w.receivingApplication ? { receivingApplication: w.receivingApplication } : {}),
+        ...(w.receivingFacility ? { receivingFacility: w.receivingFacility } : {}),
+      },
+    },
+  };
 }

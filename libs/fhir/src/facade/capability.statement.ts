@@ -13,6 +13,9 @@ const DOCUMENTATION: Readonly<Record<(typeof FACADE_TYPES)[number], string>> = {
     'The newest reading of each vital sign of a case (<case id>-<kind>); the case model keeps no time series.',
   Location: 'An operating room (id = room id).',
   Device: 'A registered device (id = device id).',
+  Patient:
+    'A patient of the cases (id = MRN): MRN and name; birth date and gender for clinicians and the scheduling desk only.',
+  Practitioner: 'A surgeon or anesthesiologist the schedule named with an id (id = that id): the name only.',
 };
 
 /**

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { PersonRef } from '@circulator/contracts';
 import type { CaseState } from '@circulator/domain';
+import type { PatientRecord } from '../outbound/patient.mapper';
 import { OBSERVATION_KINDS, type ObservationKind } from '../outbound/observation.mapper';
 import type {
   CaseCriteria,
@@ -198,5 +200,42 @@ export class CaseSearchRepository {
       p.values,
     );
     return { total, rows: rows.map((r) => ({ row: toCaseRow(r), kind: r.kind })) };
+  }
+
+  /**
+   * Every patient of the case table, once per MRN (the survivor's after a merge), with the
+   * demographics of their most recently written case. Read whole and filtered in memory by the
+   * façade: a patient list is a few thousand rows a year per OR suite.
+   */
+  async patients(): Promise<PatientRecord[]> {
+    const rows = await this.ds.query<{ patient: PatientRecord; updated_at: Date }[]>(
+      `SELECT DISTINCT ON (c.state -> 'patient' ->> 'mrn') c.state -> 'patient' AS patient, c.updated_at
+       FROM surgical_case c WHERE coalesce(c.state -> 'patient' ->> 'mrn', '') <> ''
+       ORDER BY c.state -> 'patient' ->> 'mrn', c.updated_at DESC`,
+    );
+    return rows.map((r) => ({
+      mrn: r.patient.mrn,
+      ...(r.patient.familyName ? { familyName: r.patient.familyName } : {}),
+      ...(r.patient.givenName ? { givenName: r.patient.givenName } : {}),
+      ...(r.patient.birthDate ? { birthDate: r.patient.birthDate } : {}),
+      ...(r.patient.sex ? { sex: r.patient.sex } : {}),
+      updatedAt: new Date(r.updated_at).toISOString(),
+    }));
+  }
+
+  /** Every surgeon and anesthesiologist with an id, once, with the name of their newest case. */
+  async practitioners(): Promise<(PersonRef & { updatedAt: string })[]> {
+    const rows = await this.ds.query<{ person: PersonRef; updated_at: Date }[]>(
+      `SELECT DISTINCT ON (p.person ->> 'id') p.person, c.updated_at
+       FROM surgical_case c
+       CROSS JOIN LATERAL (VALUES (c.state -> 'surgeon'), (c.state -> 'anesthesiologist')) AS p(person)
+       WHERE coalesce(p.person ->> 'id', '') <> ''
+       ORDER BY p.person ->> 'id', c.updated_at DESC`,
+    );
+    return rows.map((r) => ({
+      id: r.person.id,
+      name: r.person.name ?? '',
+      updatedAt: new Date(r.updated_at).toISOString(),
+    }));
   }
 }

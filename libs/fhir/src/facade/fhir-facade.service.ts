@@ -1,6 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Bundle, BundleLink, CapabilityStatement, Device, FhirResource, Observation, Reference } from 'fhir/r4';
-import { type CaseView, isCaseId, type RoomView } from '@circulator/contracts';
+import type {
+  Bundle,
+  BundleLink,
+  CapabilityStatement,
+  Device,
+  FhirResource,
+  Observation,
+  Patient,
+  Practitioner,
+  Reference,
+} from 'fhir/r4';
+import { type CaseView, CLINICAL_ROLES, isCaseId, type Role, type RoomView } from '@circulator/contracts';
 import { toCaseView } from '@circulator/domain';
 import { AuditService, type Principal } from '@circulator/identity';
 import { DeviceRepository, RoomRepository } from '@circulator/persistence';
@@ -12,6 +22,12 @@ import { encounterFromCase } from '../outbound/encounter.mapper';
 import { fhirIdOf, HASHED_ID, ourIdCandidate } from '../outbound/fhir.ids';
 import { locationFromRoom } from '../outbound/location.mapper';
 import { observationFromCase, parseObservationId } from '../outbound/observation.mapper';
+import {
+  type PatientDisclosure,
+  type PatientRecord,
+  patientFromRecord,
+  practitionerFromPerson,
+} from '../outbound/patient.mapper';
 import { procedureFromCase } from '../outbound/procedure.mapper';
 import { capabilityStatement } from './capability.statement';
 import { type CaseRow, CaseSearchRepository } from './case-search.repository';
@@ -109,7 +125,33 @@ export class FhirFacadeService {
         await this.auditRead(ctx, 'device', device.id, `${type}/${id}`);
         return deviceFromRecord(device);
       }
+      case 'Patient': {
+        const record = (await this.cases.patients()).find((p) => fhirIdOf(p.mrn) === id);
+        if (!record) throw notFound();
+        await this.auditRead(ctx, 'patient', record.mrn, `${type}/${id}`);
+        return patientFromRecord(record, patientDisclosure(ctx.principal));
+      }
+      case 'Practitioner': {
+        const person = (await this.practitioners()).find((p) => p.id === id);
+        if (!person) throw notFound();
+        await this.auditRead(ctx, 'practitioner', person.identifier?.[0]?.value ?? id, `${type}/${id}`);
+        return person;
+      }
     }
+  }
+
+  /** The people of the schedule as Practitioners. */
+  private async practitioners(): Promise<Practitioner[]> {
+    return (await this.cases.practitioners()).flatMap((p) => {
+      const practitioner = practitionerFromPerson(p);
+      return practitioner ? [practitioner] : [];
+    });
+  }
+
+  private async patientResources(ctx: RequestContext): Promise<{ records: PatientRecord[]; resources: Patient[] }> {
+    const records = await this.cases.patients();
+    const disclosure = patientDisclosure(ctx.principal);
+    return { records, resources: records.map((r) => patientFromRecord(r, disclosure)) };
   }
 
   /** `GET /fhir/{type}?…`: a searchset Bundle with paging links and `_include`d resources. */
@@ -124,6 +166,18 @@ export class FhirFacadeService {
         action: 'fhir.search',
         targetType: 'case',
         detail: { resourceType: type, query: queryText(search), caseIds, total: page.total },
+      });
+    } else if (type === 'Patient' || type === 'Practitioner') {
+      await this.audit.record({
+        principal: ctx.principal,
+        action: 'fhir.search',
+        targetType: type === 'Patient' ? 'patient' : 'practitioner',
+        detail: {
+          resourceType: type,
+          query: queryText(search),
+          ids: page.matches.map((r) => (r as Patient).identifier?.[0]?.value ?? r.id ?? ''),
+          total: page.total,
+        },
       });
     } else if (type === 'Device') {
       await this.audit.record({
@@ -167,6 +221,10 @@ export class FhirFacadeService {
         return inMemoryPage((await this.rooms.list()).map(locationFromRoom), search);
       case 'Device':
         return inMemoryPage((await this.devices.list()).map(deviceFromRecord), search);
+      case 'Patient':
+        return inMemoryPage((await this.patientResources(ctx)).resources, search);
+      case 'Practitioner':
+        return inMemoryPage(await this.practitioners(), search);
     }
   }
 
@@ -189,6 +247,8 @@ export class FhirFacadeService {
     const seen = new Set(page.matches.map((r) => `${r.resourceType}/${r.id ?? ''}`));
     const rowsById = new Map(page.rows.map((r) => [r.state.id, r]));
     let rooms: RoomView[] | undefined;
+    let patients: Patient[] | undefined;
+    let practitioners: Practitioner[] | undefined;
     for (const spec of search.includes) {
       const refs = page.matches.flatMap((r) => referencesOf(r, spec.param));
       for (const ref of refs) {
@@ -203,6 +263,14 @@ export class FhirFacadeService {
         } else if (spec.target === 'Encounter' || spec.target === 'Appointment') {
           const row = rowsById.get(id);
           if (row) out.set(key, CASE_MAPPERS[spec.target](this.view(row, ctx), row));
+        } else if (spec.target === 'Patient') {
+          patients ??= (await this.patientResources(ctx)).resources;
+          const patient = patients.find((p) => p.id === id);
+          if (patient) out.set(key, patient);
+        } else if (spec.target === 'Practitioner') {
+          practitioners ??= await this.practitioners();
+          const practitioner = practitioners.find((p) => p.id === id);
+          if (practitioner) out.set(key, practitioner);
         }
       }
     }
@@ -214,7 +282,12 @@ export class FhirFacadeService {
     return toCaseView(row.state, disclosureFor(ctx.principal));
   }
 
-  private auditRead(ctx: RequestContext, targetType: 'case' | 'device', targetId: string, resource: string) {
+  private auditRead(
+    ctx: RequestContext,
+    targetType: 'case' | 'device' | 'patient' | 'practitioner',
+    targetId: string,
+    resource: string,
+  ) {
     return this.audit.record({
       principal: ctx.principal,
       action: 'fhir.read',
@@ -232,10 +305,22 @@ export class FhirFacadeService {
   }
 }
 
+/**
+ * What of a patient the caller's role may see (minimum necessary): birth date and gender for
+ * clinicians and the scheduling desk, who check identity; the MRN and the name for the others
+ * (integration engineers), as the REST API shows them. `admin` sees what clinicians see.
+ */
+export function patientDisclosure(principal: Principal): PatientDisclosure {
+  const demographic: readonly Role[] = [...CLINICAL_ROLES, 'scheduler', 'admin'];
+  return principal.roles.some((r) => demographic.includes(r)) ? 'demographics' : 'name';
+}
+
 /** The references an `_include` parameter follows on a match. */
 function referencesOf(resource: FhirResource, param: string): Reference[] {
   switch (`${resource.resourceType}:${param}`) {
     case 'Appointment:location':
+    case 'Appointment:patient':
+    case 'Appointment:practitioner':
       return (
         (resource as { participant?: { actor?: Reference }[] }).participant?.flatMap((p) =>
           p.actor ? [p.actor] : [],

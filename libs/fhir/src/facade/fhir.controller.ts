@@ -21,6 +21,10 @@ export const FHIR_READ_ROLES = {
   vitals: ['surgeon', 'anesthesiologist', 'nurse', 'integration', 'admin'],
   rooms: [...CASE_READER_ROLES, 'biomed'],
   devices: ['biomed', 'integration', 'admin'],
+  /** Patients: who may read cases (birth date and gender only for some, see `patientDisclosure`). */
+  patients: CASE_READER_ROLES,
+  /** The people of the schedule: who may read cases. */
+  practitioners: CASE_READER_ROLES,
   /** The CapabilityStatement holds no patient data: every role but a wall display. */
   metadata: ROLES.filter((r) => r !== 'display'),
 } as const satisfies Record<string, readonly Role[]>;
@@ -174,6 +178,46 @@ export class FhirController {
     return this.read('Device', id, principal, req);
   }
 
+  @Get('Patient')
+  @Roles(...FHIR_READ_ROLES.patients)
+  @Header('Content-Type', FHIR_JSON)
+  @ApiOperation({ summary: 'Search Patients (the patients of the cases)' })
+  searchPatients(@CurrentPrincipal() principal: Principal, @Req() req: FhirRequest): Promise<Bundle> {
+    return this.search('Patient', principal, req);
+  }
+
+  @Get('Patient/:id')
+  @Roles(...FHIR_READ_ROLES.patients)
+  @Header('Content-Type', FHIR_JSON)
+  @ApiOperation({ summary: 'Read a Patient (id = MRN)' })
+  readPatient(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FhirRequest,
+    @Param('id') id: string,
+  ): Promise<FhirResource> {
+    return this.read('Patient', id, principal, req);
+  }
+
+  @Get('Practitioner')
+  @Roles(...FHIR_READ_ROLES.practitioners)
+  @Header('Content-Type', FHIR_JSON)
+  @ApiOperation({ summary: 'Search Practitioners (surgeons and anesthesiologists of the schedule)' })
+  searchPractitioners(@CurrentPrincipal() principal: Principal, @Req() req: FhirRequest): Promise<Bundle> {
+    return this.search('Practitioner', principal, req);
+  }
+
+  @Get('Practitioner/:id')
+  @Roles(...FHIR_READ_ROLES.practitioners)
+  @Header('Content-Type', FHIR_JSON)
+  @ApiOperation({ summary: 'Read a Practitioner (id = the id the schedule gave)' })
+  readPractitioner(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FhirRequest,
+    @Param('id') id: string,
+  ): Promise<FhirResource> {
+    return this.read('Practitioner', id, principal, req);
+  }
+
   /**
    * Writes: the façade is read-only (CONTRACT §5), so any other method on its paths is a 405
    * OperationOutcome. Only the façade's own paths: `POST /fhir/subscription-hook` is another
@@ -236,7 +280,7 @@ function unknownType(type: string): FhirError {
     'unknown-type',
     isFacadeType(type)
       ? `${type} is served at /fhir/${type}`
-      : `this server does not serve ${type} (it serves Appointment, Encounter, Procedure, Observation, Location, Device)`,
+      : `this server does not serve ${type} (it serves ${FACADE_TYPES.join(', ')})`,
   );
 }
 

@@ -31,7 +31,7 @@ describe('parseSearch', () => {
     );
     expect(s.count).toBe(10);
     expect(s.offset).toBe(20);
-    expect(s.includes).toEqual(INCLUDES.Appointment);
+    expect(s.includes).toEqual([INCLUDES.Appointment[0]]);
     expect(s.locationIds).toEqual([['or7']]);
     expect(s.cases.mrns).toEqual([['M-1']]);
     expect(s.cases.statuses).toEqual([
@@ -57,9 +57,11 @@ describe('parseSearch', () => {
     });
   });
 
-  it('finds patients by MRN through :identifier only, and says how', () => {
+  it('finds patients by Patient reference (id = MRN) or by MRN through :identifier, and says how', () => {
     expect(parse('Observation', 'subject:identifier=M-1,urn:other|M-2').cases.mrns).toEqual([['M-1']]);
-    expect(() => parse('Appointment', 'patient=Patient/1')).toThrow(/no Patient resources.*patient:identifier/);
+    expect(parse('Appointment', 'patient=Patient/M-1,M-2').cases.mrns).toEqual([['M-1', 'M-2']]);
+    expect(() => parse('Appointment', `patient=Patient/x-${'a'.repeat(32)}`)).toThrow(/no FHIR id.*patient:identifier/);
+    expect(codeOf(() => parse('Appointment', 'patient=Location/1'))).toBe('invalid-parameter');
     expect(codeOf(() => parse('Appointment', 'patient:missing=true'))).toBe('unsupported-parameter');
   });
 
@@ -123,7 +125,10 @@ describe('parseSearch', () => {
   it('follows only the _includes it offers', () => {
     expect(parse('Observation', '_include=Observation:encounter').includes).toHaveLength(1);
     expect(parse('Appointment', '_include=Appointment:location:Location').includes).toHaveLength(1);
-    expect(() => parse('Appointment', '_include=Appointment:patient')).toThrow(/supported: Appointment:location/);
+    expect(
+      parse('Appointment', '_include=Appointment:patient&_include=Appointment:practitioner').includes,
+    ).toHaveLength(2);
+    expect(() => parse('Appointment', '_include=Appointment:actor')).toThrow(/supported: Appointment:location/);
     expect(codeOf(() => parse('Appointment', '_include:iterate=Appointment:location'))).toBe('unsupported-parameter');
     expect(codeOf(() => parse('Location', '_include=Location:partof'))).toBe('unsupported-parameter');
   });

@@ -1,7 +1,8 @@
-import type { Device, FhirResource, Identifier, Location } from 'fhir/r4';
+import type { Device, FhirResource, HumanName, Identifier, Location } from 'fhir/r4';
 import { CASE_STATUSES, type CaseStatus, isCaseId, type MilestoneKey } from '@circulator/contracts';
 import { appointmentStatus } from '../outbound/appointment.mapper';
 import { encounterStatus } from '../outbound/encounter.mapper';
+import { ourIdCandidate } from '../outbound/fhir.ids';
 import { CIRCULATOR_SYSTEMS, OBSERVATION_CATEGORY } from '../outbound/fhir.systems';
 import {
   OBSERVATION_KIND_DEFINITIONS,
@@ -26,7 +27,16 @@ import {
 } from './search.query';
 
 /** The resource types the read façade serves (CONTRACT §5). */
-export const FACADE_TYPES = ['Appointment', 'Encounter', 'Procedure', 'Observation', 'Location', 'Device'] as const;
+export const FACADE_TYPES = [
+  'Appointment',
+  'Encounter',
+  'Procedure',
+  'Observation',
+  'Location',
+  'Device',
+  'Patient',
+  'Practitioner',
+] as const;
 export type FacadeType = (typeof FACADE_TYPES)[number];
 
 export function isFacadeType(value: string): value is FacadeType {
@@ -107,21 +117,35 @@ function caseIdParam(): ParamHandler {
 }
 
 const PATIENT_HINT =
-  'this server has no Patient resources: search by MRN with patient:identifier=' +
+  'this Patient id is made of an MRN that is no FHIR id: search by MRN with patient:identifier=' +
   `${CIRCULATOR_SYSTEMS.mrn}|<MRN> (or patient:identifier=<MRN>)`;
 
-/** `patient` / `subject`: the patient by MRN, through the `:identifier` modifier (R4 §3.1.1.4.6.3). */
+/**
+ * `patient` / `subject`: the patient as `Patient/<id>` (the Patient the façade serves, id made of
+ * the MRN), or by MRN through the `:identifier` modifier (R4 §3.1.1.4.6.3).
+ */
 function patientParam(name: 'patient' | 'subject', what: string): ParamHandler {
   return {
     doc: {
       name,
       type: 'reference',
-      documentation: `${what} by MRN: ${name}:identifier=${CIRCULATOR_SYSTEMS.mrn}|<MRN> (merged MRNs find the survivor's cases)`,
+      documentation: `${what}: Patient/<id>, or by MRN: ${name}:identifier=${CIRCULATOR_SYSTEMS.mrn}|<MRN> (merged MRNs find the survivor's cases)`,
     },
-    modifiers: ['identifier'],
+    modifiers: ['identifier', 'Patient'],
     apply(p, acc) {
-      if (p.modifier !== 'identifier') throw new FhirError('unsupported-parameter', `${name}: ${PATIENT_HINT}`, name);
+      if (p.modifier !== undefined && p.modifier !== 'identifier' && p.modifier !== 'Patient') {
+        throw new FhirError(
+          'unsupported-parameter',
+          `${name}:${p.modifier}: ${name} takes :identifier or :Patient`,
+          name,
+        );
+      }
       const mrns = splitValues(p.value, keyOf(p)).flatMap((v) => {
+        if (p.modifier !== 'identifier') {
+          const mrn = ourIdCandidate(parseReferenceId(v, 'Patient', name));
+          if (mrn === undefined) throw new FhirError('unsupported-parameter', `${name}: ${PATIENT_HINT}`, name);
+          return [mrn];
+        }
         const token = parseToken(v, keyOf(p));
         return token.system === undefined || token.system === CIRCULATOR_SYSTEMS.mrn ? [token.code] : [];
       });
@@ -398,6 +422,34 @@ const locationNameParam: ParamHandler = {
   },
 };
 
+/**
+ * `name` of Patient and Practitioner (R4 string search, §3.1.1.4.1): starts with, or `:exact`,
+ * `:contains`, on any part of any name (text, family, given).
+ */
+const personNameParam: ParamHandler = {
+  doc: {
+    name: 'name',
+    type: 'string',
+    documentation: 'Any part of the name (text, family, given): starts with (or :exact, :contains)',
+  },
+  modifiers: ['exact', 'contains'],
+  apply(p, acc) {
+    const values = splitValues(p.value, keyOf(p)).map((v) => v.replaceAll('\\|', '|'));
+    acc.filters.push((r) => {
+      const names = ((r as { name?: HumanName[] }).name ?? []).flatMap((n) =>
+        [n.text, n.family, ...(n.given ?? [])].filter((x): x is string => x !== undefined),
+      );
+      return values.some((v) =>
+        names.some((name) => {
+          if (p.modifier === 'exact') return name === v;
+          if (p.modifier === 'contains') return folded(name).includes(folded(v));
+          return folded(name).startsWith(folded(v));
+        }),
+      );
+    });
+  },
+};
+
 const deviceParams: Record<string, ParamHandler> = {
   _id: resourceIdParam(),
   identifier: identifierFilterParam(`The device id: ${CIRCULATOR_SYSTEMS.device}|<id>`),
@@ -499,11 +551,25 @@ export const SEARCH_PARAMS: Readonly<Record<FacadeType, Readonly<Record<string, 
     ),
   },
   Device: deviceParams,
+  Patient: {
+    _id: resourceIdParam(),
+    identifier: identifierFilterParam(`The MRN: ${CIRCULATOR_SYSTEMS.mrn}|<MRN> (or <MRN>)`),
+    name: personNameParam,
+  },
+  Practitioner: {
+    _id: resourceIdParam(),
+    identifier: identifierFilterParam(`The id the schedule gave: ${CIRCULATOR_SYSTEMS.practitioner}|<id>`),
+    name: personNameParam,
+  },
 };
 
 /** The `_include`s each type follows (R4 §3.1.1.5.4); every one stays within what the match names. */
 export const INCLUDES: Readonly<Record<FacadeType, readonly IncludeSpec[]>> = {
-  Appointment: [{ source: 'Appointment', param: 'location', target: 'Location' }],
+  Appointment: [
+    { source: 'Appointment', param: 'location', target: 'Location' },
+    { source: 'Appointment', param: 'patient', target: 'Patient' },
+    { source: 'Appointment', param: 'practitioner', target: 'Practitioner' },
+  ],
   Encounter: [
     { source: 'Encounter', param: 'location', target: 'Location' },
     { source: 'Encounter', param: 'appointment', target: 'Appointment' },
@@ -515,6 +581,8 @@ export const INCLUDES: Readonly<Record<FacadeType, readonly IncludeSpec[]>> = {
   Observation: [{ source: 'Observation', param: 'encounter', target: 'Encounter' }],
   Location: [],
   Device: [{ source: 'Device', param: 'location', target: 'Location' }],
+  Patient: [],
+  Practitioner: [],
 };
 
 /** Parameters every search takes (R4 §3.1.1.5) besides the type's own. */

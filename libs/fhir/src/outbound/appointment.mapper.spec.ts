@@ -31,6 +31,7 @@ describe('appointmentFromCase', () => {
     expect(a.participant).toEqual([
       {
         actor: {
+          reference: 'Patient/M-1001',
           type: 'Patient',
           identifier: expect.objectContaining({ system: CIRCULATOR_SYSTEMS.mrn, value: 'M-1001' }),
           display: 'EVERYMAN, Adam',
@@ -41,6 +42,7 @@ describe('appointmentFromCase', () => {
       expect.objectContaining({
         type: [expect.objectContaining({ coding: [expect.objectContaining({ code: 'PPRF' })] })],
         actor: {
+          reference: 'Practitioner/1001',
           type: 'Practitioner',
           identifier: { system: CIRCULATOR_SYSTEMS.practitioner, value: '1001' },
           display: 'House, Gregory',

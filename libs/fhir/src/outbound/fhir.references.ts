@@ -45,14 +45,17 @@ export function caseMeta(view: CaseView, record: CaseRecordMeta, profile?: strin
 }
 
 /**
- * The case's patient as a logical reference (R4 §2.3.0.5: `Reference.identifier`): the façade
- * serves no Patient resource, so the reference names the MRN rather than pointing at a resource
- * that does not exist. The name is the one the caller's role may see (CaseView already reduced
- * it); a view without an MRN (initials-only roles) gives a reference with the display only.
+ * The case's patient: a literal reference to the Patient the façade serves (id made of the MRN),
+ * with the MRN as identifier so that a client without access to Patient still knows whom it is.
+ * The name is the one the caller's role may see (CaseView already reduced it); a view without an
+ * MRN (initials-only roles) gives a reference with the display only.
  */
 export function patientReference(view: CaseView): Reference {
   const ref: Reference = { type: 'Patient' };
-  if (view.patient.mrn !== '') ref.identifier = mrnIdentifier(view.patient.mrn);
+  if (view.patient.mrn !== '') {
+    ref.reference = `Patient/${fhirIdOf(view.patient.mrn)}`;
+    ref.identifier = mrnIdentifier(view.patient.mrn);
+  }
   if (view.patient.name !== '') ref.display = view.patient.name;
   return ref;
 }
@@ -66,9 +69,13 @@ export function mrnIdentifier(mrn: string): Identifier {
   };
 }
 
-/** A person of the schedule (surgeon, anesthesiologist) as a logical Practitioner reference. */
+/**
+ * A person of the schedule (surgeon, anesthesiologist): a literal reference to the Practitioner
+ * the façade serves when the source named their id, else a display only.
+ */
 export function practitionerReference(person: PersonRef): Reference {
   return {
+    ...(person.id ? { reference: `Practitioner/${fhirIdOf(person.id)}` } : {}),
     type: 'Practitioner',
     ...(person.id ? { identifier: { system: CIRCULATOR_SYSTEMS.practitioner, value: person.id } } : {}),
     display: person.name,

@@ -9,3 +9,4 @@ export * from './fhir.systems';
 export * from './location.mapper';
 export * from './observation.mapper';
 export * from './procedure.mapper';
+export * from './patient.mapper';

@@ -121,7 +121,7 @@ describe('FhirSyncService', () => {
       await state.tryLease(server.url, 'another-process', clock.now(), new Date(clock.now().getTime() + 60_000)),
     ).toBe(true);
     const report = await service(new KeepingSink()).syncNow();
-    expect(report).toEqual({ reason: 'requested', skipped: 'busy', types: [] });
+    expect(report).toEqual({ reason: 'requested', skipped: 'busy', startedAt: '2026-11-23T06:00:00.000Z', types: [] });
     await state.releaseLease(server.url, 'another-process');
   });
 

@@ -50,14 +50,44 @@ export interface FhirTypeReport {
   duplicates: number;
   /** The mark after the run. */
   highWater?: string;
+  /** Resources of ours found deleted on the server (Appointments only, see `reconcileDeletions`). */
+  deleted?: number;
   error?: string;
 }
 
 export interface FhirSyncReport {
   reason: string;
+  /** When the run started and ended (the injected clock). */
+  startedAt?: string;
+  finishedAt?: string;
   /** `busy`: another process holds the EHR's sync lease; `off`: no FHIR_BASE_URL. */
   skipped?: 'busy' | 'off';
   types: FhirTypeReport[];
+}
+
+/** The sync's state for the integration console (`GET /api/fhir/sync`). */
+export interface FhirSyncStatus {
+  /** False without FHIR_BASE_URL. */
+  enabled: boolean;
+  baseUrl?: string;
+  /** A run is going on in this process. */
+  running: boolean;
+  intervalSeconds: number;
+  types: {
+    resourceType: string;
+    /** The mark the next run reads from (`_lastUpdated=ge…`). */
+    highWater: string | null;
+    lastRunAt: string | null;
+    lastError: string | null;
+    /** In all runs: new versions stored, versions already stored, resources found deleted. */
+    stored: number;
+    duplicates: number;
+    deleted: number;
+    /** What the last run read. */
+    lastRun: { stored: number | null; duplicates: number | null; pages: number | null };
+  }[];
+  /** This process's last run, as it reported it. */
+  lastRun?: FhirSyncReport;
 }
 
 /**
@@ -89,6 +119,7 @@ export class FhirSyncService implements OnApplicationBootstrap, OnApplicationShu
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private source?: Promise<FhirSource>;
+  private last?: FhirSyncReport;
 
   constructor(
     @Inject(FHIR_INBOUND_SETTINGS) private readonly settings: FhirInboundSettings,
@@ -154,9 +185,44 @@ export class FhirSyncService implements OnApplicationBootstrap, OnApplicationShu
   requestCatchUp(reason: string): void {
     if (!this.base || this.stopped) return;
     this.logger.log(`catch-up sync: ${reason}`);
-    this.syncNow(`catch-up: ${reason}`).catch((err: unknown) =>
-      this.logger.warn(`catch-up sync failed: ${(err as Error).message}`),
+    this.runSoon(`catch-up: ${reason}`);
+  }
+
+  /** A sync in the background (a person asked for one: POST /api/fhir/sync). */
+  runSoon(reason: string): void {
+    if (!this.base || this.stopped) return;
+    this.syncNow(reason).catch((err: unknown) =>
+      this.logger.warn(`sync (${reason}) failed: ${(err as Error).message}`),
     );
+  }
+
+  /**
+   * The sync's state for the integration console (GET /api/fhir/sync): per resource type the mark,
+   * the last run, its error and counts (from the database, so every process shows the same), and
+   * this process's last run.
+   */
+  async status(): Promise<FhirSyncStatus> {
+    const types = this.base ? await this.state.cursors(this.base) : [];
+    return {
+      enabled: this.enabled,
+      ...(this.base ? { baseUrl: this.base } : {}),
+      running: this.running !== undefined,
+      intervalSeconds: this.settings.syncIntervalMs / 1000,
+      types: FHIR_SYNC_TYPES.map((resourceType) => {
+        const cursor = types.find((t) => t.resourceType === resourceType);
+        return {
+          resourceType,
+          highWater: cursor?.highWater ?? null,
+          lastRunAt: cursor?.lastRunAt ?? null,
+          lastError: cursor?.lastError ?? null,
+          stored: cursor?.stored ?? 0,
+          duplicates: cursor?.duplicates ?? 0,
+          deleted: cursor?.deleted ?? 0,
+          lastRun: cursor?.lastRun ?? { stored: null, duplicates: null, pages: null },
+        };
+      }),
+      ...(this.last ? { lastRun: this.last } : {}),
+    };
   }
 
   /** Resolves when no sync is running or waiting (tests). */
@@ -184,7 +250,7 @@ export class FhirSyncService implements OnApplicationBootstrap, OnApplicationShu
 
   private async run(reason: string): Promise<FhirSyncReport> {
     const base = this.base!;
-    const report: FhirSyncReport = { reason, types: [] };
+    const report: FhirSyncReport = { reason, startedAt: this.clock.now().toISOString(), types: [] };
     const leaseUntil = () => new Date(this.clock.now().getTime() + LEASE_MS);
     if (!(await this.state.tryLease(base, this.owner, this.clock.now(), leaseUntil()))) {
       this.logger.log(`sync of ${base} skipped: another process is running it`);
@@ -200,6 +266,9 @@ export class FhirSyncService implements OnApplicationBootstrap, OnApplicationShu
             throw new FhirRequestError('the sync lease was taken over by another process', false);
           }
         });
+        if (type === 'Appointment' && typeReport.error === undefined) {
+          await this.reconcileDeletions(source, typeReport);
+        }
         report.types.push(typeReport);
         // The EHR is unreachable: the other types would wait out the same retries.
         if (typeReport.error !== undefined && typeReport.error.startsWith('unreachable: ')) break;
@@ -214,7 +283,58 @@ export class FhirSyncService implements OnApplicationBootstrap, OnApplicationShu
       (failed.length ? `; ${failed.map((t) => `${t.resourceType}: ${t.error}`).join('; ')}` : '');
     if (failed.length) this.logger.warn(line);
     else this.logger.log(line);
+    report.finishedAt = this.clock.now().toISOString();
+    this.last = report;
     return report;
+  }
+
+  /**
+   * Deletions. A search never returns a deleted resource, so the sync asks after the Appointments
+   * of open cases (by `_id`, 100 at a time) and reads each one missing: a 404 or 410 means the EHR
+   * deleted it. A deleted Appointment is taken as `entered-in-error` — the EHR withdrew the
+   * booking — and stored like any version (control id `Appointment/{id}/_deleted`, once): the
+   * worker cancels the case, which keeps its history (a case is never deleted here). Encounters
+   * and Procedures are not checked: their `entered-in-error` withdraws their milestones, but a
+   * hard deletion of one leaves what it said in place.
+   */
+  private async reconcileDeletions(source: FhirSource, report: FhirTypeReport): Promise<void> {
+    const ids = await this.state.openFhirAppointmentIds();
+    let deleted = 0;
+    for (let i = 0; i < ids.length; i += 100) {
+      const chunk = ids.slice(i, i + 100);
+      const page = await source.search('Appointment', { _id: chunk.join(','), _count: chunk.length });
+      const present = new Set(
+        objects(page['entry'])
+          .map((e) => obj(e['resource']))
+          .map((r) => str(r?.['id'])),
+      );
+      for (const id of chunk.filter((x) => !present.has(x))) {
+        if ((await source.read(`Appointment/${id}`)) !== undefined) continue; // only hidden from the search
+        const at = this.clock.now().toISOString();
+        const resource: FhirResource = {
+          resourceType: 'Appointment',
+          id,
+          meta: { lastUpdated: at, tag: [{ system: 'urn:circulator:fhir-sync', code: 'deleted-on-server' }] },
+          status: 'entered-in-error',
+          participant: [],
+        };
+        const [result] = await this.sink.store([
+          {
+            sender: this.sender,
+            controlId: `Appointment/${id}/_deleted`,
+            resourceType: 'Appointment',
+            raw: encodeFhirEnvelope({ focus: { fullUrl: `${source.base}/Appointment/${id}`, resource }, context: [] }),
+            peer: source.base,
+          },
+        ]);
+        if (result && !result.duplicate) deleted++;
+      }
+    }
+    if (deleted) {
+      report.deleted = deleted;
+      await this.state.recordDeleted(source.base, 'Appointment', deleted);
+      this.logger.log(`sync of ${source.base}: ${deleted} Appointment(s) deleted on the server; their cases cancelled`);
+    }
   }
 
   private async syncType(
@@ -288,6 +408,8 @@ export class FhirSyncService implements OnApplicationBootstrap, OnApplicationShu
         at: this.clock.now(),
         error: report.error ?? null,
         stored: report.stored,
+        duplicates: report.duplicates,
+        pages: report.pages,
       });
     } catch (err) {
       const failure = err instanceof FhirRequestError ? err : undefined;
@@ -297,6 +419,8 @@ export class FhirSyncService implements OnApplicationBootstrap, OnApplicationShu
           at: this.clock.now(),
           error: report.error.slice(0, 2000),
           stored: report.stored,
+          duplicates: report.duplicates,
+          pages: report.pages,
         })
         .catch(() => undefined);
     }

@@ -100,6 +100,39 @@ export class FhirSource {
     return Promise.reject(new NotOnBaseError(`${address} is not on ${this.base}: not fetched`));
   }
 
+  /**
+   * Updates a resource (write-back), only if the server still has `versionId` (`If-Match`,
+   * R4 §3.1.0.6.2: a 412 says someone else changed it since it was read).
+   */
+  update(resource: FhirResource & { id: string }, versionId: string | undefined): Promise<FhirResource> {
+    const key = `${resource.resourceType}/${resource.id}`;
+    return this.call(`update ${key}`, (options) =>
+      this.client.update({
+        resourceType: resource.resourceType,
+        id: resource.id,
+        body: resource,
+        options:
+          versionId === undefined
+            ? options
+            : { ...options, headers: { ...options.headers, 'if-match': `W/"${versionId}"` } },
+      }),
+    );
+  }
+
+  /**
+   * Creates a resource unless one matches `ifNoneExist` (a conditional create, R4 §3.1.0.8), so
+   * that a create retried after its answer was lost makes no second resource.
+   */
+  create(resource: FhirResource, ifNoneExist: string): Promise<FhirResource> {
+    return this.call(`create ${resource.resourceType}`, (options) =>
+      this.client.create({
+        resourceType: resource.resourceType,
+        body: resource,
+        options: { ...options, headers: { ...options.headers, 'if-none-exist': ifNoneExist } },
+      }),
+    );
+  }
+
   /** One request: authorization, timeout, retries with backoff, one retry with a new token on 401. */
   private async call(
     what: string,

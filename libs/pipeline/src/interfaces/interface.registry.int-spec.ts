@@ -48,6 +48,8 @@ interface Proc {
   logger: CapturingLogger;
 }
 
+/** A bound on noticing a file change (fs.watch, else polling): generous, for a CI machine busy with other suites. */
+const FILE_CHANGE_WAIT_MS = 20_000;
 describe('InterfaceRegistry (PostgreSQL)', () => {
   let db: TestDatabase;
   let dir: TempDir;
@@ -197,24 +199,34 @@ describe('InterfaceRegistry (PostgreSQL)', () => {
 
       // Changed without a restart: lab moves, epic leaves.
       write(file, { interfaces: [{ name: 'lab', port: 6001 }] });
-      await waitFor(() => registry.get('lab')?.port === 6001, { what: 'the changed file to apply' });
+      await waitFor(() => registry.get('lab')?.port === 6001, {
+        what: 'the changed file to apply',
+        timeoutMs: FILE_CHANGE_WAIT_MS,
+      });
       expect(registry.get('epic')).toBeUndefined();
       expect(registry.record('lab')?.version).toBe(2);
 
       // A file that is not JSON, or not valid, changes nothing and says why.
       write(file, '{"interfaces": [ {"name": "lab", ');
-      await waitFor(() => registry.fileStatus()?.ok === false, { what: 'the broken file to be refused' });
+      await waitFor(() => registry.fileStatus()?.ok === false, {
+        what: 'the broken file to be refused',
+        timeoutMs: FILE_CHANGE_WAIT_MS,
+      });
       expect(registry.fileStatus()?.error).toMatch(/^not valid JSON/);
       write(file, { interfaces: [{ name: 'lab', port: 70000 }] });
       await waitFor(() => /port: must be 1–65535/.test(registry.fileStatus()?.error ?? ''), {
         what: 'the invalid file to be refused',
+        timeoutMs: FILE_CHANGE_WAIT_MS,
       });
       expect(registry.get('lab')?.port).toBe(6001);
       expect(logger.lines.some((l) => /HL7_INTERFACES_FILE .* refused.*port: must be 1–65535/.test(l))).toBe(true);
 
       // Fixed again: applied.
       write(file, { interfaces: [{ name: 'lab', port: 6002 }] });
-      await waitFor(() => registry.get('lab')?.port === 6002, { what: 'the fixed file to apply' });
+      await waitFor(() => registry.get('lab')?.port === 6002, {
+        what: 'the fixed file to apply',
+        timeoutMs: FILE_CHANGE_WAIT_MS,
+      });
       expect(registry.fileStatus()).toMatchObject({ ok: true });
 
       const rows = await audits(ds);
