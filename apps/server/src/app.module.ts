@@ -30,6 +30,9 @@ import { SiteController } from './api/site.controller';
 import { RateLimitModule } from './http/rate-limit.module';
 import { originAllowed } from './http/origin.policy';
 import { LOG_REDACT_PATHS } from './logging';
+import { METRICS_TOKEN, MetricsController } from './metrics/metrics.controller';
+import { MetricsProbes } from './metrics/metrics.probes';
+import { PlatformMetrics } from './metrics/platform.metrics';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -46,6 +49,8 @@ export interface AppOverrides {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, overrides: AppOverrides = {}): DynamicModule {
+    // One registry per application, handed to the libs as their MetricsSink.
+    const metrics = new PlatformMetrics();
     const imports: ModuleMetadata['imports'] = [
       LoggerModule.forRoot({
         pinoHttp: [
@@ -84,6 +89,7 @@ export class AppModule {
         displayPatient: config.displayPatient,
         gateway: config.roles.has('gateway'),
         clock: overrides.clock,
+        metrics,
         originAllowed: (origin, host) => originAllowed(origin, host, config.http.corsOrigins),
       }),
       // After IdentityModule, on purpose: global guards run in the order their modules are
@@ -124,6 +130,7 @@ export class AppModule {
       imports,
       controllers: [
         HealthController,
+        MetricsController,
         ...(config.roles.has('gateway')
           ? [
               CasesController,
@@ -139,6 +146,9 @@ export class AppModule {
       // The message console's reprocessing queues through its own InboundQueue in gateway processes.
       providers: [
         { provide: SITE_POLICY, useValue: config.site },
+        { provide: PlatformMetrics, useValue: metrics },
+        { provide: METRICS_TOKEN, useValue: config.metrics.token },
+        MetricsProbes,
         ...(config.roles.has('gateway') ? [InboundQueue, ReprocessService, CaseCommandService] : []),
       ],
     };

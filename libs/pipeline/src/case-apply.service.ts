@@ -32,9 +32,11 @@ import {
   CLOCK,
   ChangeBus,
   REALTIME_SETTINGS,
+  METRICS_SINK,
   placementOf,
   alertChanges,
   topicsForChange,
+  type MetricsSink,
   type RealtimeSettings,
 } from '@circulator/realtime';
 import type { EntityManager } from 'typeorm';
@@ -131,6 +133,7 @@ export class CaseApplyService {
     @Inject(INTERFACE_LOOKUP) private readonly interfaces: InterfaceLookup,
     @Inject(PIPELINE_SETTINGS) private readonly pipeline: PipelineSettings,
     @Optional() private readonly predictions?: PredictionService,
+    @Optional() @Inject(METRICS_SINK) private readonly metrics?: MetricsSink,
   ) {}
 
   /**
@@ -167,6 +170,7 @@ export class CaseApplyService {
     const outcomes = new Map<string, ApplyOutcome>();
     const republish: StoredInboxMessage[] = [];
     let changed: WorkingCase[] = [];
+    let done: MessageWork[] = [];
 
     await this.cases.transaction(async (manager) => {
       const byId = new Map(requests.map((r) => [r.inboxId, r]));
@@ -240,7 +244,16 @@ export class CaseApplyService {
         outcomes.set(item.message.id, item.problem ? 'failed' : 'applied');
         warnings.set(item.message.id, item.problem ? [item.problem] : item.warnings);
       }
+      done = work;
     });
+    // Committed: count each message once, on the interface it came in on.
+    for (const { message, problem } of done) {
+      this.metrics?.messageApplied(
+        message.channel,
+        message.interfaceName ?? message.channel,
+        problem ? 'failed' : 'applied',
+      );
+    }
 
     await Promise.all(changed.map((c) => this.publish(c.loaded, c.state)));
     // Predictions of the rooms' days these cases are (and were) in: after the commit, off this path.

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@circulator/domain';
 import {
@@ -13,7 +20,7 @@ import {
   type MshHeader,
 } from '@circulator/hl7';
 import { InboxRepository, type InboxStoreResult, type NewInboxMessage } from '@circulator/persistence';
-import { CLOCK } from '@circulator/realtime';
+import { CLOCK, METRICS_SINK, type MetricsSink } from '@circulator/realtime';
 import { Batcher } from './batcher';
 import { InboundQueue } from './inbound.queue';
 import { InterfaceListeners, type FrameRouting } from './interfaces';
@@ -66,6 +73,7 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
     @Inject(PIPELINE_SETTINGS) private readonly settings: PipelineSettings,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly listeners: InterfaceListeners,
+    @Optional() @Inject(METRICS_SINK) private readonly metrics?: MetricsSink,
   ) {}
 
   /** Opens a listener per interface port (the shared MLLP_PORT first); interface changes re-open them. */
@@ -93,6 +101,11 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
 
   isListening(): boolean {
     return this.listeners.isListening();
+  }
+
+  /** Open MLLP connections on this process's listeners. */
+  connectionCount(): number {
+    return this.listeners.connectionCount();
   }
 
   /**
@@ -185,6 +198,7 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
     let outcome: AckOutcome = evaluated.outcome;
     const type = header.messageType ? `${header.messageType.code}^${header.messageType.trigger}` : null;
     const accepted = outcome.code === 'accept';
+    this.metrics?.messageReceived(channel, iface.name);
 
     try {
       const stored = await this.writer.submit({
@@ -203,6 +217,7 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
       });
       // A repeat of a message we accepted is answered as the first copy was, and changes nothing.
       if (stored.duplicate && stored.status !== 'rejected') outcome = { code: 'accept' };
+      this.metrics?.messageAnswered(channel, iface.name, outcome.code === 'accept' ? 'accepted' : 'refused');
     } catch (err) {
       // Not stored: never AA. AR (CR) with 207 tells the sender to send it again later.
       this.logger.error(
@@ -212,6 +227,7 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
         code: 'reject',
         error: { code: Hl7ErrorCondition.ApplicationInternalError, text: 'message not stored; send it again later' },
       };
+      this.metrics?.messageAnswered(channel, iface.name, 'not-stored');
     }
 
     return buildAck(header, outcome, {

@@ -16,6 +16,8 @@ export interface AppConfig {
   };
   /** Requests per minute; 0 turns a limit off. Counted in Redis, so shared by every gateway. */
   rateLimits: { loginPerMinute: number; apiPerMinute: number };
+  /** The scraper's bearer secret for GET /metrics (METRICS_TOKEN); without it, admin/integration tokens only. */
+  metrics: { token?: string };
   mllp: { port: number; tlsCertFile?: string; tlsKeyFile?: string };
   /** HL7 interfaces from a file (HL7_INTERFACES_FILE), beside the ones managed by REST. */
   hl7: { interfacesFile?: string };
@@ -111,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       corsOrigins: c.CORS_ORIGINS,
     },
     rateLimits: { loginPerMinute: c.RATE_LIMIT_LOGIN_PER_MINUTE, apiPerMinute: c.RATE_LIMIT_API_PER_MINUTE },
+    metrics: { token: c.METRICS_TOKEN },
     mllp: { port: c.MLLP_PORT, tlsCertFile: c.MLLP_TLS_CERT, tlsKeyFile: c.MLLP_TLS_KEY },
     hl7: { interfacesFile: c.HL7_INTERFACES_FILE && resolve(c.HL7_INTERFACES_FILE) },
     mqtt: {

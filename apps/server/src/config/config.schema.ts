@@ -152,6 +152,12 @@ export const VARIABLES = {
     fix: 'a whole number, 0 to turn the limit off',
     sensitive: false,
   },
+  METRICS_TOKEN: {
+    description:
+      'bearer secret of the Prometheus scraper for GET /metrics (32+ characters); without it only admin or integration tokens read it',
+    fix: 'set a random value of 32 characters or more (e.g. openssl rand -hex 32), or unset it',
+    sensitive: true,
+  },
   MLLP_PORT: { description: 'HL7 v2 MLLP listener', fix: 'set it to a free TCP port (0 picks one)', sensitive: false },
   MLLP_TLS_CERT: {
     description: 'PEM certificate file: turns on TLS for MLLP',
@@ -398,6 +404,7 @@ export const configSchema = z.object({
     .default(15),
   RATE_LIMIT_LOGIN_PER_MINUTE: perMinute(DEFAULT_LOGIN_PER_MINUTE),
   RATE_LIMIT_API_PER_MINUTE: perMinute(DEFAULT_API_PER_MINUTE),
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   MLLP_PORT: port(2575),
   MLLP_TLS_CERT: z.string().trim().min(1).optional(),
   MLLP_TLS_KEY: z.string().trim().min(1).optional(),

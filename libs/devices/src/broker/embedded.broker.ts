@@ -153,6 +153,11 @@ export class EmbeddedBroker {
     return { port, tlsPort };
   }
 
+  /** True while the broker's port (and its TLS port, when configured) accepts connections. */
+  isListening(): boolean {
+    return this.server?.listening === true && (this.tlsServer === undefined || this.tlsServer.listening);
+  }
+
   /** Drops every session of a device (its credentials changed, or it was retired or moved). */
   disconnect(deviceId: string): number {
     let n = 0;

@@ -197,6 +197,13 @@ export class InterfaceListeners implements OnApplicationShutdown {
     return [...this.ports.values()].every((e) => e.listener?.isListening() === true);
   }
 
+  /** Open connections on every listener (for /metrics). */
+  connectionCount(): number {
+    let n = 0;
+    for (const entry of this.ports.values()) n += entry.listener?.connectionCount() ?? 0;
+    return n;
+  }
+
   /** The bound port of the shared MLLP_PORT listener (the real one when MLLP_PORT is 0). */
   sharedPort(): number | undefined {
     return this.ports.get(this.settings.sharedPort)?.boundPort;
