@@ -44,6 +44,8 @@ export interface AppConfig {
   /** Sign-in through the hospital's OpenID Provider (OIDC_*); undefined = off. */
   oidc?: OidcConfig;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** NODE_ENV=production: start-up checks that only warn elsewhere refuse to start (e.g. Redis eviction). */
+  production: boolean;
   /** The site's rules for cases: milestone precedence, staffed hours, KPI definitions. */
   site: SitePolicy;
 }
@@ -146,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     ...(oidc ? { oidc } : {}),
     logLevel: c.LOG_LEVEL,
+    production: c.NODE_ENV === 'production',
     site: {
       policy: c.MILESTONE_PRECEDENCE ? { milestonePrecedence: c.MILESTONE_PRECEDENCE } : {},
       orHours: c.OR_HOURS,

@@ -152,6 +152,12 @@ export const VARIABLES = {
     fix: 'a whole number, 0 to turn the limit off',
     sensitive: false,
   },
+  NODE_ENV: {
+    description:
+      'production makes unsafe dependencies a start failure instead of a warning (a Redis that may evict queued work)',
+    fix: 'production, or anything else for development',
+    sensitive: false,
+  },
   METRICS_TOKEN: {
     description:
       'bearer secret of the Prometheus scraper for GET /metrics (32+ characters); without it only admin or integration tokens read it',
@@ -404,6 +410,7 @@ export const configSchema = z.object({
     .default(15),
   RATE_LIMIT_LOGIN_PER_MINUTE: perMinute(DEFAULT_LOGIN_PER_MINUTE),
   RATE_LIMIT_API_PER_MINUTE: perMinute(DEFAULT_API_PER_MINUTE),
+  NODE_ENV: z.string().trim().optional(),
   METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   MLLP_PORT: port(2575),
   MLLP_TLS_CERT: z.string().trim().min(1).optional(),
