@@ -114,7 +114,7 @@ export class AppModule {
     ];
     const pipeline = {
       facilityTz: config.facilityTz,
-      mllp: { port: config.mllp.port, tls: overrides.mllpTls },
+      mllp: { port: config.mllp.port, tls: overrides.mllpTls, limits: config.mllp.limits },
       mqtt: { url: config.mqtt.url, port: config.mqtt.port, tls: overrides.mqttTls },
       workerConcurrency: 256,
       policy: config.site.policy,

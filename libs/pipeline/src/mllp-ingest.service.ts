@@ -15,6 +15,7 @@ import {
   evaluateHl7,
   Hl7ErrorCondition,
   isHl7Batch,
+  readMsh,
   splitHl7Batch,
   type AckOutcome,
   type MshHeader,
@@ -84,6 +85,8 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
         host: mllp.host,
         sharedTls: mllp.tls,
         maxFrameBytes: mllp.maxFrameBytes,
+        ...(mllp.limits ? { limits: mllp.limits } : {}),
+        onOversized: (head, peer, limit) => this.refuseOversized(head, peer, limit),
         logger: this.logger,
         handler: (frame, peer, iface) => this.handle(frame, peer, iface),
         onUnrouted: (frame, peer, routing) => this.refuseUnrouted(frame, peer, routing),
@@ -142,6 +145,43 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
       controlId: randomUUID().replace(/-/g, '').slice(0, 20),
       facilityTz: this.settings.facilityTz,
     });
+  }
+
+  /**
+   * A frame larger than the limit: its head (first 4 KiB) is kept as rejected for the console and
+   * the sender hears AR with ERR saying why (ERR-3 207: HL7 table 0357 has no "too large"; the
+   * text says it). Split the message, or raise the limit, to get it in.
+   */
+  private async refuseOversized(head: Buffer, peer: string, limit: number): Promise<string | null> {
+    const read = readMsh(head);
+    const header: Partial<MshHeader> = read.ok ? read.header : read.partial;
+    const text = `message larger than ${limit} bytes refused`;
+    this.metrics?.messageReceived('mllp', 'oversized');
+    await this.writer
+      .submit({
+        channel: 'mllp',
+        sender: `${header.sendingApplication ?? ''}|${header.sendingFacility ?? ''}`,
+        controlId: header.controlId || null,
+        messageType: header.messageType ? `${header.messageType.code}^${header.messageType.trigger}` : null,
+        raw: head,
+        peer,
+        receivedAt: this.clock.now(),
+        status: 'rejected',
+        error: `${text} (first ${head.length} bytes kept)`,
+        interfaceName: null,
+        ackCode: ackCodeFor(header, 'reject'),
+      })
+      .catch((err: unknown) => this.logger.warn(`an oversized frame was not kept: ${(err as Error).message}`));
+    this.metrics?.messageAnswered('mllp', 'oversized', 'refused');
+    return buildAck(
+      header,
+      { code: 'reject', error: { code: Hl7ErrorCondition.ApplicationInternalError, text } },
+      {
+        now: this.clock.now(),
+        controlId: randomUUID().replace(/-/g, '').slice(0, 20),
+        facilityTz: this.settings.facilityTz,
+      },
+    );
   }
 
   /** The interface a frame is read with when no interface configuration says otherwise. */

@@ -18,7 +18,13 @@ export interface AppConfig {
   rateLimits: { loginPerMinute: number; apiPerMinute: number };
   /** The scraper's bearer secret for GET /metrics (METRICS_TOKEN); without it, admin/integration tokens only. */
   metrics: { token?: string };
-  mllp: { port: number; tlsCertFile?: string; tlsKeyFile?: string };
+  mllp: {
+    port: number;
+    tlsCertFile?: string;
+    tlsKeyFile?: string;
+    /** Per listening port (MLLP_MAX_CONNECTIONS…); timeouts in ms, 0 idle = never. */
+    limits: { maxConnections: number; maxConnectionsPerAddress: number; idleTimeoutMs: number; frameTimeoutMs: number };
+  };
   /** HL7 interfaces from a file (HL7_INTERFACES_FILE), beside the ones managed by REST. */
   hl7: { interfacesFile?: string };
   mqtt: { url?: string; port: number; tls?: { certFile: string; keyFile: string; port: number } };
@@ -116,7 +122,17 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     rateLimits: { loginPerMinute: c.RATE_LIMIT_LOGIN_PER_MINUTE, apiPerMinute: c.RATE_LIMIT_API_PER_MINUTE },
     metrics: { token: c.METRICS_TOKEN },
-    mllp: { port: c.MLLP_PORT, tlsCertFile: c.MLLP_TLS_CERT, tlsKeyFile: c.MLLP_TLS_KEY },
+    mllp: {
+      port: c.MLLP_PORT,
+      tlsCertFile: c.MLLP_TLS_CERT,
+      tlsKeyFile: c.MLLP_TLS_KEY,
+      limits: {
+        maxConnections: c.MLLP_MAX_CONNECTIONS,
+        maxConnectionsPerAddress: c.MLLP_MAX_CONNECTIONS_PER_ADDRESS,
+        idleTimeoutMs: c.MLLP_IDLE_TIMEOUT_SECONDS * 1_000,
+        frameTimeoutMs: c.MLLP_FRAME_TIMEOUT_SECONDS * 1_000,
+      },
+    },
     hl7: { interfacesFile: c.HL7_INTERFACES_FILE && resolve(c.HL7_INTERFACES_FILE) },
     mqtt: {
       url: c.MQTT_URL,
