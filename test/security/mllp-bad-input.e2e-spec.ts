@@ -33,7 +33,7 @@ class RawPeer {
       .toString('latin1')
       .split('\x1c\r')
       .filter((a) => a.includes('MSA|'))
-      .map((a) => a.replace(/^\x0b/, ''));
+      .map((a) => (a.charCodeAt(0) === VT ? a.slice(1) : a));
   }
   write(bytes: Buffer): Promise<void> {
     return new Promise((resolve, reject) => this.socket.write(bytes, (err) => (err ? reject(err) : resolve())));
