@@ -16,8 +16,12 @@ export interface PrivateRedis {
  * extra arguments (e.g. `['--maxmemory-policy', 'allkeys-lru']`); never the machine's Redis.
  * Resolves once it answers PING.
  */
-export async function startPrivateRedis(args: readonly string[] = []): Promise<PrivateRedis> {
-  const port = await freePort();
+export async function startPrivateRedis(
+  args: readonly string[] = [],
+  { port: wanted }: { port?: number } = {},
+): Promise<PrivateRedis> {
+  // A given port: a Redis started again where the platform expects it (after SHUTDOWN NOSAVE).
+  const port = wanted ?? (await freePort());
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
