@@ -76,6 +76,7 @@ describe('Redis lost (FLUSHALL, SHUTDOWN NOSAVE)', () => {
     await redisCli('SHUTDOWN', 'NOSAVE');
     // Redis away: messages are still stored and acknowledged (the queueing waits for the sweep).
     for (let i = 80; i < 100; i++) await send(i);
+    await redis.destroy(); // already gone: removes its folder
     redis = await startPrivateRedis(['--maxmemory-policy', 'noeviction'], { port: redis.port });
     for (let i = 100; i < 120; i++) await send(i);
     // The sweep looks at messages stored over a minute ago (platform clock): let that minute pass.

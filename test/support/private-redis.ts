@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './private-postgres';
 
@@ -7,7 +10,7 @@ export interface PrivateRedis {
   url: string;
   /** What the server logged so far (for a failing test's message). */
   log(): string;
-  /** Stops it (SIGTERM, SIGKILL after 5 s). */
+  /** Stops it (SIGTERM, SIGKILL after 5 s) and removes its folder. */
   destroy(): Promise<void>;
 }
 
@@ -22,9 +25,11 @@ export async function startPrivateRedis(
 ): Promise<PrivateRedis> {
   // A given port: a Redis started again where the platform expects it (after SHUTDOWN NOSAVE).
   const port = wanted ?? (await freePort());
+  // Its own folder: with `--appendonly yes` its files must not land in the working directory.
+  const dir = mkdtempSync(join(tmpdir(), 'circulator-redis-'));
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -32,12 +37,14 @@ export async function startPrivateRedis(
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const url = `redis://127.0.0.1:${port}`;
   const destroy = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 10_000;
   for (;;) {
