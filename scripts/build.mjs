@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sbomStale, writeSbom } from './sbom.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -40,6 +41,15 @@ export function build({ force = false } = {}) {
     statSync(join(root, 'package-lock.json')).mtimeMs,
     statSync(join(root, 'tsconfig.build.json')).mtimeMs,
   );
+  // The CycloneDX SBOM follows the lock file, not the sources (issue 10). A failure is a warning
+  // here, so that `npm start` still starts; `npm run sbom` fails on it.
+  if (force || sbomStale()) {
+    try {
+      writeSbom();
+    } catch (err) {
+      process.stderr.write(`circulator: warning: no SBOM written: ${err.message}\n`);
+    }
+  }
   if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return false;
   process.stdout.write('circulator: building…\n');
   run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);

@@ -34,6 +34,9 @@ import { SuggestionsController } from './api/suggestions.controller';
 import { RateLimitModule } from './http/rate-limit.module';
 import { originAllowed } from './http/origin.policy';
 import { LOG_REDACT_PATHS } from './logging';
+import { METRICS_TOKEN, MetricsController } from './metrics/metrics.controller';
+import { MetricsProbes } from './metrics/metrics.probes';
+import { PlatformMetrics } from './metrics/platform.metrics';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -50,6 +53,8 @@ export interface AppOverrides {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, overrides: AppOverrides = {}): DynamicModule {
+    // One registry per application, handed to the libs as their MetricsSink.
+    const metrics = new PlatformMetrics();
     const imports: ModuleMetadata['imports'] = [
       LoggerModule.forRoot({
         pinoHttp: [
@@ -88,6 +93,7 @@ export class AppModule {
         displayPatient: config.displayPatient,
         gateway: config.roles.has('gateway'),
         clock: overrides.clock,
+        metrics,
         originAllowed: (origin, host) => originAllowed(origin, host, config.http.corsOrigins),
       }),
       // After IdentityModule, on purpose: global guards run in the order their modules are
@@ -112,7 +118,7 @@ export class AppModule {
     ];
     const pipeline = {
       facilityTz: config.facilityTz,
-      mllp: { port: config.mllp.port, tls: overrides.mllpTls },
+      mllp: { port: config.mllp.port, tls: overrides.mllpTls, limits: config.mllp.limits },
       mqtt: { url: config.mqtt.url, port: config.mqtt.port, tls: overrides.mqttTls },
       workerConcurrency: 256,
       policy: config.site.policy,
@@ -130,6 +136,7 @@ export class AppModule {
       imports,
       controllers: [
         HealthController,
+        MetricsController,
         ...(config.roles.has('gateway')
           ? [
               CasesController,
@@ -148,6 +155,9 @@ export class AppModule {
       // The message console's reprocessing queues through its own InboundQueue in gateway processes.
       providers: [
         { provide: SITE_POLICY, useValue: config.site },
+        { provide: PlatformMetrics, useValue: metrics },
+        { provide: METRICS_TOKEN, useValue: config.metrics.token },
+        MetricsProbes,
         ...(config.roles.has('gateway')
           ? [InboundQueue, ReprocessService, CaseCommandService, DeviceMaintenanceReader]
           : []),

@@ -109,7 +109,7 @@ export async function startPlatform(config: AppConfig, overrides: AppOverrides =
       app.useStaticAssets(web, { index: 'index.html', maxAge: '1h' });
       // The web client routes on the client side: unknown non-API paths get its page.
       app.use((req: { method: string; path: string }, res: { sendFile(p: string): void }, next: () => void) => {
-        if (req.method !== 'GET' || /^\/(api|fhir|health|socket\.io)(\/|$)/.test(req.path)) return next();
+        if (req.method !== 'GET' || /^\/(api|fhir|health|metrics|socket\.io)(\/|$)/.test(req.path)) return next();
         res.sendFile(join(web, 'index.html'));
       });
     }

@@ -7,7 +7,14 @@ export { DEFAULT_MAX_FRAME_BYTES, MllpDeframer } from './mllp.deframer';
 export type { MllpDeframerOptions, MllpFrameError, MllpPushResult } from './mllp.deframer';
 export { frame, MLLP_CARRIAGE_RETURN, MLLP_END_BLOCK, MLLP_START_BLOCK } from './mllp.framing';
 export { MllpListener } from './mllp.listener';
-export type { MllpFrameHandler, MllpListenerOptions, MllpLogger, MllpPeer, MllpTlsOptions } from './mllp.listener';
+export type {
+  MllpFrameHandler,
+  MllpListenerOptions,
+  MllpLogger,
+  MllpOversizedHandler,
+  MllpPeer,
+  MllpTlsOptions,
+} from './mllp.listener';
 export { MllpClient } from './mllp.client';
 export type { MllpClientOptions } from './mllp.client';
 export { readMsh } from './msh.reader';

@@ -3,6 +3,9 @@ import { MLLP_CARRIAGE_RETURN, MLLP_END_BLOCK, MLLP_START_BLOCK } from './mllp.f
 /** Default largest accepted frame payload: 1 MiB, far above any realistic single HL7 message. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 
+/** How much of an oversized frame is kept: enough for its MSH and a look at what it was. */
+export const OVERSIZED_HEAD_BYTES = 4096;
+
 /** Options of {@link MllpDeframer}. */
 export interface MllpDeframerOptions {
   /** Largest payload (bytes between 0x0B and 0x1C 0x0D) accepted; default 1 MiB. */
@@ -14,8 +17,11 @@ export interface MllpDeframerOptions {
  * on the next start block.
  */
 export type MllpFrameError =
-  /** The payload grew beyond `maxFrameBytes`; it was dropped, bytes up to the next 0x0B are skipped. */
-  | { kind: 'frame-too-large'; limit: number; receivedBytes: number }
+  /**
+   * The payload grew beyond `maxFrameBytes`; it was dropped, bytes up to the next 0x0B are skipped.
+   * `head` is its first bytes (at most {@link OVERSIZED_HEAD_BYTES}: the MSH, to answer and to keep).
+   */
+  | { kind: 'frame-too-large'; limit: number; receivedBytes: number; head: Buffer }
   /** A new 0x0B arrived before the current frame ended: the partial frame was dropped. */
   | { kind: 'unterminated-frame'; droppedBytes: number };
 
@@ -190,7 +196,16 @@ export class MllpDeframer {
     if (bytes.length === 0) return true;
     const size = this.size + bytes.length;
     if (size > this.maxFrameBytes) {
-      result.errors.push({ kind: 'frame-too-large', limit: this.maxFrameBytes, receivedBytes: size });
+      const head = Buffer.concat([...this.parts, bytes.subarray(0, OVERSIZED_HEAD_BYTES)]).subarray(
+        0,
+        OVERSIZED_HEAD_BYTES,
+      );
+      result.errors.push({
+        kind: 'frame-too-large',
+        limit: this.maxFrameBytes,
+        receivedBytes: size,
+        head: Buffer.from(head),
+      });
       this.state = 'skip';
       this.parts = [];
       this.size = 0;

@@ -31,6 +31,16 @@ export interface MllpPeer {
  */
 export type MllpFrameHandler = (frame: Buffer, peer: MllpPeer) => Promise<Buffer | string | null>;
 
+/**
+ * Answers a frame refused for its size: `head` is its first bytes (its MSH, for the ACK and for
+ * keeping), `limit` the largest payload accepted. Returns the ACK to send (e.g. AR with ERR), or null.
+ */
+export type MllpOversizedHandler = (
+  head: Buffer,
+  peer: MllpPeer,
+  size: { limit: number; receivedBytes: number },
+) => Promise<Buffer | string | null>;
+
 /** Where a connection comes from, as seen before anything is read from it. */
 export interface MllpConnectionSource {
   remoteAddress: string;
@@ -64,8 +74,21 @@ export interface MllpListenerOptions {
   maxFrameBytes?: number;
   /** Simultaneous connections; further ones are refused by the kernel-level accept. */
   maxConnections?: number;
+  /**
+   * Simultaneous connections from one source address; a further one is closed at once with a
+   * warning (a sender that leaks connections, or a flood, cannot take every slot). Default none.
+   */
+  maxConnectionsPerAddress?: number;
   /** Close a connection after this long without any byte received; default none. */
   idleTimeoutMs?: number;
+  /**
+   * How long a frame may take from its 0x0B to its 0x1C 0x0D. A frame still open then (one that
+   * never ends, or a byte-a-second sender) is dropped, unacknowledged, and its connection closed.
+   * Default none.
+   */
+  frameTimeoutMs?: number;
+  /** Answers a frame larger than `maxFrameBytes`; default: dropped without an answer. */
+  onOversizedFrame?: MllpOversizedHandler;
   /** How long `close()` waits for in-flight handlers before destroying sockets; default 5 000 ms. */
   closeGraceMs?: number;
   /** Turns on TLS. */
@@ -87,9 +110,14 @@ const consoleLogger: MllpLogger = {
   error: (message, context) => console.error(message, context ?? ''),
 };
 
+/** A frame waiting for its handler, or the head of one refused for its size. */
+type QueuedFrame = Buffer | { oversized: Buffer; limit: number; receivedBytes: number };
+
 class Connection {
   readonly deframer: MllpDeframer;
-  readonly queue: Buffer[] = [];
+  readonly queue: QueuedFrame[] = [];
+  /** Closes the connection when the frame being received takes longer than frameTimeoutMs. */
+  frameTimer: NodeJS.Timeout | undefined;
   /** The handler currently running for this connection, if any. */
   inFlight: Promise<void> | undefined;
   peerEnded = false;
@@ -291,10 +319,25 @@ export class MllpListener {
       socket.destroy();
       return false;
     }
-    if (this.filterAllows(source)) return true;
-    this.logger.warn('MLLP connection refused: source address not allowed', { ...source });
-    socket.destroy();
-    return false;
+    if (!this.filterAllows(source)) {
+      this.logger.warn('MLLP connection refused: source address not allowed', { ...source });
+      socket.destroy();
+      return false;
+    }
+    const perAddress = this.options.maxConnectionsPerAddress;
+    if (perAddress !== undefined && perAddress > 0) {
+      let open = 0;
+      for (const conn of this.connections) if (conn.peer.remoteAddress === source.remoteAddress) open++;
+      if (open >= perAddress) {
+        this.logger.warn('MLLP connection refused: too many connections from this address', {
+          ...source,
+          maxConnectionsPerAddress: perAddress,
+        });
+        socket.destroy();
+        return false;
+      }
+    }
+    return true;
   }
 
   private filterAllows(source: MllpConnectionSource): boolean {
@@ -347,6 +390,7 @@ export class MllpListener {
       this.logger[level]('MLLP connection error', { ...peer, code: err.code, error: err.message });
     });
     socket.on('close', () => {
+      clearTimeout(conn.frameTimer);
       this.connections.delete(conn);
       conn.queue.length = 0;
       if (conn.deframer.bufferedBytes > 0) {
@@ -368,12 +412,51 @@ export class MllpListener {
       conn.warnedDiscard = true;
       this.logger.warn('MLLP bytes outside a frame discarded', { ...conn.peer, bytes: discardedBytes });
     }
-    for (const error of errors)
-      this.logger.error('MLLP framing error; frame dropped, not acknowledged', { ...conn.peer, ...error });
-    if (frames.length === 0) return;
+    for (const error of errors) {
+      if (error.kind === 'frame-too-large') {
+        // Never the head itself in a log: it is patient data.
+        const { head, ...sizes } = error;
+        const answered = this.options.onOversizedFrame !== undefined;
+        this.logger.error(
+          `MLLP frame too large; dropped${answered ? ', answered with a refusal' : ', not acknowledged'}`,
+          { ...conn.peer, ...sizes },
+        );
+        if (answered) conn.queue.push({ oversized: head, limit: error.limit, receivedBytes: error.receivedBytes });
+      } else {
+        this.logger.error('MLLP framing error; frame dropped, not acknowledged', { ...conn.peer, ...error });
+      }
+    }
+    this.watchFrame(conn);
     conn.queue.push(...frames);
+    if (conn.queue.length === 0) return;
     if (conn.queue.length >= MAX_QUEUED_FRAMES) conn.socket.pause();
     if (conn.inFlight === undefined) conn.inFlight = this.drain(conn);
+  }
+
+  /**
+   * Starts the frame timer when a frame has begun and none runs; stops it between frames. A frame
+   * open longer than frameTimeoutMs closes the connection: its sender gets no ACK and resends.
+   */
+  private watchFrame(conn: Connection): void {
+    const limit = this.options.frameTimeoutMs;
+    if (limit === undefined || limit <= 0) return;
+    if (conn.deframer.bufferedBytes === 0) {
+      clearTimeout(conn.frameTimer);
+      conn.frameTimer = undefined;
+      return;
+    }
+    if (conn.frameTimer !== undefined) return;
+    conn.frameTimer = setTimeout(() => {
+      conn.frameTimer = undefined;
+      if (conn.deframer.bufferedBytes === 0 || conn.socket.destroyed) return;
+      this.logger.warn('MLLP frame not completed in time; connection closed', {
+        ...conn.peer,
+        frameTimeoutMs: limit,
+        bytes: conn.deframer.bufferedBytes,
+      });
+      conn.socket.destroy();
+    }, limit);
+    conn.frameTimer.unref();
   }
 
   /** Handles the connection's queued frames one at a time, in order. */
@@ -389,10 +472,13 @@ export class MllpListener {
     }
   }
 
-  private async handleOne(conn: Connection, payload: Buffer): Promise<void> {
+  private async handleOne(conn: Connection, item: QueuedFrame): Promise<void> {
     let ack: Buffer | string | null;
+    const payload = Buffer.isBuffer(item) ? item : item.oversized;
     try {
-      ack = await this.options.handler(payload, conn.peer);
+      ack = Buffer.isBuffer(item)
+        ? await this.options.handler(item, conn.peer)
+        : await (this.options.onOversizedFrame?.(item.oversized, conn.peer, item) ?? Promise.resolve(null));
     } catch (err: unknown) {
       this.logger.error('MLLP handler failed; no ACK sent so that the sender retransmits', {
         ...conn.peer,

@@ -32,9 +32,11 @@ import {
   CLOCK,
   ChangeBus,
   REALTIME_SETTINGS,
+  METRICS_SINK,
   placementOf,
   alertChanges,
   topicsForChange,
+  type MetricsSink,
   type RealtimeSettings,
 } from '@circulator/realtime';
 import type { EntityManager } from 'typeorm';
@@ -132,6 +134,7 @@ export class CaseApplyService {
     @Inject(PIPELINE_SETTINGS) private readonly pipeline: PipelineSettings,
     @Optional() private readonly predictions?: PredictionService,
     @Optional() private readonly outbox?: WritebackOutboxRepository,
+    @Optional() @Inject(METRICS_SINK) private readonly metrics?: MetricsSink,
   ) {}
 
   /**
@@ -168,6 +171,7 @@ export class CaseApplyService {
     const outcomes = new Map<string, ApplyOutcome>();
     const republish: StoredInboxMessage[] = [];
     let changed: WorkingCase[] = [];
+    let done: MessageWork[] = [];
 
     await this.cases.transaction(async (manager) => {
       const byId = new Map(requests.map((r) => [r.inboxId, r]));
@@ -255,7 +259,16 @@ export class CaseApplyService {
         outcomes.set(item.message.id, item.problem ? 'failed' : 'applied');
         warnings.set(item.message.id, item.problem ? [item.problem] : item.warnings);
       }
+      done = work;
     });
+    // Committed: count each message once, on the interface it came in on.
+    for (const { message, problem } of done) {
+      this.metrics?.messageApplied(
+        message.channel,
+        message.interfaceName ?? message.channel,
+        problem ? 'failed' : 'applied',
+      );
+    }
 
     await Promise.all(changed.map((c) => this.publish(c.loaded, c.state)));
     for (const message of republish) {

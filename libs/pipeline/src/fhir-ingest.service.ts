@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Clock } from '@circulator/domain';
 import type { FhirInboxItem, FhirRefusal, FhirResourceSink, FhirStoreResult } from '@circulator/fhir';
 import { InboxRepository } from '@circulator/persistence';
-import { CLOCK } from '@circulator/realtime';
+import { CLOCK, METRICS_SINK, type MetricsSink } from '@circulator/realtime';
 import { InboundQueue } from './inbound.queue';
 
 /**
@@ -20,23 +20,31 @@ export class FhirIngestService implements FhirResourceSink {
     private readonly inbox: InboxRepository,
     private readonly queue: InboundQueue,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(METRICS_SINK) private readonly metrics?: MetricsSink,
   ) {}
 
   async store(items: readonly FhirInboxItem[]): Promise<FhirStoreResult[]> {
     if (!items.length) return [];
     const receivedAt = this.clock.now();
-    const stored = await this.inbox.storeMany(
-      items.map((item) => ({
-        channel: 'fhir' as const,
-        sender: item.sender,
-        controlId: item.controlId,
-        messageType: item.resourceType,
-        raw: item.raw,
-        peer: item.peer,
-        receivedAt,
-        status: 'received' as const,
-      })),
-    );
+    this.count(items.length);
+    const stored = await this.inbox
+      .storeMany(
+        items.map((item) => ({
+          channel: 'fhir' as const,
+          sender: item.sender,
+          controlId: item.controlId,
+          messageType: item.resourceType,
+          raw: item.raw,
+          peer: item.peer,
+          receivedAt,
+          status: 'received' as const,
+        })),
+      )
+      .catch((err: unknown) => {
+        this.count(items.length, 'not-stored');
+        throw err;
+      });
+    this.count(items.length, 'accepted');
     const fresh = stored.filter((s) => !s.duplicate).map((s) => s.id);
     if (fresh.length) {
       void this.queue
@@ -48,7 +56,18 @@ export class FhirIngestService implements FhirResourceSink {
     return stored.map((s) => ({ inboxId: s.id, duplicate: s.duplicate }));
   }
 
+  /** Counts `n` resources received, or answered with `outcome` (/metrics). */
+  private count(n: number, outcome?: 'accepted' | 'refused' | 'not-stored'): void {
+    if (!this.metrics) return;
+    for (let i = 0; i < n; i++) {
+      if (outcome) this.metrics.messageAnswered('fhir', 'fhir', outcome);
+      else this.metrics.messageReceived('fhir', 'fhir');
+    }
+  }
+
   async refuse(refusal: FhirRefusal): Promise<void> {
+    this.count(1);
+    this.count(1, 'refused');
     await this.inbox.store({
       channel: 'fhir',
       sender: refusal.sender,

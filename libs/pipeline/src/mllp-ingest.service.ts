@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@circulator/domain';
 import {
@@ -8,12 +15,13 @@ import {
   evaluateHl7,
   Hl7ErrorCondition,
   isHl7Batch,
+  readMsh,
   splitHl7Batch,
   type AckOutcome,
   type MshHeader,
 } from '@circulator/hl7';
 import { InboxRepository, type InboxStoreResult, type NewInboxMessage } from '@circulator/persistence';
-import { CLOCK } from '@circulator/realtime';
+import { CLOCK, METRICS_SINK, type MetricsSink } from '@circulator/realtime';
 import { Batcher } from './batcher';
 import { InboundQueue } from './inbound.queue';
 import { InterfaceListeners, type FrameRouting } from './interfaces';
@@ -66,6 +74,7 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
     @Inject(PIPELINE_SETTINGS) private readonly settings: PipelineSettings,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly listeners: InterfaceListeners,
+    @Optional() @Inject(METRICS_SINK) private readonly metrics?: MetricsSink,
   ) {}
 
   /** Opens a listener per interface port (the shared MLLP_PORT first); interface changes re-open them. */
@@ -76,6 +85,8 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
         host: mllp.host,
         sharedTls: mllp.tls,
         maxFrameBytes: mllp.maxFrameBytes,
+        ...(mllp.limits ? { limits: mllp.limits } : {}),
+        onOversized: (head, peer, limit) => this.refuseOversized(head, peer, limit),
         logger: this.logger,
         handler: (frame, peer, iface) => this.handle(frame, peer, iface),
         onUnrouted: (frame, peer, routing) => this.refuseUnrouted(frame, peer, routing),
@@ -93,6 +104,11 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
 
   isListening(): boolean {
     return this.listeners.isListening();
+  }
+
+  /** Open MLLP connections on this process's listeners. */
+  connectionCount(): number {
+    return this.listeners.connectionCount();
   }
 
   /**
@@ -129,6 +145,43 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
       controlId: randomUUID().replace(/-/g, '').slice(0, 20),
       facilityTz: this.settings.facilityTz,
     });
+  }
+
+  /**
+   * A frame larger than the limit: its head (first 4 KiB) is kept as rejected for the console and
+   * the sender hears AR with ERR saying why (ERR-3 207: HL7 table 0357 has no "too large"; the
+   * text says it). Split the message, or raise the limit, to get it in.
+   */
+  private async refuseOversized(head: Buffer, peer: string, limit: number): Promise<string | null> {
+    const read = readMsh(head);
+    const header: Partial<MshHeader> = read.ok ? read.header : read.partial;
+    const text = `message larger than ${limit} bytes refused`;
+    this.metrics?.messageReceived('mllp', 'oversized');
+    await this.writer
+      .submit({
+        channel: 'mllp',
+        sender: `${header.sendingApplication ?? ''}|${header.sendingFacility ?? ''}`,
+        controlId: header.controlId || null,
+        messageType: header.messageType ? `${header.messageType.code}^${header.messageType.trigger}` : null,
+        raw: head,
+        peer,
+        receivedAt: this.clock.now(),
+        status: 'rejected',
+        error: `${text} (first ${head.length} bytes kept)`,
+        interfaceName: null,
+        ackCode: ackCodeFor(header, 'reject'),
+      })
+      .catch((err: unknown) => this.logger.warn(`an oversized frame was not kept: ${(err as Error).message}`));
+    this.metrics?.messageAnswered('mllp', 'oversized', 'refused');
+    return buildAck(
+      header,
+      { code: 'reject', error: { code: Hl7ErrorCondition.ApplicationInternalError, text } },
+      {
+        now: this.clock.now(),
+        controlId: randomUUID().replace(/-/g, '').slice(0, 20),
+        facilityTz: this.settings.facilityTz,
+      },
+    );
   }
 
   /** The interface a frame is read with when no interface configuration says otherwise. */
@@ -185,6 +238,7 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
     let outcome: AckOutcome = evaluated.outcome;
     const type = header.messageType ? `${header.messageType.code}^${header.messageType.trigger}` : null;
     const accepted = outcome.code === 'accept';
+    this.metrics?.messageReceived(channel, iface.name);
 
     try {
       const stored = await this.writer.submit({
@@ -203,6 +257,7 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
       });
       // A repeat of a message we accepted is answered as the first copy was, and changes nothing.
       if (stored.duplicate && stored.status !== 'rejected') outcome = { code: 'accept' };
+      this.metrics?.messageAnswered(channel, iface.name, outcome.code === 'accept' ? 'accepted' : 'refused');
     } catch (err) {
       // Not stored: never AA. AR (CR) with 207 tells the sender to send it again later.
       this.logger.error(
@@ -212,6 +267,7 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
         code: 'reject',
         error: { code: Hl7ErrorCondition.ApplicationInternalError, text: 'message not stored; send it again later' },
       };
+      this.metrics?.messageAnswered(channel, iface.name, 'not-stored');
     }
 
     return buildAck(header, outcome, {

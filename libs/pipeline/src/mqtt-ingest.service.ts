@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Clock } from '@circulator/domain';
 import { checkFeedPayload, encodeFeedBatch, type FeedPublish, type FeedSink } from '@circulator/devices';
 import { DeviceRepository, InboxRepository, type NewInboxMessage } from '@circulator/persistence';
-import { CLOCK } from '@circulator/realtime';
+import { CLOCK, METRICS_SINK, type MetricsSink } from '@circulator/realtime';
 import { Batcher } from './batcher';
 import { InboundQueue } from './inbound.queue';
 
@@ -37,12 +37,21 @@ export class MqttIngestService implements FeedSink {
     private readonly devices: DeviceRepository,
     private readonly queue: InboundQueue,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(METRICS_SINK) private readonly metrics?: MetricsSink,
   ) {}
 
   accept(message: FeedPublish): Promise<void> {
     const problem = checkFeedPayload(message.topic, message.payload);
-    if (problem) return this.refuse(message, problem);
-    return this.writer.submit(message);
+    const metrics = this.metrics;
+    if (!metrics) return problem ? this.refuse(message, problem) : this.writer.submit(message);
+    metrics.messageReceived('mqtt', 'mqtt');
+    return (problem ? this.refuse(message, problem) : this.writer.submit(message)).then(
+      () => metrics.messageAnswered('mqtt', 'mqtt', problem ? 'refused' : 'accepted'),
+      (err: unknown) => {
+        metrics.messageAnswered('mqtt', 'mqtt', 'not-stored');
+        throw err;
+      },
+    );
   }
 
   /** Messages waiting for a commit. */

@@ -6,7 +6,19 @@ export const PIPELINE_SETTINGS = Symbol('PIPELINE_SETTINGS');
 
 export interface PipelineSettings {
   facilityTz: string;
-  mllp: { host?: string; port: number; tls?: { cert: Buffer; key: Buffer }; maxFrameBytes?: number };
+  mllp: {
+    host?: string;
+    port: number;
+    tls?: { cert: Buffer; key: Buffer };
+    maxFrameBytes?: number;
+    /** MLLP_MAX_CONNECTIONS, MLLP_MAX_CONNECTIONS_PER_ADDRESS, MLLP_IDLE_TIMEOUT_SECONDS, MLLP_FRAME_TIMEOUT_SECONDS. */
+    limits?: {
+      maxConnections?: number;
+      maxConnectionsPerAddress?: number;
+      idleTimeoutMs?: number;
+      frameTimeoutMs?: number;
+    };
+  };
   /** The MQTT edge of the ingest role (absent: no device feed in this process). */
   mqtt?: MqttSettings;
   /** The FHIR sync and subscription hook of the ingest role (absent: neither in this process). */

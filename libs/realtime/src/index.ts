@@ -5,3 +5,4 @@ export * from './change.bus';
 export * from './live.gateway';
 export * from './realtime.module';
 export * from './vitals.throttle';
+export * from './metrics.sink';

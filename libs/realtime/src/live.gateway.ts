@@ -1,4 +1,4 @@
-import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -59,6 +59,7 @@ import { TopicPacer, type PacedUpdate } from './topic.pacer';
 import { UpdateAccumulator } from './update.accumulator';
 import { newestAt, VitalsThrottle, type VitalsSample } from './vitals.throttle';
 import { CLOCK, REALTIME_SETTINGS, type RealtimeSettings } from './realtime.tokens';
+import { METRICS_SINK, type MetricsSink } from './metrics.sink';
 
 const DISCLOSURES: readonly NameDisclosure[] = ['full', 'initials'];
 
@@ -198,6 +199,11 @@ export class LiveGateway
   private handled = '0-0';
   private revalidateTimer?: NodeJS.Timeout;
   private revalidating = false;
+  /**
+   * For /metrics' display latency: per socket.io room, when the oldest change of its update still
+   * to be written was appended to the stream (ms since the epoch, the stream id's first part).
+   */
+  private readonly appendedAt = new Map<string, number>();
 
   @WebSocketServer()
   private readonly server!: Namespace;
@@ -212,6 +218,7 @@ export class LiveGateway
     private readonly connections: RedisConnections,
     @Inject(REALTIME_SETTINGS) private readonly settings: RealtimeSettings,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(METRICS_SINK) private readonly metrics?: MetricsSink,
   ) {
     this.pacer = new TopicPacer(settings.coalesceMs ?? COALESCE_TICK_MS, (room, update) => this.deliver(room, update));
   }
@@ -543,6 +550,7 @@ export class LiveGateway
           const wanted = (room: string): boolean => {
             if (!rooms.has(room)) return false;
             if (!before.has(room)) before.set(room, previous);
+            if (this.metrics && !this.appendedAt.has(room)) this.appendedAt.set(room, appendedAtOf(entry.id));
             return true;
           };
           const view = this.collect(batch, entry.change, wanted);
@@ -621,8 +629,12 @@ export class LiveGateway
    * (lagging, or recovered and not yet caught up) have it folded into their pending update.
    */
   private deliver(room: string, update: UpdateEvent): void {
+    const appended = this.appendedAt.get(room);
+    this.appendedAt.delete(room);
     const members = this.server.adapter.rooms.get(room);
     if (!members) return;
+    // The wall clock, not the injected one: the stream id is Redis's wall clock, on the same hosts.
+    if (appended !== undefined) this.metrics?.displayUpdate(Math.max(0, Date.now() - appended));
     const skip: string[] = [];
     for (const id of members) {
       let pending = this.held.get(id);
@@ -670,6 +682,11 @@ export class LiveGateway
     for (const { update } of acc.drain()) socket.emit('update', update);
   }
 
+  /** Open socket.io connections on this gateway's `/live` namespace (for /metrics). */
+  clientCount(): number {
+    return this.server?.sockets.size ?? 0;
+  }
+
   /** Ends, on this gateway, every live connection of a revoked credential or user. */
   private disconnectSubject(subject: RevokedSubject): void {
     let n = 0;
@@ -682,4 +699,9 @@ export class LiveGateway
     }
     if (n) this.logger.log(`disconnected ${n} socket(s) of a revoked ${subject.kind}`);
   }
+}
+
+/** A stream entry id's first part: when Redis appended it, in ms since the epoch. */
+function appendedAtOf(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
 }

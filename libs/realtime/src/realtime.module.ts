@@ -5,12 +5,15 @@ import { RevocationRelay } from './revocation.relay';
 import { LiveGateway } from './live.gateway';
 import { REDIS_SETTINGS, RedisConnections, type RedisSettings } from './redis.connections';
 import { CLOCK, REALTIME_SETTINGS, type RealtimeSettings } from './realtime.tokens';
+import { METRICS_SINK, type MetricsSink } from './metrics.sink';
 
 export interface RealtimeModuleOptions extends RealtimeSettings {
   redis: RedisSettings;
   /** Serve the `/live` socket.io namespace in this process (ROLES includes gateway). */
   gateway: boolean;
   clock?: Clock;
+  /** Where the gateway and the pipeline report what /metrics shows; none: nothing is counted. */
+  metrics?: MetricsSink;
 }
 
 /** Redis connections, the change bus and (for gateway processes) the live socket.io gateway. */
@@ -33,12 +36,20 @@ export class RealtimeModule {
       ChangeBus,
       RevocationRelay,
     ];
+    if (options.metrics) providers.push({ provide: METRICS_SINK, useValue: options.metrics });
     if (options.gateway) providers.push(LiveGateway);
     return {
       module: RealtimeModule,
       global: true,
       providers,
-      exports: [REDIS_SETTINGS, REALTIME_SETTINGS, CLOCK, RedisConnections, ChangeBus],
+      exports: [
+        REDIS_SETTINGS,
+        REALTIME_SETTINGS,
+        CLOCK,
+        RedisConnections,
+        ChangeBus,
+        ...(options.metrics ? [METRICS_SINK] : []),
+      ],
     };
   }
 }

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startPrivateRedis } from '../../../../test/support/private-redis';
 import { createTempDir, deadPort, type TempDir } from '../../../../test/support/services';
 import { loadConfig } from '../config/app-config';
-import { describeListenError, pingRedis, preflight, StartupError } from './preflight';
+import { describeListenError, pingRedis, preflight, redisEvictionPolicy, StartupError } from './preflight';
 
 describe('preflight', () => {
   let dir: TempDir;
@@ -66,5 +67,40 @@ describe('preflight', () => {
       'MLLP_PORT: port 2575 is taken by another program; stop it or set MLLP_PORT to a free port',
     );
     expect(describeListenError(new Error('other'), 'HTTP_PORT', 1)).toBeUndefined();
+  });
+
+  describe('a Redis that may evict queued work (maxmemory-policy other than noeviction)', () => {
+    it('refuses to start in production, naming the policy and the fix', async () => {
+      const redis = await startPrivateRedis(['--maxmemory-policy', 'allkeys-lru']);
+      try {
+        expect(await redisEvictionPolicy(redis.url)).toBe('allkeys-lru');
+        const config = loadConfig({ DATA_DIR: dir.path, REDIS_URL: redis.url, NODE_ENV: 'production' });
+        await expect(preflight(config, (l) => lines.push(l))).rejects.toThrow(
+          expect.objectContaining({
+            name: 'StartupError',
+            message: expect.stringMatching(
+              /^REDIS_URL: Redis at 127\.0\.0\.1:\d+ has maxmemory-policy allkeys-lru, which can evict queued messages .*set maxmemory-policy noeviction/,
+            ),
+          }),
+        );
+        // Outside production: a warning, and the start goes on.
+        const dev = loadConfig({ DATA_DIR: dir.path, REDIS_URL: redis.url });
+        await expect(preflight(dev, (l) => lines.push(l))).resolves.toEqual({ redisUrl: redis.url });
+        expect(lines).toEqual([expect.stringMatching(/^warning: Redis at .* has maxmemory-policy allkeys-lru/)]);
+      } finally {
+        await redis.destroy();
+      }
+    });
+
+    it('starts in production on noeviction', async () => {
+      const redis = await startPrivateRedis(['--maxmemory-policy', 'noeviction']);
+      try {
+        const config = loadConfig({ DATA_DIR: dir.path, REDIS_URL: redis.url, NODE_ENV: 'production' });
+        await expect(preflight(config, (l) => lines.push(l))).resolves.toEqual({ redisUrl: redis.url });
+        expect(lines).toEqual([]);
+      } finally {
+        await redis.destroy();
+      }
+    });
   });
 });

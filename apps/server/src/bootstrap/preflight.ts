@@ -131,7 +131,6 @@ export async function preflight(
 
   try {
     await pingRedis(config.redis.url);
-    return { redisUrl: config.redis.url };
   } catch (err) {
     if (config.redis.urlIsDefault && onPath('redis-server')) {
       const priv = await startPrivateRedis(config.dataDir);
@@ -143,6 +142,50 @@ export async function preflight(
     throw new StartupError(
       `REDIS_URL: nothing answers at ${config.redis.url} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); start Redis (apt-get install redis-server) or set REDIS_URL`,
     );
+  }
+  const policy = await redisEvictionPolicy(config.redis.url);
+  if (policy !== undefined && policy !== 'noeviction') {
+    const where = redisAddress(config.redis.url);
+    const fix =
+      'set maxmemory-policy noeviction on that Redis (redis.conf, or redis-cli CONFIG SET maxmemory-policy noeviction; a managed Redis: its parameter group)';
+    if (config.production) {
+      throw new StartupError(
+        `REDIS_URL: Redis at ${where} has maxmemory-policy ${policy}, which can evict queued messages when memory runs short; ${fix}`,
+      );
+    }
+    log(`warning: Redis at ${where} has maxmemory-policy ${policy}, which can evict queued messages; ${fix}`);
+  }
+  return { redisUrl: config.redis.url };
+}
+
+/** host:port of a Redis URL, never its password. */
+function redisAddress(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || 6379}`;
+}
+
+/**
+ * The Redis's `maxmemory-policy`, read from `INFO memory` (allowed where `CONFIG GET` is not, e.g.
+ * on managed Redis); undefined when the server does not say. BullMQ's queue and our change stream
+ * live in Redis: any policy but `noeviction` may drop a queued job's key under memory pressure
+ * (BullMQ's documentation asks for noeviction), and a message whose job is evicted waits for the
+ * sweep instead of being applied at once.
+ */
+export async function redisEvictionPolicy(url: string, timeoutMs = 1_500): Promise<string | undefined> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  client.on('error', () => undefined); // reported by connect() below
+  try {
+    await client.connect();
+    const info = await client.info('memory');
+    return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+  } finally {
+    client.disconnect();
   }
 }
 

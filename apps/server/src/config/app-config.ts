@@ -16,7 +16,15 @@ export interface AppConfig {
   };
   /** Requests per minute; 0 turns a limit off. Counted in Redis, so shared by every gateway. */
   rateLimits: { loginPerMinute: number; apiPerMinute: number };
-  mllp: { port: number; tlsCertFile?: string; tlsKeyFile?: string };
+  /** The scraper's bearer secret for GET /metrics (METRICS_TOKEN); without it, admin/integration tokens only. */
+  metrics: { token?: string };
+  mllp: {
+    port: number;
+    tlsCertFile?: string;
+    tlsKeyFile?: string;
+    /** Per listening port (MLLP_MAX_CONNECTIONS…); timeouts in ms, 0 idle = never. */
+    limits: { maxConnections: number; maxConnectionsPerAddress: number; idleTimeoutMs: number; frameTimeoutMs: number };
+  };
   /** HL7 interfaces from a file (HL7_INTERFACES_FILE), beside the ones managed by REST. */
   hl7: { interfacesFile?: string };
   mqtt: { url?: string; port: number; tls?: { certFile: string; keyFile: string; port: number } };
@@ -44,6 +52,8 @@ export interface AppConfig {
   /** Sign-in through the hospital's OpenID Provider (OIDC_*); undefined = off. */
   oidc?: OidcConfig;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** NODE_ENV=production: start-up checks that only warn elsewhere refuse to start (e.g. Redis eviction). */
+  production: boolean;
   /** The site's rules for cases: milestone precedence, staffed hours, KPI definitions. */
   site: SitePolicy;
 }
@@ -131,7 +141,18 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       corsOrigins: c.CORS_ORIGINS,
     },
     rateLimits: { loginPerMinute: c.RATE_LIMIT_LOGIN_PER_MINUTE, apiPerMinute: c.RATE_LIMIT_API_PER_MINUTE },
-    mllp: { port: c.MLLP_PORT, tlsCertFile: c.MLLP_TLS_CERT, tlsKeyFile: c.MLLP_TLS_KEY },
+    metrics: { token: c.METRICS_TOKEN },
+    mllp: {
+      port: c.MLLP_PORT,
+      tlsCertFile: c.MLLP_TLS_CERT,
+      tlsKeyFile: c.MLLP_TLS_KEY,
+      limits: {
+        maxConnections: c.MLLP_MAX_CONNECTIONS,
+        maxConnectionsPerAddress: c.MLLP_MAX_CONNECTIONS_PER_ADDRESS,
+        idleTimeoutMs: c.MLLP_IDLE_TIMEOUT_SECONDS * 1_000,
+        frameTimeoutMs: c.MLLP_FRAME_TIMEOUT_SECONDS * 1_000,
+      },
+    },
     hl7: { interfacesFile: c.HL7_INTERFACES_FILE && resolve(c.HL7_INTERFACES_FILE) },
     mqtt: {
       url: c.MQTT_URL,
@@ -164,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     ...(oidc ? { oidc } : {}),
     logLevel: c.LOG_LEVEL,
+    production: c.NODE_ENV === 'production',
     site: {
       policy: c.MILESTONE_PRECEDENCE ? { milestonePrecedence: c.MILESTONE_PRECEDENCE } : {},
       orHours: c.OR_HOURS,

@@ -74,6 +74,14 @@ function isProxyAddress(value: string): boolean {
   return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
 }
 
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
 const perMinute = (fallback: number) =>
   z.coerce
     .number({ error: 'must be a number of requests per minute' })
@@ -154,6 +162,39 @@ export const VARIABLES = {
       'calls to /api/** and /fhir/** per signed-in principal (or client address) per minute, shared through Redis; 0 = off [1200]',
     fix: 'a whole number, 0 to turn the limit off',
     sensitive: false,
+  },
+  NODE_ENV: {
+    description:
+      'production makes unsafe dependencies a start failure instead of a warning (a Redis that may evict queued work)',
+    fix: 'production, or anything else for development',
+    sensitive: false,
+  },
+  MLLP_MAX_CONNECTIONS: {
+    description: 'open MLLP connections per listening port; further ones are refused [1024]',
+    fix: 'a whole number from 1 to 100000',
+    sensitive: false,
+  },
+  MLLP_MAX_CONNECTIONS_PER_ADDRESS: {
+    description: 'open MLLP connections from one source address per port; further ones are closed at once [64]',
+    fix: 'a whole number from 1 to 100000',
+    sensitive: false,
+  },
+  MLLP_IDLE_TIMEOUT_SECONDS: {
+    description: 'close an MLLP connection after this long without a byte; 0 = never [0]',
+    fix: 'a whole number of seconds, 0 to keep idle connections open',
+    sensitive: false,
+  },
+  MLLP_FRAME_TIMEOUT_SECONDS: {
+    description:
+      'longest time one MLLP frame may take from start to end; a slower one is dropped and its connection closed [60]',
+    fix: 'a whole number of seconds from 1 to 3600',
+    sensitive: false,
+  },
+  METRICS_TOKEN: {
+    description:
+      'bearer secret of the Prometheus scraper for GET /metrics (32+ characters); without it only admin or integration tokens read it',
+    fix: 'set a random value of 32 characters or more (e.g. openssl rand -hex 32), or unset it',
+    sensitive: true,
   },
   MLLP_PORT: { description: 'HL7 v2 MLLP listener', fix: 'set it to a free TCP port (0 picks one)', sensitive: false },
   MLLP_TLS_CERT: {
@@ -433,6 +474,12 @@ export const configSchema = z.object({
     .default(15),
   RATE_LIMIT_LOGIN_PER_MINUTE: perMinute(DEFAULT_LOGIN_PER_MINUTE),
   RATE_LIMIT_API_PER_MINUTE: perMinute(DEFAULT_API_PER_MINUTE),
+  NODE_ENV: z.string().trim().optional(),
+  MLLP_MAX_CONNECTIONS: wholeNumber(1, 100_000, 1024),
+  MLLP_MAX_CONNECTIONS_PER_ADDRESS: wholeNumber(1, 100_000, 64),
+  MLLP_IDLE_TIMEOUT_SECONDS: wholeNumber(0, 86_400, 0),
+  MLLP_FRAME_TIMEOUT_SECONDS: wholeNumber(1, 3_600, 60),
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   MLLP_PORT: port(2575),
   MLLP_TLS_CERT: z.string().trim().min(1).optional(),
   MLLP_TLS_KEY: z.string().trim().min(1).optional(),

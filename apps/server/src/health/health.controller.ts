@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Public } from '@circulator/identity';
+import { MqttEdge } from '@circulator/devices';
 import { MllpIngestService } from '@circulator/pipeline';
 import { RedisConnections } from '@circulator/realtime';
 
@@ -34,6 +35,7 @@ export class HealthController implements OnModuleInit {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly connections: RedisConnections,
     @Optional() private readonly mllp?: MllpIngestService,
+    @Optional() private readonly mqtt?: MqttEdge,
   ) {}
 
   onModuleInit(): void {
@@ -48,7 +50,9 @@ export class HealthController implements OnModuleInit {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: '200 when database, Redis and every listener are up; 503 naming what is down' })
+  @ApiOperation({
+    summary: '200 when database, Redis, the MQTT broker and every listener are up; 503 naming what is down',
+  })
   ready() {
     const checks = [
       () => this.probe('database', () => this.ds.query('SELECT 1')),
@@ -58,6 +62,15 @@ export class HealthController implements OnModuleInit {
       const mllp = this.mllp;
       checks.push(() =>
         this.probe('mllp', () => (mllp.isListening() ? Promise.resolve() : Promise.reject(new Error('not listening')))),
+      );
+    }
+    if (this.mqtt) {
+      const mqtt = this.mqtt;
+      checks.push(() =>
+        this.probe('mqtt', () => {
+          const { up, detail } = mqtt.status();
+          return up ? Promise.resolve() : Promise.reject(new Error(detail));
+        }),
       );
     }
     return this.health.check(checks);

@@ -6,6 +6,7 @@ import { topicAllowed } from '../feed/feed.topics';
 import type { DeviceType } from '../device.model';
 import type { AuthResult } from '../registry/device.registry';
 import type { FeedPublish } from './feed.sink';
+import { MqttPacketGuard } from './mqtt.packet-guard';
 
 /** What the embedded broker asks of the platform. */
 export interface EmbeddedBrokerHooks {
@@ -139,6 +140,16 @@ export class EmbeddedBroker {
       // Aedes leaves Nagle on: ~15 ms added per PUBACK at 2k msg/s (DEPENDENCY-NOTES.md).
       socket.setNoDelay(true);
       aedes.handle(socket);
+      // Aedes reads with 'readable'/read() (attached above, so it keeps the flow): a 'data' listener
+      // sees each chunk as it is read; a packet over the limit closes the connection before its
+      // payload is buffered.
+      const guard = new MqttPacketGuard();
+      socket.on('data', (chunk: Buffer) => {
+        const problem = guard.push(chunk);
+        if (problem === undefined || socket.destroyed) return;
+        hooks.log?.(`MQTT connection from ${socket.remoteAddress ?? '?'} closed: ${problem}`);
+        socket.destroy();
+      });
     };
     this.server = createServer(noDelay);
     const port = await listen(this.server, options.port, options.host);
@@ -151,6 +162,11 @@ export class EmbeddedBroker {
       tlsPort = await listen(this.tlsServer, options.tls.port, options.host);
     }
     return { port, tlsPort };
+  }
+
+  /** True while the broker's port (and its TLS port, when configured) accepts connections. */
+  isListening(): boolean {
+    return this.server?.listening === true && (this.tlsServer === undefined || this.tlsServer.listening);
   }
 
   /** Drops every session of a device (its credentials changed, or it was retired or moved). */

@@ -70,6 +70,11 @@ export class ExternalConsumer {
     });
   }
 
+  /** True while connected to the external broker (mqtt.js reconnects by itself meanwhile). */
+  isConnected(): boolean {
+    return this.client?.connected === true;
+  }
+
   async stop(): Promise<void> {
     await this.client?.endAsync();
   }

@@ -84,6 +84,17 @@ export class MqttEdge implements OnApplicationBootstrap, OnApplicationShutdown {
     );
   }
 
+  /**
+   * Whether device feeds can arrive (readiness): the embedded broker listening, or the external
+   * broker connected; `detail` says what is wrong when not.
+   */
+  status(): { up: boolean; detail?: string } {
+    if (this.external)
+      return this.external.isConnected() ? { up: true } : { up: false, detail: 'external broker not connected' };
+    if (this.embedded?.isListening()) return { up: true };
+    return { up: false, detail: 'embedded broker not listening' };
+  }
+
   /** The embedded broker's ports as bound (undefined with an external broker). */
   ports(): { port: number; tlsPort?: number } | undefined {
     return this.bound;

@@ -53,12 +53,24 @@ export interface InterfaceListenersOptions {
   /** MLLP_TLS_CERT/MLLP_TLS_KEY: TLS of the shared MLLP_PORT. */
   sharedTls?: MllpTlsOptions;
   maxFrameBytes?: number;
+  /** Limits of every listener (MLLP_MAX_CONNECTIONS…, see MllpListenerOptions). */
+  limits?: MllpLimits;
+  /** Answers a frame larger than maxFrameBytes (stored head, AR); default: dropped unanswered. */
+  onOversized?: (head: Buffer, peer: string, limit: number) => Promise<string | null>;
   /** Logger handed to each MllpListener; default this class's Nest logger. */
   logger?: MllpLogger;
   /** How long a closing listener waits for in-flight handlers; default MllpListener's. */
   closeGraceMs?: number;
   /** How often a port that failed to open is tried again; default 10 000 ms. */
   retryMs?: number;
+}
+
+/** Connection and time limits of each MLLP listener (per port). */
+export interface MllpLimits {
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
+  idleTimeoutMs?: number;
+  frameTimeoutMs?: number;
 }
 
 /** One port, as the readiness check and the console show it. */
@@ -195,6 +207,13 @@ export class InterfaceListeners implements OnApplicationShutdown {
   isListening(): boolean {
     if (this.options === undefined) return false;
     return [...this.ports.values()].every((e) => e.listener?.isListening() === true);
+  }
+
+  /** Open connections on every listener (for /metrics). */
+  connectionCount(): number {
+    let n = 0;
+    for (const entry of this.ports.values()) n += entry.listener?.connectionCount() ?? 0;
+    return n;
   }
 
   /** The bound port of the shared MLLP_PORT listener (the real one when MLLP_PORT is 0). */
@@ -363,6 +382,13 @@ export class InterfaceListeners implements OnApplicationShutdown {
         ...(options.host === undefined ? {} : { host: options.host }),
         ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
         ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
+        ...options.limits,
+        ...(options.onOversized === undefined
+          ? {}
+          : {
+              onOversizedFrame: (head: Buffer, peer: MllpPeer, size: { limit: number }) =>
+                options.onOversized!(head, `${peer.remoteAddress}:${peer.remotePort}`, size.limit),
+            }),
         ...(tls === undefined ? {} : { tls }),
         connectionFilter: (source) => this.portAdmits(port, source.remoteAddress),
         handler: (frame, peer) => this.onFrame(port, frame, peer),
