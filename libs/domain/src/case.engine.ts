@@ -14,6 +14,8 @@ import { applyChecklist } from './engine/checklist.apply';
 import { applyMilestone } from './engine/milestone.apply';
 import { applyPrediction } from './engine/prediction.apply';
 import { applyDeviceConditions } from './engine/device-conditions.apply';
+import { applyConditions } from './engine/conditions.apply';
+import { applyLimits } from './engine/limits.apply';
 
 /** Site policy the engine applies (configuration, not facts). */
 export interface CasePolicy {
@@ -86,6 +88,10 @@ export function applyFact(current: CaseState | undefined, fact: Fact, ctx: Apply
       return applyPrediction(current, fact, ctx);
     case 'device-conditions':
       return applyDeviceConditions(current, fact, ctx);
+    case 'conditions':
+      return applyConditions(current, fact, ctx);
+    case 'limits':
+      return applyLimits(current, fact, ctx);
     default:
       return assertUnreachable(fact, 'fact kind');
   }

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { applyFact } from './case.engine';
 import type { CaseEvent, CaseState } from './case.model';
 import { caseRecordOf, replayEvents } from './case.replay';
-import type { AlarmFact, EquipmentNeed, Fact, FactSource, ObservationFact, PatientFacts } from './fact';
+import { RULE_KINDS } from './alerts/rules.model';
+import type { EnvironmentReading } from './alerts/environment.rules';
+import type { AlarmFact, ConditionsFact, EquipmentNeed, Fact, FactSource, ObservationFact, PatientFacts } from './fact';
 import { OR1, OR2, booking, ctx, t } from './testing/facts.fixture';
 
 /**
@@ -164,6 +166,45 @@ const acknowledgement: fc.Arbitrary<Template> = fc.record({
   alertId: fc.constantFrom('alarm:mon-1/A', 'checklist:timeOut'),
 });
 
+const limits: fc.Arbitrary<Template> = fc.record({
+  kind: fc.constant('limits' as const),
+  target: fc.constant({ caseId: 'case-1' }),
+  limits: fc.constantFrom({ spo2: { low: 88 } }, { hr: { high: 130, staleSeconds: 120 } }, { spo2: { low: null } }, {}),
+  reason: opt(fc.constantFrom('COPD', 'beta blocker')),
+});
+
+/** A rule tick: room readings at fixed times, and the registry's one C-arm against a case in OR 2. */
+const conditions: fc.Arbitrary<Template> = fc.record({
+  kind: fc.constant('conditions' as const),
+  target: fc.constant({ caseId: 'case-1' }),
+  environment: opt(
+    fc
+      .constantFrom(t('07:45'), t('07:52'), t('08:30'))
+      .chain((at) =>
+        fc.constantFrom<EnvironmentReading[]>(
+          [{ parameter: 'temp', value: 25.5, unit: '°C', at }],
+          [{ parameter: 'humidity', value: 45, unit: '%', at }],
+          [{ parameter: 'pressure', value: 1, unit: 'Pa', at }],
+        ),
+      ),
+  ),
+  equipment: opt(
+    fc.constant<NonNullable<ConditionsFact['equipment']>>({
+      tracked: ['C-arm'],
+      devices: [{ id: 'carm-1', type: 'C-arm', roomId: 'or-2', state: 'online', since: t('06:00') }],
+      cases: [
+        {
+          id: 'case-2',
+          roomId: 'or-2',
+          scheduledStart: t('08:00'),
+          scheduledEnd: t('10:00'),
+          equipment: [{ text: 'C-arm' }],
+        },
+      ],
+    }),
+  ),
+});
+
 /**
  * A set of facts about the case in source-time order (distinct times, distinct sequences), and
  * an order of arrival (a permutation of it).
@@ -201,6 +242,8 @@ const scenario = scenarioOf(
       { arbitrary: milestone, weight: 2 },
       { arbitrary: checklist, weight: 1 },
       { arbitrary: acknowledgement, weight: 1 },
+      { arbitrary: limits, weight: 1 },
+      { arbitrary: conditions, weight: 2 },
     ),
     { minLength: 1, maxLength: 25 },
   ),
@@ -267,11 +310,11 @@ function run(start: CaseState, facts: readonly Fact[]): { state: CaseState; even
 function comparable(state: CaseState): unknown {
   const { version: _version, ...rest } = structuredClone(state);
   for (const alarmTrack of Object.values(rest.track?.alarms ?? {})) delete alarmTrack.firstContinue;
-  // Alert rules (sustain, hysteresis) watch readings as they arrive, like a monitor: a late reading
-  // raises nothing afterwards (docs/alert-rules.md). Their state and alerts are the one thing
-  // arrival order may change; everything the case keeps does not.
+  // Alert rules (sustain, hysteresis, stale data at a tick) watch readings and ticks as they arrive,
+  // like a monitor: a late reading raises nothing afterwards (docs/alert-rules.md). Their state and
+  // alerts are the one thing arrival order may change; everything the case keeps does not.
   if (rest.track) delete rest.track.rules;
-  rest.alerts = rest.alerts.filter((a) => a.kind !== 'vital-limit');
+  rest.alerts = rest.alerts.filter((a) => !RULE_KINDS.some((kind) => kind === a.kind));
   return rest;
 }
 

@@ -714,6 +714,8 @@ function parkingKeys(
     }
     case 'prediction':
     case 'device-conditions':
+    case 'conditions':
+    case 'limits':
       return undefined;
     case 'milestone':
     case 'checklist':
@@ -763,6 +765,8 @@ function locationsOf(fact: Fact): { location: SourceLocation; assign: (room: Roo
     case 'order':
     case 'prediction':
     case 'device-conditions':
+    case 'conditions':
+    case 'limits':
       return [];
   }
 }
