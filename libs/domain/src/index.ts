@@ -22,6 +22,11 @@ export * from './planning/predict';
 export * from './alerts';
 export { DELAY_ALERT_ID, DELAY_ALERT_KIND } from './engine/prediction.apply';
 export { applyDeviceConditions, changesAlerts, evaluateDeviceConditions } from './engine/device-conditions.apply';
-export { applyConditions, evaluateConditions, type ConditionsCase } from './engine/conditions.apply';
+export {
+  applyConditions,
+  conditionsWorthWriting,
+  evaluateConditions,
+  type ConditionsCase,
+} from './engine/conditions.apply';
 export { applyLimits, vitalLimitsOf } from './engine/limits.apply';
 export { alertEventKind } from './engine/event.kind';

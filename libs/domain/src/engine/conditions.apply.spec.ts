@@ -2,7 +2,7 @@ import type { DeviceStatus } from '../alerts/rules.model';
 import { applyFact } from '../case.engine';
 import type { CaseState } from '../case.model';
 import type { ConditionsFact, Fact } from '../fact';
-import { evaluateConditions } from './conditions.apply';
+import { conditionsWorthWriting, evaluateConditions } from './conditions.apply';
 import {
   applyAll,
   booking,
@@ -224,5 +224,23 @@ describe('conditions at a tick: stale data, room environment, equipment conflict
     });
     expect(outcome.raised.map((a) => a.id)).toEqual(['rule:stale:hr']);
     expect(state.alerts).toEqual([]);
+  });
+
+  it('conditionsWorthWriting: a first room reading out of range shows nothing yet but must be kept (its sustain starts)', () => {
+    const state = applyAll(bookedCase(), [
+      milestone({ milestone: 'inRoom', value: t('07:35'), source: manualSource(640) }),
+    ]);
+    const fact = {
+      kind: 'conditions' as const,
+      at: t('08:00', 10),
+      target: { caseId: 'case-1' },
+      environment: [{ parameter: 'temp' as const, value: 25, unit: '°C', at: t('08:00') }],
+    };
+    const first = evaluateConditions(state, state.track?.rules, fact);
+    expect([first.raised, first.cleared]).toEqual([[], []]);
+    expect(conditionsWorthWriting(state.track?.rules, first)).toBe(true);
+    const kept = applyAll(state, [{ ...fact, source: TICKS }]);
+    const again = evaluateConditions(kept, kept.track?.rules, { ...fact, at: t('08:00', 15) });
+    expect(conditionsWorthWriting(kept.track?.rules, again)).toBe(false);
   });
 });

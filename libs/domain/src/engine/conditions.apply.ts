@@ -4,10 +4,17 @@ import { casePhase } from '../alerts/case.phase';
 import { evaluateEnvironment } from '../alerts/environment.rules';
 import { evaluateEquipment } from '../alerts/equipment.rules';
 import { clearRuleAlerts, finish, openTrack } from '../alerts/rule.outcome';
-import type { RuleAlert, RuleAnnotation, RuleOutcome, RuleTrack } from '../alerts/rules.model';
+import {
+  emptyRuleTrack,
+  type RuleAlert,
+  type RuleAnnotation,
+  type RuleOutcome,
+  type RuleTrack,
+} from '../alerts/rules.model';
 import { evaluateStale } from '../alerts/stale.rules';
 import type { ConditionsFact, EquipmentNeed } from '../fact';
 import { CaseDraft, isMonitored } from './case.draft';
+import { deepEqual } from './equal';
 import { alertEventKind } from './event.kind';
 import { vitalLimitsOf } from './limits.apply';
 import { stampOf } from './stamp';
@@ -72,6 +79,16 @@ export function evaluateConditions(
     ).state;
   }
   return finish(rules, track === rules ? openTrack(rules) : track, annotations);
+}
+
+/**
+ * Whether a tick's outcome is worth a fact: it changes the case's alerts, or the rules' state (a
+ * new room reading starts or ends an excursion: the sustain time is measured from it, so it must
+ * be kept even though nothing shows yet).
+ */
+export function conditionsWorthWriting(rules: RuleTrack | undefined, outcome: RuleOutcome): boolean {
+  if (outcome.raised.length || outcome.updated.length || outcome.cleared.length) return true;
+  return outcome.state !== rules && !deepEqual(rules ?? emptyRuleTrack(), outcome.state);
 }
 
 function normalType(type: string): string {
