@@ -7,6 +7,7 @@ import { applyMerge } from './engine/merge.apply';
 import { applyPatient } from './engine/patient.apply';
 import { applySchedule } from './engine/schedule.apply';
 import type { Fact, MilestoneSource } from './fact';
+import type { IdentityMatch } from './case.identity';
 import type { MilestoneKey, VitalName } from '@circulator/contracts';
 import type { Limits } from './alerts/rules.model';
 import { applyAcknowledgement } from './engine/acknowledgement.apply';
@@ -37,6 +38,11 @@ export interface ApplyContext {
   receivedAt: string;
   /** The site's policy (milestone source precedence…); defaults when absent. */
   policy?: CasePolicy;
+  /**
+   * The case was found by the identity fallback, not by an identifier (`matchByPatientDayRoom`):
+   * the event says so, with the confidence, and an `identity-fallback` warning is given.
+   */
+  identity?: IdentityMatch;
 }
 
 export interface ApplyResult {

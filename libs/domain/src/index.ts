@@ -4,6 +4,7 @@ export * from './fact';
 export * from './case.model';
 export * from './case.engine';
 export * from './case.lookup';
+export * from './case.identity';
 export * from './case.replay';
 export * from './case.view';
 export * from './local-date';
