@@ -1,7 +1,7 @@
 import { applyFact } from './case.engine';
 import { matchByPatientDayRoom } from './case.identity';
 import type { ScheduleFact } from './fact';
-import { OR1, OR2, booking, bookedCase, ctx, source, t } from './testing/facts.fixture';
+import { OR2, booking, bookedCase, ctx, source, t } from './testing/facts.fixture';
 
 const ZONE = 'Europe/Paris';
 
