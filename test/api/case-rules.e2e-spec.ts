@@ -64,6 +64,7 @@ describe('rule tick and per-case limits', () => {
       ['anes-r', ['anesthesiologist']],
       ['nurse-r', ['nurse']],
       ['biomed-r', ['biomed']],
+      ['ie-r', ['integration']],
     ] as const) {
       await as('admin').post('/api/users', { username, password: PASSWORD, displayName: username, roles }).expect(201);
       tokens[username] = await tokenFor(t.url, username, PASSWORD);
@@ -157,6 +158,23 @@ describe('rule tick and per-case limits', () => {
       reason: body.reason,
       actor: { role: 'anesthesiologist', name: 'anes-r' },
     });
+    // The message log shows the request as the command it is, not as text.
+    const logged = (await as('ie-r').get(`/api/messages/${last.source.id}`).expect(200)).body as Record<
+      string,
+      unknown
+    >;
+    expect(logged).toMatchObject({
+      message: { channel: 'api', messageType: 'limits' },
+      tree: null,
+      command: {
+        kind: 'limits',
+        label: 'set vital limits (anesthesiologist)',
+        caseId: ids.a,
+        actor: { role: 'anesthesiologist', name: 'anes-r' },
+        fact: { limits: body.limits, reason: body.reason },
+      },
+    });
+    expect(logged.problem).toBeUndefined();
     const audit = await db.query<{ detail: unknown }>(
       `SELECT detail FROM audit_log WHERE action = 'cases.limits' AND target_id = $1`,
       [ids.a],
