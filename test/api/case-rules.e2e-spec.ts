@@ -3,7 +3,7 @@ import request from 'supertest';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { Socket } from 'socket.io-client';
 import type { AlertEvent, CaseEventView, CaseView } from '@circulator/contracts';
-import { ManualClock } from '@circulator/domain';
+import { ManualClock, caseRecordOf, replayEvents, type CaseEvent, type CaseState } from '@circulator/domain';
 import { MllpClient } from '@circulator/hl7';
 import { DeviceRepository } from '@circulator/persistence';
 import { DeviceWatchdog } from '@circulator/pipeline';
@@ -289,5 +289,24 @@ describe('rule tick and per-case limits', () => {
     await tick();
     expect((await caseOf(ids.a)).alerts.some((a) => a.kind === 'equipment-conflict')).toBe(false);
     expect((await caseOf(ids.b)).alerts).toEqual([]);
+  });
+
+  it('rebuilding each case from its stored events equals the stored case (limits and tick facts included)', async () => {
+    for (const id of [ids.a, ids.b]) {
+      const events = await db.query<{ version: number; kind: CaseEvent['kind']; change: Record<string, unknown> }>(
+        `SELECT version, kind, change FROM case_event WHERE case_id = $1 ORDER BY version`,
+        [id],
+      );
+      const stored = await db.query<{ state: CaseState }>(`SELECT state FROM surgical_case WHERE id = $1`, [id]);
+      const log = events.rows.map((e): CaseEvent => ({
+        ...e,
+        caseId: id,
+        at: '',
+        receivedAt: '',
+        source: { kind: 'engine', id: '' },
+      }));
+      expect(log.map((e) => e.kind)).toEqual(expect.arrayContaining(['case-created', 'alert-raised', 'alert-cleared']));
+      expect(replayEvents(log)).toEqual(caseRecordOf(stored.rows[0]!.state));
+    }
   });
 });
