@@ -87,6 +87,7 @@ describe('sign-in with the hospital account (OpenID Connect)', () => {
       ADMIN_PASSWORD,
       FACILITY_TZ: 'Europe/Paris',
       PREDICTIONS: 'off',
+      RULE_TICK: 'off',
       // Every sign-in here counts against the per-address sign-in limit (30 a minute): not this test's subject.
       RATE_LIMIT_LOGIN_PER_MINUTE: '0',
       OIDC_ISSUER: provider.issuer,

@@ -239,6 +239,7 @@ describe('realtime scale-out: two gateway processes and one worker on one Redis'
       ADMIN_PASSWORD: PASSWORD,
       FACILITY_TZ: 'Europe/Paris',
       PREDICTIONS: 'off',
+      RULE_TICK: 'off',
     };
     // The worker first: it runs the migrations the gateways then find done.
     worker = await startServerProcess({ ...env, ROLES: 'ingest,worker' });

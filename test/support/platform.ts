@@ -56,6 +56,8 @@ export async function startTestPlatform(
     LOG_LEVEL: 'warn',
     // Predictions depend on "now" and write events as time passes: off unless a test is about them.
     PREDICTIONS: 'off',
+    // Likewise the tick's rules (stale data after 60 s of real time…): on in the tests about them.
+    RULE_TICK: 'off',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,

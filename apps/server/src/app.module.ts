@@ -124,6 +124,7 @@ export class AppModule {
       policy: config.site.policy,
       orHours: config.site.orHours,
       predictions: config.site.predictions,
+      ruleTick: config.site.ruleTick,
       // Read (and the SMART key checked) only where the sync and the hook run.
       fhir: config.roles.has('ingest') ? fhirInboundSettings(config.fhir) : undefined,
       // Milestones back to the EHR (off by default): the worker writes and sends the outbox.

@@ -133,6 +133,21 @@ export interface CaseView {
   results?: ResultView[];
   /** The WHO Surgical Safety Checklist parts recorded: when, and by whom. */
   checklist?: Partial<Record<'signIn' | 'timeOut' | 'signOut', { at: string; by?: string }>>;
+  /**
+   * The case's own vital-sign limits over the site's defaults (`PUT /api/cases/{id}/limits`), per
+   * vital: `low`, `high`, `criticalLow`, `criticalHigh` (null: off), in the vital's display unit.
+   */
+  limits?: Partial<Record<VitalName, VitalLimitOverride>>;
+}
+
+/** One vital's override (CaseView `limits`); an absent field keeps the site's value, null turns it off. */
+export interface VitalLimitOverride {
+  low?: number | null;
+  high?: number | null;
+  criticalLow?: number | null;
+  criticalHigh?: number | null;
+  sustainSeconds?: number;
+  staleSeconds?: number;
 }
 
 export interface RoomView {

@@ -7,6 +7,7 @@ import { applyMerge } from './engine/merge.apply';
 import { applyPatient } from './engine/patient.apply';
 import { applySchedule } from './engine/schedule.apply';
 import type { Fact, MilestoneSource } from './fact';
+import type { IdentityMatch } from './case.identity';
 import type { MilestoneKey, VitalName } from '@circulator/contracts';
 import type { Limits } from './alerts/rules.model';
 import { applyAcknowledgement } from './engine/acknowledgement.apply';
@@ -14,6 +15,8 @@ import { applyChecklist } from './engine/checklist.apply';
 import { applyMilestone } from './engine/milestone.apply';
 import { applyPrediction } from './engine/prediction.apply';
 import { applyDeviceConditions } from './engine/device-conditions.apply';
+import { applyConditions } from './engine/conditions.apply';
+import { applyLimits } from './engine/limits.apply';
 
 /** Site policy the engine applies (configuration, not facts). */
 export interface CasePolicy {
@@ -35,6 +38,11 @@ export interface ApplyContext {
   receivedAt: string;
   /** The site's policy (milestone source precedence…); defaults when absent. */
   policy?: CasePolicy;
+  /**
+   * The case was found by the identity fallback, not by an identifier (`matchByPatientDayRoom`):
+   * the event says so, with the confidence, and an `identity-fallback` warning is given.
+   */
+  identity?: IdentityMatch;
 }
 
 export interface ApplyResult {
@@ -86,6 +94,10 @@ export function applyFact(current: CaseState | undefined, fact: Fact, ctx: Apply
       return applyPrediction(current, fact, ctx);
     case 'device-conditions':
       return applyDeviceConditions(current, fact, ctx);
+    case 'conditions':
+      return applyConditions(current, fact, ctx);
+    case 'limits':
+      return applyLimits(current, fact, ctx);
     default:
       return assertUnreachable(fact, 'fact kind');
   }

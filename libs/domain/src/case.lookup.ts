@@ -45,6 +45,8 @@ export function caseLookupFor(fact: Fact): CaseLookup {
     case 'acknowledgement':
     case 'prediction':
     case 'device-conditions':
+    case 'conditions':
+    case 'limits':
       return lookupOf(fact.target, fact.at);
     case 'order': {
       const orderNumber = fact.identifiers.orderNumber;

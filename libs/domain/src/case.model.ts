@@ -9,7 +9,7 @@ import type {
   ResultView,
   VitalName,
 } from '@circulator/contracts';
-import type { RuleTrack } from './alerts/rules.model';
+import type { LimitOverrides, RuleTrack } from './alerts/rules.model';
 import type { ChecklistPhase, EquipmentNeed, FactSource, MilestoneSource, PatientFacts } from './fact';
 
 /** The case's patient: what the feeds said, under the MRN that survives any merge. */
@@ -67,6 +67,8 @@ export interface CaseState {
   results?: CaseResult[];
   /** The WHO Surgical Safety Checklist parts recorded (when, and by whom). */
   checklist?: CaseChecklist;
+  /** The case's own vital-sign limits over the site's (a `limits` fact); absent: the site's. */
+  limits?: LimitOverrides<VitalName>;
   /** Source time of the newest schedule fact applied: older ones arriving late do not overwrite. */
   scheduleAt: string;
   /** Arrival order of that fact (its source's `sequence`), for ties on `scheduleAt`. */
@@ -242,6 +244,7 @@ export const CASE_EVENT_KINDS = [
   'alert-acknowledged',
   'alert-cleared',
   'prediction-updated',
+  'limits-changed',
 ] as const;
 export type CaseEventKind = (typeof CASE_EVENT_KINDS)[number];
 
@@ -280,7 +283,14 @@ export interface IntegrationWarning {
     /** An order linked to the case was cancelled or discontinued; the case itself is the schedule's to cancel. */
     | 'order-cancelled'
     /** The fact lacks what its rule needs (e.g. an order without a number, a time that is no time). */
-    | 'invalid-fact';
+    | 'invalid-fact'
+    /**
+     * No identifier matched, and the case was found by patient + day + room instead (with a
+     * confidence); its identifiers now include the fact's. See `matchByPatientDayRoom`.
+     */
+    | 'identity-fallback'
+    /** No identifier matched and several cases of the patient that day in that room could be the one: none was chosen. */
+    | 'identity-ambiguous';
   message: string;
   source: FactSource;
 }

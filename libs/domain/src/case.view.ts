@@ -78,6 +78,7 @@ export function toCaseView(
   if (state.prediction) view.prediction = { ...state.prediction };
   if (state.equipment) view.equipment = state.equipment.map((e) => ({ ...e }));
   if (state.checklist) view.checklist = structuredClone(state.checklist);
+  if (state.limits) view.limits = structuredClone(state.limits) as CaseView['limits'];
   if (disclosure === 'full') {
     if (state.orders) view.orders = state.orders.map(orderView);
     if (state.results) view.results = state.results.map(resultView);

@@ -1,5 +1,7 @@
 import type { AlertPriority, CaseIdentifiers, MilestoneKey, PersonRef, VitalName } from '@circulator/contracts';
-import type { DeviceStatus } from './alerts/rules.model';
+import type { DeviceStatus, LimitOverrides } from './alerts/rules.model';
+import type { EnvironmentReading } from './alerts/environment.rules';
+import type { UpcomingCase } from './alerts/equipment.rules';
 
 /** Where a fact came from: enough for an engineer to answer "why does the display say this?". */
 export interface FactSource {
@@ -322,8 +324,49 @@ export interface DeviceConditionsFact {
   activeCaseIds?: string[];
 }
 
+/**
+ * The conditions around a case at a tick (the worker's rule tick): the tick itself for the stale-data
+ * rule, the room's newest environment readings for the environment rule, and the registry and the
+ * overlapping cases for the equipment-conflict rule (docs/alert-rules.md). The engine evaluates the
+ * rules on them, so the case's log says what the rules saw. Written only when the evaluation
+ * changes the case's alerts; ticks are applied newest-wins.
+ */
+export interface ConditionsFact {
+  kind: 'conditions';
+  at: string;
+  source: FactSource;
+  target: { caseId: string };
+  /** The room's newest reading per parameter (absent: the room has no sensor, or said nothing new). */
+  environment?: EnvironmentReading[];
+  /**
+   * For the equipment-conflict rule (absent: not evaluated): the device types the registry tracks
+   * (a need of another type is not judged: the site does not register such devices), the devices
+   * of the types the case needs, and the other cases of its day that need any of them.
+   */
+  equipment?: { tracked: string[]; devices: DeviceStatus[]; cases: UpcomingCase[] };
+}
+
+/**
+ * A case's own vital-sign limits (an anaesthesiologist's override of the site's defaults, e.g.
+ * SpO2 low 88 % for a patient with COPD): partial, per parameter, `null` turning a limit off. The
+ * newest by source time wins; `limits: {}` goes back to the defaults. The vital and stale-data
+ * rules use them from the next reading or tick on.
+ */
+export interface LimitsFact {
+  kind: 'limits';
+  at: string;
+  source: FactSource;
+  target: { caseId: string };
+  limits: LimitOverrides<VitalName>;
+  /** Why (shown in the log). */
+  reason?: string;
+  actor?: Actor;
+}
+
 /** Every fact the engine understands. */
 export type Fact =
+  | ConditionsFact
+  | LimitsFact
   | DeviceConditionsFact
   | PredictionFact
   | ScheduleFact

@@ -4,6 +4,7 @@ export * from './fact';
 export * from './case.model';
 export * from './case.engine';
 export * from './case.lookup';
+export * from './case.identity';
 export * from './case.replay';
 export * from './case.view';
 export * from './local-date';
@@ -22,3 +23,11 @@ export * from './planning/predict';
 export * from './alerts';
 export { DELAY_ALERT_ID, DELAY_ALERT_KIND } from './engine/prediction.apply';
 export { applyDeviceConditions, changesAlerts, evaluateDeviceConditions } from './engine/device-conditions.apply';
+export {
+  applyConditions,
+  conditionsWorthWriting,
+  evaluateConditions,
+  type ConditionsCase,
+} from './engine/conditions.apply';
+export { applyLimits, vitalLimitsOf } from './engine/limits.apply';
+export { alertEventKind } from './engine/event.kind';

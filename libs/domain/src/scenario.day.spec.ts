@@ -32,8 +32,13 @@ import {
   scheduleConflicts,
   suggestRooms,
 } from './index';
+import type { ConditionsFact, DeviceStatus, Fact, ScheduleFact } from './index';
+import { applyFact } from './index';
 import {
+  ADD_ON,
+  BOOKINGS,
   DAY,
+  DAY_FACTS,
   DEVICES,
   PAST_CASES,
   ROOM_DAYS,
@@ -41,6 +46,7 @@ import {
   type DayPlay,
   at,
   distance,
+  fillerOf,
   playDay,
 } from './testing/or-day.fixture';
 
@@ -377,6 +383,135 @@ describe('a full day in four rooms (acceptance scenario of the live case model)'
           since: at('09:40'),
         },
       ]);
+    });
+  });
+
+  describe("the worker's tick through the engine (conditions facts at chosen moments)", () => {
+    const TICK = { kind: 'engine' as const, id: 'rules:tick', label: 'rule tick' };
+    function tickFact(caseId: string, now: string, more: Partial<ConditionsFact> = {}): ConditionsFact {
+      return { kind: 'conditions', at: now, source: TICK, target: { caseId }, ...more };
+    }
+    /** Applies tick facts in order to a case of the day played to the first tick. */
+    function ticks(day: ReturnType<typeof playDay>, caseId: string, facts: readonly ConditionsFact[]) {
+      let state = caseOf(day, caseId);
+      const log: CaseEvent[] = [];
+      for (const fact of facts) {
+        const out = applyFact(state, fact, { newCaseId: caseId, receivedAt: fact.at });
+        state = out.state!;
+        log.push(...out.events);
+      }
+      return { state, log };
+    }
+
+    it('09:41:01 — the monitor is silent: stale HR and SpO2 on or2-1, one alert-raised event from the engine', () => {
+      const day = playDay(at('09:41', 1));
+      const { state, log } = ticks(day, 'or2-1', [tickFact('or2-1', at('09:41')), tickFact('or2-1', at('09:41', 1))]);
+      // 09:41:00 is exactly 60 s after the last readings (09:40:00): nothing; 09:41:01 is over.
+      expect(log.map((e) => [e.kind, e.at, e.source.kind])).toEqual([['alert-raised', at('09:41', 1), 'engine']]);
+      expect(state.alerts.filter((a) => a.kind === 'stale-data').map((a) => [a.id, a.priority, a.message])).toEqual([
+        ['rule:stale:hr', 'low', 'No HR reading for over 60 s'],
+        ['rule:stale:spo2', 'low', 'No SpO2 reading for over 60 s'],
+      ]);
+    });
+
+    it('10:00–11:00 — OR 2 at 24.8 °C from 10:00: low alert at the 10:05 reading (5 min); cleared when the patient leaves', () => {
+      const temp = (t: string) => [{ parameter: 'temp' as const, value: 24.8, unit: '°C', at: t }];
+      const day = playDay(at('10:00', 5));
+      const first = ticks(day, 'or2-1', [tickFact('or2-1', at('10:00', 5), { environment: temp(at('10:00')) })]);
+      // The first reading out of range starts the sustain time: kept in the rules' state, nothing shown
+      // (this first tick of the block raises only the stale data of the silent monitor).
+      expect(first.state.alerts.some((a) => a.kind === 'environment')).toBe(false);
+      expect(first.state.track?.rules?.excursions['env:or-2:temp:high']).toEqual({
+        limit: { since: at('10:00'), value: 24.8 },
+      });
+      const raised = applyFact(first.state, tickFact('or2-1', at('10:05', 5), { environment: temp(at('10:05')) }), {
+        newCaseId: 'or2-1',
+        receivedAt: at('10:05', 5),
+      });
+      // 24.8 > 24 (ASHRAE 170) for 10:00 → 10:05 = 300 s ≥ 5 min: raised at the reading's time.
+      expect(raised.state?.alerts.find((a) => a.kind === 'environment')).toEqual({
+        id: 'rule:env:or-2:temp:high',
+        kind: 'environment',
+        priority: 'low',
+        message: 'Room temperature high: 24.8 °C > 24 °C',
+        raisedAt: at('10:05'),
+      });
+      expect(raised.events.map((e) => e.kind)).toEqual(['alert-raised']);
+      // The patient is out of OR 2 at 11:00: the next tick clears it (phase none).
+      const out = playDay(at('11:00', 30));
+      const left = { ...caseOf(out, 'or2-1') };
+      const cleared = applyFact(
+        { ...left, alerts: raised.state!.alerts, track: { ...left.track!, rules: raised.state!.track!.rules! } },
+        tickFact('or2-1', at('11:00', 30), { environment: temp(at('10:05')) }),
+        { newCaseId: 'or2-1', receivedAt: at('11:00', 30) },
+      );
+      expect(cleared.state?.alerts.some((a) => a.kind === 'environment')).toBe(false);
+      expect(cleared.events.map((e) => [e.kind, (e.change.alerts as { cleared?: string[] }).cleared])).toEqual([
+        ['alert-cleared', expect.arrayContaining(['rule:env:or-2:temp:high'])],
+      ]);
+    });
+
+    it('11:10 — the hip revision (OR 2, 12:30–16:30) and the add-on (OR 4, 13:00–14:00) both need the one C-arm', () => {
+      // The EHR adds the C-arm (registry type `imaging`) to both at 11:05 (SIU^S14).
+      const carm = [{ code: 'imaging', text: 'C-arm' }];
+      const needs: ScheduleFact[] = ['or2-3', ADD_ON.caseId].map((caseId, i) => ({
+        kind: 'schedule',
+        action: 'modified',
+        at: at('11:05'),
+        source: { kind: 'hl7', id: `S14-${i}`, label: 'SIU^S14', sequence: 10_000 + i },
+        identifiers: { fillerAppointmentId: fillerOf(caseId) },
+        equipment: carm,
+      }));
+      const day = playDay(at('11:10'), [...DAY_FACTS, ...needs] as Fact[]);
+      const c1: DeviceStatus = {
+        id: 'carm-1',
+        type: 'imaging',
+        label: 'C-arm #1',
+        roomId: 'or-3',
+        state: 'online',
+        since: at('06:00'),
+      };
+      const upcoming = (id: string) => {
+        const c = caseOf(day, id);
+        return {
+          id,
+          roomId: c.roomId,
+          scheduledStart: c.scheduledStart,
+          scheduledEnd: c.scheduledEnd,
+          equipment: c.equipment!,
+        };
+      };
+      const equipment = (other: string) => ({
+        tracked: ['imaging', 'monitor'],
+        devices: [c1],
+        cases: [upcoming(other)],
+      });
+      const hip = ticks(day, 'or2-3', [tickFact('or2-3', at('11:10'), { equipment: equipment(ADD_ON.caseId) })]);
+      const addOn = ticks(day, ADD_ON.caseId, [
+        tickFact(ADD_ON.caseId, at('11:10'), { equipment: equipment('or2-3') }),
+      ]);
+      // At 13:00 both windows are open: demand 2 > 1 C-arm fit for use, on each case (low).
+      const conflict = {
+        id: 'rule:equipment-conflict:imaging',
+        kind: 'equipment-conflict',
+        priority: 'low',
+        message: 'C-arm: 2 overlapping cases need one, 1 fit for use',
+        raisedAt: at('11:10'),
+      };
+      expect(hip.state.alerts).toEqual([conflict]);
+      expect(addOn.state.alerts).toEqual([conflict]);
+      expect(hip.log.map((e) => e.kind)).toEqual(['alert-raised']);
+      // A second C-arm back from service: the next tick clears both.
+      const c2: DeviceStatus = { ...c1, id: 'carm-2', label: 'C-arm #2', roomId: 'or-1' };
+      const solved = applyFact(
+        hip.state,
+        tickFact('or2-3', at('11:15'), { equipment: { ...equipment(ADD_ON.caseId), devices: [c1, c2] } }),
+        { newCaseId: 'or2-3', receivedAt: at('11:15') },
+      );
+      expect(solved.state?.alerts).toEqual([]);
+      expect(solved.events.map((e) => e.kind)).toEqual(['alert-cleared']);
+      // The bookings of the rest of the day need nothing: no other case is touched.
+      expect(BOOKINGS.length).toBe(11);
     });
   });
 
@@ -860,7 +995,9 @@ describe('a full day in four rooms (acceptance scenario of the live case model)'
         ['observations-recorded', at('07:50')], // 89 %: the run starts, nothing raised yet
         ['alert-raised', at('07:50', 20)],
         ['alert-acknowledged', at('07:52')],
-        ['observations-recorded', at('08:05')], // 97 % ≥ 90 + 1: cleared at once
+        // 97 % ≥ 90 + 1: cleared at once. The reading that clears an alert is named for the clear, as the
+        // one that raised it is for the raise (docs/alert-rules.md, the event log).
+        ['alert-cleared', at('08:05')],
         ['milestone-recorded', at('08:40')],
       ]);
       const alert = {

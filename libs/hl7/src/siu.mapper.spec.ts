@@ -39,6 +39,8 @@ describe('mapSiu on the corpus', () => {
       procedure: { code: '76164006', text: 'Biopsy of colon (procedure)' },
       scheduledStart: '2021-09-24T09:30:00+02:15',
       scheduledEnd: '2021-09-24T10:20:00+02:15',
+      // AIG-3: the equipment the appointment needs.
+      equipment: [{ code: '5001', text: 'EVIS X12 Video Colonoscope' }],
     });
     expect(m.location).toEqual({ code: '055^Room01^^GH Clinic', name: 'Room01' });
     // AIP-4 is 010^Gastroenterologist: neither default role.
@@ -169,6 +171,18 @@ describe('mapSiu rules', () => {
   ])('AIS-7 %s in AIS-8 "%s" ends at %s', (amount, unit, end) => {
     const m = mustMap(siu([SCH, `AIS|1||X^Y|20240715090000|||${amount}|${unit}`]));
     expect(m.fact.scheduledEnd).toBe(end);
+  });
+
+  it('reads equipment from AIG-3 (else AIG-4); no AIG says nothing', () => {
+    const base = ['SCH|P1|F1', 'PID|1||M1^^^H^MR||Doe^Jo', 'AIS|1|A|47562^Chole^CPT|20240715080000|||60|min'];
+    const m = mustMap(
+      siu([...base, 'AIG|1|A|c-arm^C-arm^L|101^Equipment^L', 'AIG|2|A||ROBOT^Surgical robot^L', 'AIG|3|A']),
+    );
+    expect(m.fact.equipment).toEqual([
+      { code: 'c-arm', text: 'C-arm' },
+      { code: 'ROBOT', text: 'Surgical robot' },
+    ]);
+    expect(mustMap(siu(base)).fact.equipment).toBeUndefined();
   });
 
   it('gives no end for an unknown unit, with a warning', () => {

@@ -1,4 +1,4 @@
-import type { FactSource, ScheduleAction, ScheduleFact } from '@circulator/domain';
+import type { EquipmentNeed, FactSource, ScheduleAction, ScheduleFact } from '@circulator/domain';
 import type { DateTime } from 'luxon';
 import { readLocation, readPatient, readPerson, type Hl7Overrides } from './adt.mapper';
 import { parseHl7DateTime, toDateTime } from './hl7-time';
@@ -292,6 +292,21 @@ function mapSiuUnsafe(decoded: DecodedHl7, options: SiuMapperOptions): SiuMapRes
     if (person === undefined) continue;
     if (fact.surgeon === undefined && roles.some((r) => surgeonRoles.has(r))) fact.surgeon = person;
     else if (fact.anesthesiologist === undefined && roles.some((r) => anesRoles.has(r))) fact.anesthesiologist = person;
+  }
+
+  // Equipment the case needs: AIG-3 resource ID (CWE: code^text), else AIG-4 resource type (HL7
+  // v2.5.1 §10.6.4). No AIG says nothing about equipment (the case keeps what it had); an AIG
+  // without either is skipped.
+  const aigs = segments.filter((s) => s.name === 'AIG');
+  if (aigs.length) {
+    const needs: EquipmentNeed[] = [];
+    for (const aig of aigs) {
+      const [code, text] =
+        aig.value(3, 1) || aig.value(3, 2) ? [aig.value(3, 1), aig.value(3, 2)] : [aig.value(4, 1), aig.value(4, 2)];
+      if (!code && !text) continue;
+      needs.push(code ? { code, text: text || code } : { text });
+    }
+    if (needs.length) fact.equipment = needs;
   }
 
   const mapping: SiuMapping = { fact, header, warnings };

@@ -383,6 +383,17 @@ export class DeviceRepository {
     );
   }
 
+  /** The latest environment reading of each of these rooms that has one (the worker's rule tick). */
+  async environments(roomIds: readonly string[]): Promise<RoomEnvironmentRecord[]> {
+    if (!roomIds.length) return [];
+    const rows = await this.ds.query<(Omit<RoomEnvironmentRecord, 'at'> & { at: Date })[]>(
+      `SELECT room_id AS "roomId", at, temperature_c AS "temperatureC", humidity_pct AS "humidityPct",
+         pressure_pa AS "pressurePa", device_id AS "deviceId" FROM room_environment WHERE room_id = ANY($1::text[])`,
+      [roomIds],
+    );
+    return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+  }
+
   async environment(roomId: string): Promise<RoomEnvironmentRecord | undefined> {
     const rows = await this.ds.query<(Omit<RoomEnvironmentRecord, 'at'> & { at: Date })[]>(
       `SELECT room_id AS "roomId", at, temperature_c AS "temperatureC", humidity_pct AS "humidityPct",

@@ -5,6 +5,7 @@ import {
   applyFact,
   caseLookupFor,
   localDate,
+  matchByPatientDayRoom,
   PATIENT_EVENT_WINDOW_MS,
   pickCaseAt,
   type CaseState,
@@ -12,7 +13,10 @@ import {
   type Fact,
   type FactDraft,
   type FactSource,
+  type IdentityFallback,
+  type IdentityMatch,
   type RoomRef,
+  type ScheduleFact,
   type SourceLocation,
 } from '@circulator/domain';
 import { mapFhirEnvelope, writebackRows } from '@circulator/fhir';
@@ -433,6 +437,8 @@ export class CaseApplyService {
             const value = lookup.identifiers[kind];
             if (value) identifiers.set(`${kind}\u0000${value}`, { kind, value });
           }
+          // The identity fallback's candidates: the patient's cases (see identityFallback).
+          if (fact.kind === 'schedule' && fact.patient?.mrn) mrns.add(fact.patient.mrn);
           break;
         case 'patient':
           mrns.add(lookup.patient.mrn);
@@ -490,7 +496,21 @@ export class CaseApplyService {
       }
       if (readings.size) this.applyReadings(set, readings);
       if (fact.kind === 'merge') set.addAlias(fact.merged.mrn, fact.survivor.mrn);
-      const applied = this.applyToTargets(set, fact, receivedAt, this.targetsOf(set, fact), item.warnings);
+      let targets = this.targetsOf(set, fact);
+      let identity: IdentityMatch | undefined;
+      if (fact.kind === 'schedule' && !fact.caseId && targets.every((c) => c === undefined)) {
+        const fallback = this.identityFallback(set, fact);
+        if (fallback.outcome === 'matched') {
+          targets = [fallback.state];
+          identity = fallback.match;
+        } else if (fallback.outcome === 'ambiguous') {
+          item.warnings.push(
+            `identity-ambiguous: no identifier matched and cases ${fallback.caseIds.join(', ')} of the patient ` +
+              'that day in that room could each be the one; none was chosen',
+          );
+        }
+      }
+      const applied = this.applyToTargets(set, fact, receivedAt, targets, item.warnings, identity);
       for (const id of applied.changed) item.caseIds.add(id);
       if (applied.matched) continue;
       const keys = parkingKeys(set, fact);
@@ -552,12 +572,24 @@ export class CaseApplyService {
     }
   }
 
+  /**
+   * A schedule fact none of whose identifiers matched: the patient's case that day in that room,
+   * if there is exactly one (domain `matchByPatientDayRoom`; the candidates were loaded with the
+   * batch). The facility's day, not the interface's zone: boards are per facility day.
+   */
+  private identityFallback(set: CaseWorkingSet, fact: ScheduleFact): IdentityFallback {
+    const mrn = fact.patient?.mrn;
+    if (!mrn) return { outcome: 'none' };
+    return matchByPatientDayRoom(set.findByPatient(mrn), fact, this.settings.facilityTz);
+  }
+
   private applyToTargets(
     set: CaseWorkingSet,
     fact: Fact,
     receivedAt: string,
     targets: readonly (CaseState | undefined)[],
     warnings: string[],
+    identity?: IdentityMatch,
   ): { matched: boolean; changed: string[]; applied: string[] } {
     const changed: string[] = [];
     const applied: string[] = [];
@@ -566,6 +598,7 @@ export class CaseApplyService {
         newCaseId: randomUUID(),
         receivedAt,
         policy: this.pipeline.policy ?? {},
+        ...(identity && current ? { identity } : {}),
       });
       warnings.push(...result.warnings.map((w) => `${w.code}: ${w.message}`));
       if (!result.state) continue;
@@ -737,6 +770,8 @@ function parkingKeys(
     }
     case 'prediction':
     case 'device-conditions':
+    case 'conditions':
+    case 'limits':
       return undefined;
     case 'milestone':
     case 'checklist':
@@ -786,6 +821,8 @@ function locationsOf(fact: Fact): { location: SourceLocation; assign: (room: Roo
     case 'order':
     case 'prediction':
     case 'device-conditions':
+    case 'conditions':
+    case 'limits':
       return [];
   }
 }

@@ -36,6 +36,11 @@ export interface PipelineSettings {
   orHours?: { open: string; close: string };
   /** Keep predictions up to date (`PREDICTIONS=on`, the default). */
   predictions?: boolean;
+  /**
+   * Run the tick's alert rules — stale data, room environment, equipment conflicts — in the
+   * worker's watchdog (`RULE_TICK=on`, the default).
+   */
+  ruleTick?: boolean;
 }
 
 /** The site's rules for cases, from configuration (README: configuration). */
@@ -47,6 +52,8 @@ export interface SitePolicy {
   orHours: { open: string; close: string };
   /** Whether the worker keeps predictions up to date (`PREDICTIONS`). */
   predictions: boolean;
+  /** Whether the worker's tick runs stale-data, environment and equipment-conflict rules (`RULE_TICK`). */
+  ruleTick: boolean;
   kpi: { firstCaseGraceMinutes: number; turnoverMaxMinutes: number };
 }
 

@@ -10,6 +10,7 @@ import {
   Param,
   Patch,
   Post,
+  Put,
   Query,
   UnprocessableEntityException,
 } from '@nestjs/common';
@@ -36,7 +37,13 @@ import { AuditService, CurrentPrincipal, Roles, type Principal } from '@circulat
 import { CaseRepository, RoomRepository } from '@circulator/persistence';
 import { CaseCommandService } from '@circulator/pipeline';
 import { CLOCK, REALTIME_SETTINGS, disclosureFor, type RealtimeSettings } from '@circulator/realtime';
-import { idempotencyKey, parseChecklistBody, parseMilestoneBody, parseScheduleBody } from './case-commands.schemas';
+import {
+  idempotencyKey,
+  parseChecklistBody,
+  parseLimitsBody,
+  parseMilestoneBody,
+  parseScheduleBody,
+} from './case-commands.schemas';
 import { parseAlertAckQuery } from './cases.schemas';
 
 /** How far in the future a person may date a milestone (clocks on carts drift). */
@@ -160,6 +167,40 @@ export class CaseCommandsController {
       targetType: 'case',
       targetId: id,
       detail: { phase: body.phase, completed, at },
+    });
+    return this.view(principal, id);
+  }
+
+  @Put('cases/:id/limits')
+  @Roles('anesthesiologist', 'admin')
+  @ApiOperation({
+    summary:
+      "Set the case's own vital-sign limits over the site's (per vital: low, high, criticalLow, criticalHigh — null turns one off — sustainSeconds, staleSeconds; {} restores the site's), with a reason",
+  })
+  async limits(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() raw: unknown,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<CaseView> {
+    const body = parseLimitsBody(raw);
+    const state = await this.caseOr404(id);
+    const actor = actorOf(principal, ['anesthesiologist', 'admin']);
+    const fact: FactDraft = {
+      kind: 'limits',
+      at: this.clock.now().toISOString(),
+      target: { caseId: id },
+      limits: body.limits,
+      reason: body.reason,
+      actor,
+    };
+    await this.commands.submit({ fact, actor, label: `set vital limits (${actor.role})`, ...keyOf(key) });
+    await this.audit.record({
+      principal,
+      action: 'cases.limits',
+      targetType: 'case',
+      targetId: id,
+      detail: { from: state.limits ?? null, to: body.limits, reason: body.reason },
     });
     return this.view(principal, id);
   }

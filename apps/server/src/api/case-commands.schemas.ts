@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
-import { MILESTONE_KEYS } from '@circulator/contracts';
+import { MILESTONE_KEYS, VITAL_NAMES } from '@circulator/contracts';
 import { CHECKLIST_PHASES } from '@circulator/domain';
 import { parseRequest } from './parse-request';
 
@@ -40,7 +40,36 @@ const scheduleBody = z
     error: 'name at least one of roomId, scheduledStart, scheduledEnd',
   });
 
+/** A limit in the vital's display unit (°C, mmHg, %, /min); null turns it off. */
+const limitValue = z.number({ error: 'must be a number, or null to turn the limit off' }).finite().nullable();
+const seconds = z.number({ error: 'must be a number of seconds' }).int().min(0).max(86_400);
+
+const vitalOverride = z
+  .strictObject({
+    low: limitValue.optional(),
+    high: limitValue.optional(),
+    criticalLow: limitValue.optional(),
+    criticalHigh: limitValue.optional(),
+    sustainSeconds: seconds.optional(),
+    staleSeconds: seconds.optional(),
+  })
+  .refine((o) => o.low == null || o.high == null || o.low < o.high, { error: 'low must be below high' })
+  .refine((o) => o.criticalLow == null || o.low == null || o.criticalLow <= o.low, {
+    error: 'criticalLow must not be above low',
+  })
+  .refine((o) => o.criticalHigh == null || o.high == null || o.criticalHigh >= o.high, {
+    error: 'criticalHigh must not be below high',
+  });
+
+const limitsBody = z.strictObject({
+  /** Per vital (CONTRACT §3 names); `{}` goes back to the site's limits. */
+  limits: z.partialRecord(z.enum(VITAL_NAMES, { error: `must be one of ${VITAL_NAMES.join(', ')}` }), vitalOverride),
+  reason: reason,
+});
+
 export type MilestoneBody = z.output<typeof milestoneBody>;
+export type LimitsBody = z.output<typeof limitsBody>;
+export const parseLimitsBody = (body: unknown): LimitsBody => parseRequest(limitsBody, body);
 export type ChecklistBody = z.output<typeof checklistBody>;
 export type ScheduleBody = z.output<typeof scheduleBody>;
 

@@ -1,4 +1,4 @@
-import { messageText } from './message.view';
+import { messageDocument, messageText } from './message.view';
 
 describe('messageText', () => {
   it('shows the text as sent and every valued field as written, with its components and repetitions', () => {
@@ -83,5 +83,56 @@ describe('messageText', () => {
     );
     expect(twoMessages.tree).toBeNull();
     expect(twoMessages.problem).toMatchObject({ kind: 'unparseable', location: { segment: 'MSH', sequence: 2 } });
+  });
+});
+
+describe('messageDocument', () => {
+  it('shows an api row as the command it is: kind, case, who, when and the fact', () => {
+    const fact = {
+      kind: 'limits',
+      at: '2026-11-23T07:40:00.000Z',
+      target: { caseId: 'c-1' },
+      limits: { spo2: { low: 88 } },
+      reason: 'COPD',
+      actor: { id: 'u-1', role: 'anesthesiologist', name: 'anes' },
+    };
+    const raw = Buffer.from(JSON.stringify({ fact, label: 'set vital limits (anesthesiologist)' }));
+    expect(messageDocument(raw, 'api')).toEqual({
+      text: raw.toString('utf8'),
+      charset: 'UTF-8',
+      tree: null,
+      json: { fact, label: 'set vital limits (anesthesiologist)' },
+      command: {
+        kind: 'limits',
+        label: 'set vital limits (anesthesiologist)',
+        caseId: 'c-1',
+        actor: { id: 'u-1', role: 'anesthesiologist', name: 'anes' },
+        at: '2026-11-23T07:40:00.000Z',
+        fact,
+      },
+    });
+  });
+
+  it('a desk move names its case by caseId; a FHIR or MQTT row is its JSON, no command', () => {
+    const move = Buffer.from(JSON.stringify({ fact: { kind: 'schedule', caseId: 'c-2', identifiers: {} } }));
+    expect(messageDocument(move, 'api').command).toEqual({
+      kind: 'schedule',
+      caseId: 'c-2',
+      fact: { kind: 'schedule', caseId: 'c-2', identifiers: {} },
+    });
+    const mqtt = Buffer.from('{"v":1,"messages":[]}');
+    expect(messageDocument(mqtt, 'mqtt')).toEqual({
+      text: '{"v":1,"messages":[]}',
+      charset: 'UTF-8',
+      tree: null,
+      json: { v: 1, messages: [] },
+    });
+  });
+
+  it('text that is not JSON is shown as text, with why', () => {
+    const out = messageDocument(Buffer.from('MSH|^~\\&|'), 'api');
+    expect(out.json).toBeUndefined();
+    expect(out.command).toBeUndefined();
+    expect(out.jsonProblem).toMatch(/^not JSON: /);
   });
 });

@@ -91,3 +91,74 @@ function treeField(index: number, value: string, component: string, repetition: 
 function withComponents(value: string, component: string): { value: string; components?: string[] } {
   return value.includes(component) ? { value, components: value.split(component) } : { value };
 }
+
+/** An `api` row as the integration console shows it: the person's request, as the fact it made. */
+export interface ApiCommandView {
+  /** The fact's kind: `milestone`, `checklist`, `acknowledgement`, `schedule`, `limits`… */
+  kind: string;
+  /** What the request was, e.g. `record inRoom (nurse)`. */
+  label?: string;
+  /** The case the request named. */
+  caseId?: string;
+  /** Who asked, in which role. */
+  actor?: { id: string; role: string; name?: string };
+  /** When they asked (the fact's time). */
+  at?: string;
+  /** The fact as stored: the rest of what was asked (milestone and value, limits and reason…). */
+  fact: Record<string, unknown>;
+}
+
+/** A JSON row (api, fhir, mqtt) as the console shows it: its text, and its content parsed. */
+export interface MessageDocument {
+  text: string;
+  charset: 'UTF-8';
+  tree: null;
+  /** The parsed content; absent when the text is not JSON (`jsonProblem` says why). */
+  json?: unknown;
+  jsonProblem?: string;
+  /** For `api` rows: the request as a command (the fact it made, who, about which case). */
+  command?: ApiCommandView;
+}
+
+/**
+ * A stored JSON message (a person's API request, a FHIR resource with what it references, a batch
+ * of MQTT device messages): never an HL7 tree, but its content as structure. Never throws.
+ */
+export function messageDocument(raw: Buffer, channel: string): MessageDocument {
+  const text = raw.toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { text, charset: 'UTF-8', tree: null, jsonProblem: `not JSON: ${(err as Error).message}` };
+  }
+  const out: MessageDocument = { text, charset: 'UTF-8', tree: null, json };
+  if (channel === 'api') {
+    const command = commandOf(json);
+    if (command) out.command = command;
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `{fact, label}` (the pipeline's `ApiCommand`) as a command view; undefined for anything else. */
+function commandOf(json: unknown): ApiCommandView | undefined {
+  if (!isObject(json) || !isObject(json.fact) || typeof json.fact.kind !== 'string') return undefined;
+  const fact = json.fact;
+  const view: ApiCommandView = { kind: fact.kind as string, fact };
+  if (typeof json.label === 'string') view.label = json.label;
+  const target = isObject(fact.target) ? fact.target : undefined;
+  const caseId =
+    typeof target?.caseId === 'string' ? target.caseId : typeof fact.caseId === 'string' ? fact.caseId : undefined;
+  if (caseId) view.caseId = caseId;
+  if (isObject(fact.actor) && typeof fact.actor.id === 'string' && typeof fact.actor.role === 'string') {
+    const actor: ApiCommandView['actor'] = { id: fact.actor.id, role: fact.actor.role };
+    if (typeof fact.actor.name === 'string') actor.name = fact.actor.name;
+    view.actor = actor;
+  }
+  if (typeof fact.at === 'string') view.at = fact.at;
+  return view;
+}

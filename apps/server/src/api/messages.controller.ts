@@ -35,7 +35,7 @@ import {
   type ReprocessResult,
 } from '@circulator/pipeline';
 import { CLOCK } from '@circulator/realtime';
-import { messageText, type MessageText } from './message.view';
+import { messageDocument, messageText, type MessageDocument, type MessageText } from './message.view';
 import {
   parseErrorsQuery,
   parseReprocessBody,
@@ -44,11 +44,19 @@ import {
   parseUploadQuery,
 } from './messages.schemas';
 
+/** Inbox channels whose rows are JSON, not HL7. */
+const JSON_CHANNELS: ReadonlySet<string> = new Set(['fhir', 'api', 'mqtt']);
+
 /** `GET /api/messages/{id}`: one message in full. */
 export interface MessageView {
   message: MessageSummary & Pick<MessageText, 'text' | 'charset'>;
   tree: MessageText['tree'];
   problem?: MessageText['problem'];
+  /** JSON rows (api, fhir, mqtt): the content parsed, or why it is not JSON. */
+  json?: unknown;
+  jsonProblem?: string;
+  /** `api` rows: the person's request as a command (kind, case, who, when, the fact). */
+  command?: MessageDocument['command'];
   attempts: MessageAttempt[];
   events: MessageCaseEvent[];
 }
@@ -225,12 +233,20 @@ export class MessagesController {
     const detail = isInboxId(id) ? await this.log.get(id) : undefined;
     if (!detail) throw new NotFoundException(`no message ${id}`);
     const { raw, ...summary } = detail.message;
-    // FHIR rows hold JSON (a resource with what it references), not HL7: shown as text, no HL7 tree.
-    const { text, charset, tree, problem } =
-      summary.channel === 'fhir'
-        ? { text: raw.toString('utf8'), charset: 'UTF-8' as const, tree: null }
-        : messageText(raw);
     await this.audit.record({ principal, action: 'message.read', targetType: 'message', targetId: id });
+    // FHIR, API and MQTT rows hold JSON (a resource with what it references, a person's request, a
+    // batch of device messages), not HL7: their content as structure, no HL7 tree.
+    if (JSON_CHANNELS.has(summary.channel)) {
+      const { text, charset, tree, ...document } = messageDocument(raw, summary.channel);
+      return {
+        message: { ...summary, text, charset },
+        tree,
+        ...document,
+        attempts: detail.attempts,
+        events: detail.events,
+      };
+    }
+    const { text, charset, tree, problem } = messageText(raw);
     return {
       message: { ...summary, text, charset },
       tree,

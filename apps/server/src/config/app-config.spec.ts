@@ -71,6 +71,7 @@ describe('loadConfig', () => {
       policy: { milestonePrecedence: { inRoom: ['rtls', 'manual'], procedureStart: ['manual'] } },
       orHours: { open: '07:30', close: '18:00' },
       predictions: true,
+      ruleTick: true,
       kpi: { firstCaseGraceMinutes: 10, turnoverMaxMinutes: 120 },
     });
   });

@@ -190,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       policy: c.MILESTONE_PRECEDENCE ? { milestonePrecedence: c.MILESTONE_PRECEDENCE } : {},
       orHours: c.OR_HOURS,
       predictions: c.PREDICTIONS,
+      ruleTick: c.RULE_TICK,
       kpi: { firstCaseGraceMinutes: c.KPI_FIRST_CASE_GRACE_MINUTES, turnoverMaxMinutes: c.KPI_TURNOVER_MAX_MINUTES },
     },
   };

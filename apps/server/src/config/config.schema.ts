@@ -423,6 +423,12 @@ export const VARIABLES = {
     fix: 'on or off',
     sensitive: false,
   },
+  RULE_TICK: {
+    description:
+      "on: the worker's tick raises and clears stale-data, room-environment and equipment-conflict alerts [on]",
+    fix: 'on or off',
+    sensitive: false,
+  },
   MILESTONE_PRECEDENCE: {
     description:
       'which sources win per milestone, most trusted first, e.g. inRoom=rtls,manual;procedureStart=manual [manual,device,rtls,fhir,adt,siu]',
@@ -624,6 +630,10 @@ export const configSchema = z.object({
   KPI_FIRST_CASE_GRACE_MINUTES: z.coerce.number().int().min(0).max(120).default(5),
   KPI_TURNOVER_MAX_MINUTES: z.coerce.number().int().min(10).max(1440).default(120),
   PREDICTIONS: z
+    .enum(['on', 'off'], { error: 'must be on or off' })
+    .default('on')
+    .transform((v) => v === 'on'),
+  RULE_TICK: z
     .enum(['on', 'off'], { error: 'must be on or off' })
     .default('on')
     .transform((v) => v === 'on'),

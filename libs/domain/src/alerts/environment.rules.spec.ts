@@ -98,4 +98,32 @@ describe('OR environment: room temperature 20–24 °C, relative humidity 20–6
     expect(late.state).toBe(first.state);
     expect(late.cleared).toEqual([]);
   });
+
+  it('room pressure: OR 1 at +1.8 Pa to the corridor for 5 min raises a low alert (≥ +2.5 Pa); +3.0 Pa (margin 0.5) clears it', () => {
+    const pressure = (value: number, time: string): EnvironmentReading => ({
+      parameter: 'pressure',
+      value,
+      unit: 'Pa',
+      at: time,
+    });
+    const pending = perMinute([0, 1, 2, 3, 4].map((m) => inRoom('or-1', pressure(1.8, at(`08:1${m}`)))));
+    expect(pending.raised).toEqual([]);
+    const raised = feed(pending.state, [inRoom('or-1', pressure(1.8, at('08:15')))], (s, i) =>
+      evaluateEnvironment(s, i),
+    );
+    expect(raised.raised).toEqual([
+      expect.objectContaining({
+        id: environmentAlertId('or-1', 'pressure', 'low'),
+        priority: 'low',
+        message: 'Room pressure low: 1.8 Pa < 2.5 Pa',
+        ruleId: 'environment:pressure:low',
+        raisedAt: at('08:15'),
+      }),
+    ]);
+    // 2.8 Pa is inside the limit but not by the 0.5 Pa margin: it stays; 3.0 Pa clears it.
+    const held = feed(raised.state, [inRoom('or-1', pressure(2.8, at('08:16')))], (s, i) => evaluateEnvironment(s, i));
+    expect(held.cleared).toEqual([]);
+    const cleared = feed(held.state, [inRoom('or-1', pressure(3, at('08:17')))], (s, i) => evaluateEnvironment(s, i));
+    expect(cleared.cleared).toEqual([environmentAlertId('or-1', 'pressure', 'low')]);
+  });
 });

@@ -9,7 +9,10 @@ import {
 } from './rules.model';
 import { runThresholds, type ThresholdReading } from './threshold.rules';
 
-/** One room sensor reading: `temp` in °C (°F converted), `humidity` in % relative humidity. */
+/**
+ * One room sensor reading: `temp` in °C (°F converted), `humidity` in % relative humidity,
+ * `pressure` in Pa relative to the corridor.
+ */
 export interface EnvironmentReading {
   parameter: EnvironmentParameter;
   value: number;
@@ -33,8 +36,8 @@ export function environmentAlertId(roomId: string, parameter: EnvironmentParamet
 }
 
 /**
- * OR environment (kind `environment`): room temperature and relative humidity against their
- * limits (ANSI/ASHRAE/ASHE Standard 170: 20–24 °C, 20–60 % RH), with the same sustain and
+ * OR environment (kind `environment`): room temperature, relative humidity and pressure against
+ * their limits (ANSI/ASHRAE/ASHE Standard 170: 20–24 °C, 20–60 % RH, ≥ +2.5 Pa), with the same sustain and
  * hysteresis as vitals and no phase awareness. Room-level: its keys carry the room id, so the
  * track may be the room's own or the active case's.
  */

@@ -54,6 +54,24 @@ describe('equipment an upcoming case needs: maintenance due, conflicts', () => {
     ]);
   });
 
+  it("kinds: each wiring raises and owns only its kinds, and never clears the other's alerts", () => {
+    const conflictsOnly = evaluateEquipment(
+      undefined,
+      { case: afternoon, devices: [worn] },
+      { ...ctx, kinds: ['equipment-conflict'] },
+    );
+    expect(conflictsOnly.raised.map((a) => a.kind)).toEqual(['equipment-conflict']);
+    const both = check({ devices: [worn] });
+    // A conflicts-only evaluation with the C-arm fixed clears the conflict and keeps the maintenance alert.
+    const fixed = evaluateEquipment(
+      both.state,
+      { case: afternoon, devices: [{ ...worn, usesSinceService: 0 }] },
+      { ...ctx, kinds: ['equipment-conflict'] },
+    );
+    expect(fixed.cleared).toEqual([equipmentConflictAlertId('c-arm')]);
+    expect(Object.keys(fixed.state.active)).toEqual([maintenanceAlertId('carm-1')]);
+  });
+
   it('a service date on the day of the case is due; the day after is not', () => {
     const dated = (day: string) => device('carm-1', 'c-arm', { roomId: 'or-1', nextServiceDue: day });
     expect(check({ devices: [dated('2026-11-23'), stored] }).raised.map((a) => a.kind)).toEqual(['maintenance-due']);

@@ -35,6 +35,12 @@ export interface EquipmentRuleContext {
   /** The tick. */
   now: string;
   config?: RuleConfig['equipment'];
+  /**
+   * The kinds this evaluation raises and owns (default both): each is wired on its own (conflicts
+   * by the worker's rule tick, maintenance with the maintenance forecast), and an evaluation must
+   * not clear the other's alerts.
+   */
+  kinds?: readonly ('maintenance-due' | 'equipment-conflict')[];
 }
 
 /** The alert id of a device due for service that a case needs: `rule:maintenance-due:carm-2`. */
@@ -138,7 +144,12 @@ export function evaluateEquipment(
       }
     }
   }
-  replaceOwned(next, (a) => a.kind === 'maintenance-due' || a.kind === 'equipment-conflict', wanted);
+  const kinds: ReadonlySet<string> = new Set(ctx.kinds ?? ['maintenance-due', 'equipment-conflict']);
+  replaceOwned(
+    next,
+    (a) => kinds.has(a.kind),
+    wanted.filter((a) => kinds.has(a.kind)),
+  );
   return finish(state, next, []);
 }
 

@@ -17,7 +17,7 @@ export interface RuleConfig {
   vitals: VitalLimitSet;
   /** Changes each phase makes expected: annotated instead of alarmed (critical limits still alarm). */
   expected: ExpectedChanges;
-  /** Room temperature and relative humidity (ANSI/ASHRAE/ASHE Standard 170, operating rooms). */
+  /** Room temperature, relative humidity and pressure (ANSI/ASHRAE/ASHE Standard 170, operating rooms). */
   environment: EnvironmentLimitSet;
   /** The induction phase ends at procedure start or this long after induction, whichever is first. */
   inductionMinutes: number;
@@ -69,6 +69,7 @@ export const VITAL_PARAMETERS: Readonly<Record<VitalName, ParameterInfo>> = {
 export const ENVIRONMENT_PARAMETER_INFO: Readonly<Record<EnvironmentParameter, ParameterInfo>> = {
   temp: { label: 'Room temperature', unit: '°C', display: '°C', units: CELSIUS },
   humidity: { label: 'Room humidity', unit: '%', display: '%', units: { '%': same, '%RH': same, '%rh': same } },
+  pressure: { label: 'Room pressure', unit: 'Pa', display: 'Pa', units: { Pa: same } },
 };
 
 /**
@@ -187,6 +188,16 @@ export const DEFAULT_RULE_CONFIG: Readonly<RuleConfig> = deepFreeze({
     }),
     humidity: limits(20, 60, {
       hysteresis: 3,
+      sustainSeconds: 300,
+      clearSeconds: 0,
+      staleSeconds: 1800,
+      priority: 'low',
+      criticalPriority: 'medium',
+    }),
+    // Positive to the corridor by at least 2.5 Pa (0.01 in. w.c.), so that air flows out of the
+    // sterile field; a door held open drops it, hence the same five minutes.
+    pressure: limits(2.5, undefined, {
+      hysteresis: 0.5,
       sustainSeconds: 300,
       clearSeconds: 0,
       staleSeconds: 1800,

@@ -177,8 +177,11 @@ export type LimitOverride = { [K in keyof Limits]?: Limits[K] | null };
 /** Partial overrides per parameter, e.g. a case's `{ spo2: { low: 88 } }`. */
 export type LimitOverrides<K extends string> = Partial<Record<K, LimitOverride>>;
 
-/** The room parameters the environment rule watches. */
-export const ENVIRONMENT_PARAMETERS = ['temp', 'humidity'] as const;
+/**
+ * The room parameters the environment rule watches: temperature (°C), relative humidity (%) and the
+ * pressure difference to the corridor (Pa; an OR is kept positive).
+ */
+export const ENVIRONMENT_PARAMETERS = ['temp', 'humidity', 'pressure'] as const;
 export type EnvironmentParameter = (typeof ENVIRONMENT_PARAMETERS)[number];
 export type EnvironmentLimitSet = Record<EnvironmentParameter, Limits>;
 

@@ -102,6 +102,7 @@ export const PLAIN_FIELDS = [
   'predictedStart',
   'prediction',
   'checklist',
+  'limits',
 ] as const satisfies readonly (keyof CaseState)[];
 
 interface MovementSource {

@@ -5,6 +5,7 @@ import { evaluateDeviceOffline } from '../alerts/device.rules';
 import type { RuleOutcome, RuleTrack } from '../alerts/rules.model';
 import type { DeviceConditionsFact } from '../fact';
 import { CaseDraft } from './case.draft';
+import { alertEventKind } from './event.kind';
 import { stampOf } from './stamp';
 import { invalidTime, noCase } from './warnings';
 
@@ -49,10 +50,7 @@ export function applyDeviceConditions(
   const d = new CaseDraft(current, fact, stamp, ctx.policy);
   if (d.claim('deviceConditions')) d.applyRules(evaluateDeviceConditions(d.next, d.track.rules, fact));
   return d.commit(
-    (change) => {
-      const alerts = change.alerts as { raised?: unknown } | undefined;
-      return alerts?.raised ? 'alert-raised' : 'alert-cleared';
-    },
+    (change) => alertEventKind(change, 'alert-updated'),
     { devices: fact.devices.map((x) => ({ id: x.id, state: x.state, since: x.since, roomId: x.roomId })) },
     ctx.receivedAt,
   );

@@ -1,11 +1,12 @@
 import type { ApplyContext, ApplyResult } from '../case.engine';
-import type { CaseResult, CaseState, CaseVital } from '../case.model';
+import type { CaseEventKind, CaseResult, CaseState, CaseVital } from '../case.model';
 import { MAX_RESULTS } from '../case.model';
 import type { ObservationFact, ResultReading, VitalReading } from '../fact';
 import { casePhase } from '../alerts/case.phase';
-import { DEFAULT_RULE_CONFIG, resolveLimits } from '../alerts/rules.config';
 import { evaluateVitals } from '../alerts/vital.rules';
 import { CaseDraft, isMonitored } from './case.draft';
+import { alertEventKind } from './event.kind';
+import { vitalLimitsOf } from './limits.apply';
 import { compareText } from './equal';
 import { stampOf } from './stamp';
 import { invalidTime, noCase } from './warnings';
@@ -13,8 +14,9 @@ import { invalidTime, noCase } from './warnings';
 /**
  * Readings (ORU results, IHE PCD-01, MQTT). Each vital sign keeps its newest reading by the
  * reading's own time, so a late batch never replaces a newer value; each result code its newest
- * result (then the {@link MAX_RESULTS} newest codes). One `observations-recorded` event per fact
- * that changed something, with what it changed.
+ * result (then the {@link MAX_RESULTS} newest codes). One event per fact that changed something,
+ * with what it changed: `observations-recorded`, or `alert-raised` / `alert-cleared` /
+ * `alert-updated` when the readings changed a rule alert (see {@link alertEventKind}).
  */
 export function applyObservations(
   current: CaseState | undefined,
@@ -64,7 +66,7 @@ export function applyObservations(
     const milestones = d.next.milestones;
     const outcome = evaluateVitals(d.track.rules, fact.vitals, {
       phase: (at) => casePhase(milestones, at),
-      limits: ctx.policy?.vitalLimits ?? DEFAULT_VITAL_LIMITS,
+      limits: vitalLimitsOf(d.next, ctx.policy),
     });
     d.applyRules(outcome);
     if (outcome.annotations.length) meta.annotations = outcome.annotations;
@@ -72,13 +74,9 @@ export function applyObservations(
   return d.commit(ruleEventKind, meta, ctx.receivedAt);
 }
 
-/** The adult defaults (docs/alert-rules.md), resolved once. */
-const DEFAULT_VITAL_LIMITS = resolveLimits(DEFAULT_RULE_CONFIG.vitals);
-
-function ruleEventKind(change: Record<string, unknown>): 'observations-recorded' | 'alert-raised' | 'alert-cleared' {
-  const alerts = change.alerts as { raised?: unknown; cleared?: unknown } | undefined;
-  if (alerts?.raised) return 'alert-raised';
-  return alerts?.cleared && !change.vitals ? 'alert-cleared' : 'observations-recorded';
+/** `alert-raised`, `alert-cleared`, `alert-updated`, else `observations-recorded` (see {@link alertEventKind}). */
+function ruleEventKind(change: Record<string, unknown>): CaseEventKind {
+  return alertEventKind(change, 'observations-recorded');
 }
 
 /** Sorts results in the order they are kept: newest first, ties by code (one order whatever the arrival order). */

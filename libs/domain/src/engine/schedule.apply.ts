@@ -50,7 +50,16 @@ export function applySchedule(current: CaseState | undefined, fact: ScheduleFact
     if (stamp.seq === undefined) delete d.next.scheduleSeq;
     else d.next.scheduleSeq = stamp.seq;
   }
-  const result = d.commit(scheduleEventKind, { action: fact.action }, ctx.receivedAt);
+  const meta: Record<string, unknown> = { action: fact.action };
+  if (ctx.identity) {
+    meta.identity = ctx.identity;
+    d.warn(
+      'identity-fallback',
+      `no identifier of ${fact.action} matched; case ${current.id} found by patient + day + room ` +
+        `(confidence ${ctx.identity.confidence}: ${ctx.identity.reasons.join(', ')}); its identifiers now include the fact's`,
+    );
+  }
+  const result = d.commit(scheduleEventKind, meta, ctx.receivedAt);
   if (stale) {
     result.warnings.push({
       code: 'stale-fact',
