@@ -2,7 +2,7 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import { TerminusModule } from '@nestjs/terminus';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
-import { DevicesModule } from '@circulator/devices';
+import { DevicesModule, pacuMatcher } from '@circulator/devices';
 import { type Clock, systemClock } from '@circulator/domain';
 import { FhirFacadeModule } from '@circulator/fhir';
 import { IdentityModule } from '@circulator/identity';
@@ -19,6 +19,7 @@ import {
 import { RealtimeModule } from '@circulator/realtime';
 import { CaseCommandsController } from './api/case-commands.controller';
 import { CasesController } from './api/cases.controller';
+import { DeviceFirmwareController } from './api/device-firmware.controller';
 import { DevicesController } from './api/devices.controller';
 import { KpisController } from './api/kpis.controller';
 import { InterfacesController } from './api/interfaces.controller';
@@ -27,6 +28,7 @@ import type { AppConfig } from './config/app-config';
 import { fhirInboundSettings } from './config/fhir-settings';
 import { HealthController } from './health/health.controller';
 import { SiteController } from './api/site.controller';
+import { VitalsController } from './api/vitals.controller';
 import { RateLimitModule } from './http/rate-limit.module';
 import { originAllowed } from './http/origin.policy';
 import { LOG_REDACT_PATHS } from './logging';
@@ -114,6 +116,8 @@ export class AppModule {
       policy: config.site.policy,
       orHours: config.site.orHours,
       predictions: config.site.predictions,
+      vitals: config.vitals,
+      ...(config.site.pacuRooms?.length ? { isPacu: pacuMatcher(config.site.pacuRooms) } : {}),
       // Read (and the SMART key checked) only where the sync and the hook run.
       fhir: config.roles.has('ingest') ? fhirInboundSettings(config.fhir) : undefined,
     };
@@ -133,6 +137,8 @@ export class AppModule {
               MessagesController,
               InterfacesController,
               DevicesController,
+              DeviceFirmwareController,
+              VitalsController,
             ]
           : []),
       ],

@@ -36,6 +36,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'AuditChain1764210000000',
       'FhirInbound1764305000000',
       'OidcSignIn1764400000000',
+      'VitalsAndFirmwareApprovals1764520000000',
     ]);
   });
 

@@ -23,6 +23,7 @@ import { IdentityHardening1764200000000 } from './migrations/1764200000000-ident
 import { AuditChain1764210000000 } from './migrations/1764210000000-audit-chain';
 import { FhirInbound1764305000000 } from './migrations/1764305000000-fhir-inbound';
 import { OidcSignIn1764400000000 } from './migrations/1764400000000-oidc-sign-in';
+import { VitalsAndFirmwareApprovals1764520000000 } from './migrations/1764520000000-vitals-and-firmware-approvals';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -54,6 +55,7 @@ export const MIGRATIONS = [
   AuditChain1764210000000,
   FhirInbound1764305000000,
   OidcSignIn1764400000000,
+  VitalsAndFirmwareApprovals1764520000000,
 ];
 
 export interface DatabaseSettings {

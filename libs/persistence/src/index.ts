@@ -12,3 +12,5 @@ export * from './case.repository';
 export * from './message-log.repository';
 export * from './device.repository';
 export * from './fhir-sync.repository';
+export * from './vitals.repository';
+export * from './firmware-approval.repository';

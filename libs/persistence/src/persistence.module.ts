@@ -7,7 +7,9 @@ import { DeviceRepository } from './device.repository';
 import { FhirSyncRepository } from './fhir-sync.repository';
 import { InboxRepository } from './inbox.repository';
 import { MessageLogRepository } from './message-log.repository';
+import { FirmwareApprovalRepository } from './firmware-approval.repository';
 import { RoomRepository } from './room.repository';
+import { VitalsRepository } from './vitals.repository';
 
 /**
  * The database for the whole application: PostgreSQL or embedded PGlite, migrated at start.
@@ -39,6 +41,8 @@ export class PersistenceModule {
         MessageLogRepository,
         DeviceRepository,
         FhirSyncRepository,
+        VitalsRepository,
+        FirmwareApprovalRepository,
       ],
       exports: [
         TypeOrmModule,
@@ -48,6 +52,8 @@ export class PersistenceModule {
         MessageLogRepository,
         DeviceRepository,
         FhirSyncRepository,
+        VitalsRepository,
+        FirmwareApprovalRepository,
       ],
     };
   }

@@ -7,6 +7,7 @@ import {
   localDate,
   PATIENT_EVENT_WINDOW_MS,
   pickCaseAt,
+  pickRecoveryCase,
   planInputsChanged,
   type CaseState,
   type Clock,
@@ -21,9 +22,11 @@ import { mapHl7 } from '@circulator/hl7';
 import {
   CaseRepository,
   DeviceRepository,
+  FirmwareApprovalRepository,
   InboxRepository,
   RoomRepository,
   UNIQUE_IDENTIFIER_KINDS,
+  VitalsRepository,
   type InboxAttempt,
   type ParkedFactInput,
   type StoredInboxMessage,
@@ -131,6 +134,8 @@ export class CaseApplyService {
     @Inject(INTERFACE_LOOKUP) private readonly interfaces: InterfaceLookup,
     @Inject(PIPELINE_SETTINGS) private readonly pipeline: PipelineSettings,
     @Optional() private readonly predictions?: PredictionService,
+    @Optional() private readonly vitals?: VitalsRepository,
+    @Optional() private readonly approvals?: FirmwareApprovalRepository,
   ) {}
 
   /**
@@ -174,7 +179,12 @@ export class CaseApplyService {
       const work: MessageWork[] = [];
       const fresh = messages.filter((m) => m.status === 'received');
       const mqtt = fresh.filter((m) => m.channel === 'mqtt');
-      const feed = mqtt.length ? await DeviceFeedWork.load(this.devices, this.rooms, manager, mqtt) : undefined;
+      const feed = mqtt.length
+        ? await DeviceFeedWork.load(this.devices, this.rooms, manager, mqtt, {
+            ...(this.approvals ? { approvals: this.approvals } : {}),
+            ...(this.pipeline.isPacu ? { isPacu: this.pipeline.isPacu } : {}),
+          })
+        : undefined;
       const decodedAt = this.clock.now().toISOString();
       for (const message of messages) {
         if (message.status === 'applied') {
@@ -210,6 +220,7 @@ export class CaseApplyService {
       await this.replayParked(manager, set);
 
       changed = set.changes();
+      if (this.vitals && set.vitals.length) await this.vitals.store(set.vitals, manager);
       await this.cases.saveMany(
         manager,
         changed.map((c) => ({ state: c.state, events: c.events, expectedVersion: c.loadedVersion, loaded: c.loaded })),
@@ -470,6 +481,12 @@ export class CaseApplyService {
       const applied = this.applyToTargets(set, fact, receivedAt, this.targetsOf(set, fact), item.warnings);
       for (const id of applied.changed) item.caseIds.add(id);
       if (applied.matched) continue;
+      if (fact.kind === 'observations' && fact.source.kind === 'device' && !fact.subject.patient) {
+        // A monitor in an empty room streams all day: its readings are not parked (a parked row per
+        // reading for a week was most of the database). The room's next readings reach its case.
+        item.warnings.push(`no-case: device readings of room ${fact.subject.room?.id ?? '?'} match no case; not kept`);
+        continue;
+      }
       const keys = parkingKeys(set, fact);
       if (keys) {
         const interfaceName = item.message.interfaceName ?? null;
@@ -520,7 +537,7 @@ export class CaseApplyService {
         // the room only when the source names no patient.
         const { subject } = lookup;
         const found = subject.patient
-          ? pickCaseAt(set.findByPatient(subject.patient.mrn), lookup.at)
+          ? (lookup.recovery ? pickRecoveryCase : pickCaseAt)(set.findByPatient(subject.patient.mrn), lookup.at)
           : subject.room
             ? pickCaseAt(set.inRoom(subject.room.id), lookup.at)
             : undefined;
@@ -548,6 +565,12 @@ export class CaseApplyService {
       if (!result.state) continue;
       set.record(current, result.state, result.events);
       applied.push(result.state.id);
+      if (fact.kind === 'observations' && fact.vitals.length) {
+        const inboxId = /^\d+$/.test(fact.source.id) ? fact.source.id : null;
+        for (const v of fact.vitals) {
+          set.vitals.push({ caseId: result.state.id, name: v.name, at: v.at, value: v.value, unit: v.unit, inboxId });
+        }
+      }
       if (result.events.length) changed.push(result.state.id);
     }
     return { matched: applied.length > 0, changed, applied };

@@ -5,6 +5,7 @@ import { CaseApplyService } from './case-apply.service';
 import { FhirIngestService } from './fhir-ingest.service';
 import { PredictionService } from './prediction.service';
 import { DeviceWatchdog } from './device-watchdog.service';
+import { VitalsRetention } from './vitals-retention.service';
 import { InboundQueue } from './inbound.queue';
 import { InboundWorker } from './inbound.worker';
 import { MllpIngestService } from './mllp-ingest.service';
@@ -61,8 +62,9 @@ export class WorkerModule {
         CaseApplyService,
         InboundWorker,
         DeviceWatchdog,
+        VitalsRetention,
       ],
-      exports: [CaseApplyService, InboundWorker, PredictionService, DeviceWatchdog],
+      exports: [CaseApplyService, InboundWorker, PredictionService, DeviceWatchdog, VitalsRetention],
     };
   }
 }

@@ -22,6 +22,10 @@ export interface PipelineSettings {
   orHours?: { open: string; close: string };
   /** Keep predictions up to date (`PREDICTIONS=on`, the default). */
   predictions?: boolean;
+  /** Whether an RTLS room id is a PACU location (`PACU_ROOMS`): a patient's tag there is `pacuIn`/`pacuOut`. */
+  isPacu?: (roomId: string) => boolean;
+  /** How long vital-sign readings and their minute aggregates are kept (`VITALS_*_RETENTION_DAYS`). */
+  vitals?: { retentionDays: number; aggregateRetentionDays: number };
 }
 
 /** The site's rules for cases, from configuration (README: configuration). */
@@ -33,6 +37,8 @@ export interface SitePolicy {
   orHours: { open: string; close: string };
   /** Whether the worker keeps predictions up to date (`PREDICTIONS`). */
   predictions: boolean;
+  /** RTLS room ids that are PACU locations (`PACU_ROOMS`). */
+  pacuRooms?: readonly string[];
   kpi: { firstCaseGraceMinutes: number; turnoverMaxMinutes: number };
 }
 

@@ -44,6 +44,8 @@ export interface AppConfig {
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   /** The site's rules for cases: milestone precedence, staffed hours, KPI definitions. */
   site: SitePolicy;
+  /** How long vital-sign readings and their minute aggregates are kept. */
+  vitals: { retentionDays: number; aggregateRetentionDays: number };
 }
 
 /** FHIR_AUTH and its companions; the SMART key is read at start (apps/server/src/config/fhir-settings.ts). */
@@ -88,6 +90,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError(`${name} ${message}${shown}: ${doc?.fix ?? 'see README.md'}`);
   }
   const c = parsed.data;
+  if (c.VITALS_AGGREGATE_RETENTION_DAYS < c.VITALS_RETENTION_DAYS) {
+    throw new ConfigError(
+      'VITALS_AGGREGATE_RETENTION_DAYS is shorter than VITALS_RETENTION_DAYS: the minute aggregates are the longer record; raise it',
+    );
+  }
   if (Boolean(c.MQTT_TLS_CERT) !== Boolean(c.MQTT_TLS_KEY)) {
     throw new ConfigError('MQTT_TLS_CERT and MQTT_TLS_KEY go together: set both to turn on MQTT over TLS, or neither');
   }
@@ -122,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
           : undefined,
     },
     database: { url: c.DATABASE_URL },
+    vitals: { retentionDays: c.VITALS_RETENTION_DAYS, aggregateRetentionDays: c.VITALS_AGGREGATE_RETENTION_DAYS },
     redis: { url: c.REDIS_URL ?? DEFAULT_REDIS_URL, urlIsDefault: c.REDIS_URL === undefined, prefix: c.REDIS_PREFIX },
     dataDir: resolve(c.DATA_DIR),
     facilityTz: c.FACILITY_TZ,
@@ -147,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       policy: c.MILESTONE_PRECEDENCE ? { milestonePrecedence: c.MILESTONE_PRECEDENCE } : {},
       orHours: c.OR_HOURS,
       predictions: c.PREDICTIONS,
+      pacuRooms: c.PACU_ROOMS,
       kpi: { firstCaseGraceMinutes: c.KPI_FIRST_CASE_GRACE_MINUTES, turnoverMaxMinutes: c.KPI_TURNOVER_MAX_MINUTES },
     },
   };
