@@ -7,6 +7,7 @@ import {
   evaluateRate,
   evaluateRoom,
   mapFeedMessage,
+  parseFeedTopic,
   type ApprovedUpdate,
   type DeviceInfo,
   type FeedAnomalyState,
@@ -131,6 +132,21 @@ export class DeviceFeedWork {
       const label = `MQTT ${entry.deviceId} ${mapping.kind}`;
       if (mapping.problem) {
         out.warnings.push(`${label}: ${mapping.problem}`);
+        // A registered sensor writing another room's environment (only an external broker lets it
+        // through: the embedded one refuses the publish) is also a feed anomaly.
+        const topic = record && mapping.kind === 'environment' ? parseFeedTopic(entry.topic) : undefined;
+        if (record && topic?.kind === 'environment') {
+          const c = this.change(record);
+          const at = entry.receivedAt;
+          const registeredRoomId = record.roomId ?? undefined;
+          const judged = evaluateRoom(c.anomaly ?? this.anomalyOf(record), {
+            at,
+            roomId: topic.roomId,
+            registeredRoomId,
+          });
+          c.anomaly = judged.state;
+          this.raise(record.id, judged.alerts);
+        }
         continue;
       }
       const source: FactSource = { kind: 'device', id: message.id, label, sequence: Number(message.id) };
@@ -302,9 +318,14 @@ export class DeviceFeedWork {
       apply(evaluateFirmware(state, report, this.approved.get(d.id) ?? []));
     }
     c.anomaly = state;
+    this.raise(d.id, alerts);
+  }
+
+  /** Security alerts as `security` lines of the device's history. */
+  private raise(deviceId: string, alerts: readonly SecurityAlert[]): void {
     for (const alert of alerts) {
       this.events.push({
-        deviceId: d.id,
+        deviceId,
         at: new Date(alert.at),
         kind: 'security',
         priority: alert.priority,
