@@ -90,9 +90,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError(`${name} ${message}${shown}: ${doc?.fix ?? 'see README.md'}`);
   }
   const c = parsed.data;
-  if (c.VITALS_AGGREGATE_RETENTION_DAYS < c.VITALS_RETENTION_DAYS) {
+  if (c.VITALS_MINUTE_RETENTION_DAYS < c.VITALS_RETENTION_DAYS) {
     throw new ConfigError(
-      'VITALS_AGGREGATE_RETENTION_DAYS is shorter than VITALS_RETENTION_DAYS: the minute aggregates are the longer record; raise it',
+      'VITALS_MINUTE_RETENTION_DAYS is shorter than VITALS_RETENTION_DAYS: the minute aggregates are the longer record; raise it',
     );
   }
   if (Boolean(c.MQTT_TLS_CERT) !== Boolean(c.MQTT_TLS_KEY)) {
@@ -129,7 +129,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
           : undefined,
     },
     database: { url: c.DATABASE_URL },
-    vitals: { retentionDays: c.VITALS_RETENTION_DAYS, aggregateRetentionDays: c.VITALS_AGGREGATE_RETENTION_DAYS },
+    vitals: { retentionDays: c.VITALS_RETENTION_DAYS, aggregateRetentionDays: c.VITALS_MINUTE_RETENTION_DAYS },
     redis: { url: c.REDIS_URL ?? DEFAULT_REDIS_URL, urlIsDefault: c.REDIS_URL === undefined, prefix: c.REDIS_PREFIX },
     dataDir: resolve(c.DATA_DIR),
     facilityTz: c.FACILITY_TZ,

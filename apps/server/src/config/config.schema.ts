@@ -347,7 +347,7 @@ export const VARIABLES = {
     fix: 'a whole number of days, 1–3650',
     sensitive: false,
   },
-  VITALS_AGGREGATE_RETENTION_DAYS: {
+  VITALS_MINUTE_RETENTION_DAYS: {
     description: 'days the one-minute vital-sign aggregates (min, max, mean, count) are kept [400]',
     fix: 'a whole number of days, 1–36500, at least VITALS_RETENTION_DAYS',
     sensitive: false,
@@ -523,7 +523,7 @@ export const configSchema = z.object({
     .min(1, 'must be 1–3650')
     .max(3650, 'must be 1–3650')
     .default(7),
-  VITALS_AGGREGATE_RETENTION_DAYS: z.coerce
+  VITALS_MINUTE_RETENTION_DAYS: z.coerce
     .number({ error: 'must be a number of days' })
     .int('must be a whole number of days')
     .min(1, 'must be 1–36500')

@@ -11,7 +11,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   it. The primary key includes the time, as a partitioned table requires, and makes a reading
  *   stored twice (a reprocessed message) one row.
  * - `vital_minute`: one row per case, vital and minute (min, max, sum, count), kept longer
- *   (`VITALS_AGGREGATE_RETENTION_DAYS`): trends of old cases without the raw readings.
+ *   (`VITALS_MINUTE_RETENTION_DAYS`): trends of old cases without the raw readings.
  * - `device_firmware_approval`: an approved update record per device and firmware version; a
  *   firmware report without one raises a security event (secure-update tracking).
  * Declarative partitioning is plain PostgreSQL ≥ 11, so PGlite runs the same DDL.
