@@ -237,6 +237,16 @@ describe('device series over TLS, vitals trends, firmware approvals and PACU', (
       { at: '2026-11-23T07:45:00.000Z', min: 70, max: 80, mean: 75, count: 2 },
       { at: '2026-11-23T07:46:00.000Z', min: 75, max: 90, mean: 82.5, count: 2 },
     ]);
+    // The readings' MQTT message: its attempt names the case, without copying the readings.
+    const found = (await as('admin').get(`/api/messages?caseId=${caseId}&type=MQTT`).expect(200)).body as {
+      items: { id: string }[];
+    };
+    expect(found.items.length).toBeGreaterThan(0);
+    const detail = (await as('admin').get(`/api/messages/${found.items[0]!.id}`).expect(200)).body as {
+      attempts: { outcome: string; facts: unknown[]; caseIds: string[] }[];
+    };
+    expect(detail.attempts.at(-1)).toMatchObject({ outcome: 'applied', facts: [], caseIds: [caseId] });
+
     // The default step is 1m and the default window starts an hour before the case.
     const byDefault = await vitals('');
     expect(byDefault).toMatchObject({ step: '1m', from: '2026-11-23T06:30:00.000Z' });
