@@ -13,8 +13,8 @@ const DAYS_AHEAD = 2;
 export const DEFAULT_VITALS_RETENTION = { retentionDays: 7, aggregateRetentionDays: 400 } as const;
 
 /**
- * The vital-sign series' upkeep (worker role): at start and every hour, each UTC day from the
- * oldest kept to two days ahead has its partition; partitions older than `retentionDays` are
+ * The vital-sign series' upkeep (worker role): at start and every hour, each UTC day from
+ * yesterday to two days ahead has its partition; partitions older than `retentionDays` are
  * dropped whole, and minute aggregates older than `aggregateRetentionDays` are deleted. Several
  * workers may run it: the repository serialises them under an advisory lock.
  */
@@ -30,8 +30,10 @@ export class VitalsRetention implements OnApplicationBootstrap, OnApplicationShu
     @Inject(PIPELINE_SETTINGS) private readonly settings: PipelineSettings,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.run().catch((err: unknown) => this.logger.warn(`vitals upkeep failed: ${(err as Error).message}`));
+  onApplicationBootstrap(): void {
+    // Not awaited: the start does not wait for it (a reading before it lands in the default
+    // partition, and moves to its day's partition when that is created).
+    void this.run().catch((err: unknown) => this.logger.warn(`vitals upkeep failed: ${(err as Error).message}`));
     this.timer = setInterval(() => {
       this.run().catch((err: unknown) => this.logger.warn(`vitals upkeep failed: ${(err as Error).message}`));
     }, RUN_MS);
@@ -54,8 +56,11 @@ export class VitalsRetention implements OnApplicationBootstrap, OnApplicationShu
     const { retentionDays, aggregateRetentionDays } = this.settings.vitals ?? DEFAULT_VITALS_RETENTION;
     const now = this.clock.now().getTime();
     const keepFrom = utcDay(now - (retentionDays - 1) * DAY_MS);
+    // Yesterday (late readings) to two days ahead: older readings are rare (a reprocessed message)
+    // and wait in the default partition until they fall out of the retention.
     const days: string[] = [];
-    for (let ms = Date.parse(`${keepFrom}T00:00:00Z`); ms <= now + DAYS_AHEAD * DAY_MS; ms += DAY_MS) {
+    const first = Math.max(Date.parse(`${keepFrom}T00:00:00Z`), Date.parse(`${utcDay(now - DAY_MS)}T00:00:00Z`));
+    for (let ms = first; ms <= now + DAYS_AHEAD * DAY_MS; ms += DAY_MS) {
       days.push(utcDay(ms));
     }
     const done = await this.vitals.maintain(days, keepFrom, new Date(now - aggregateRetentionDays * DAY_MS));
