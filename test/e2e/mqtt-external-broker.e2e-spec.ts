@@ -1,12 +1,13 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import request from 'supertest';
-import type { CaseView, DeviceEventView } from '@circulator/contracts';
+import type { Socket } from 'socket.io-client';
+import type { CaseView, DeviceEventView, VitalsEvent } from '@circulator/contracts';
 import { mosquittoAclFile, mosquittoPasswordFile, mosquittoPasswordLine } from '@circulator/devices';
 import { ManualClock } from '@circulator/domain';
 import { MllpClient } from '@circulator/hl7';
 import { pcdVitals, siu } from '../support/hl7-messages';
 import { startPrivateMosquitto, type PrivateMosquitto } from '../support/private-mosquitto';
-import { ADMIN_PASSWORD, startTestPlatform, tokenFor, type TestPlatform } from '../support/platform';
+import { ADMIN_PASSWORD, connectLive, startTestPlatform, tokenFor, type TestPlatform } from '../support/platform';
 import { waitFor } from '../support/services';
 
 const SERVICE_USER = 'circulator';
@@ -24,6 +25,10 @@ describe('MQTT device feeds through an external Mosquitto', () => {
   const clock = new ManualClock(new Date('2026-11-23T07:40:00Z'));
   let admin = '';
   let caseId = '';
+  let live: Socket;
+  /** What a `room:` subscriber of the case's room received. */
+  const updates: { topic: string; cases?: CaseView[] }[] = [];
+  const vitalsEvents: VitalsEvent[] = [];
   const secrets: Record<string, string> = {};
   const open: MqttClient[] = [];
   const get = (path: string) => request(t.url).get(path).set('Authorization', `Bearer ${admin}`);
@@ -86,6 +91,13 @@ describe('MQTT device feeds through an external Mosquitto', () => {
       }).expect(201);
       secrets[id] = (res.body as { mqttPassword: string }).mqttPassword;
     }
+    live = await connectLive(t.url, admin);
+    live.on('update', (u: { topic: string; cases?: CaseView[] }) => updates.push(u));
+    live.on('vitals', (v: VitalsEvent) => vitalsEvents.push(v));
+    const subscribed = await new Promise<{ ok: boolean }>((resolve) =>
+      live.emit('subscribe', { topic: `room:${cases[0]!.roomId}` }, resolve),
+    );
+    expect(subscribed.ok).toBe(true);
     const passwd = await get('/api/devices/mosquitto/passwd').expect(200);
     const acl = await get('/api/devices/mosquitto/acl').expect(200);
     expect(passwd.headers['content-type']).toMatch(/^text\/plain/);
@@ -99,6 +111,7 @@ describe('MQTT device feeds through an external Mosquitto', () => {
 
   afterAll(async () => {
     for (const c of open) await c.endAsync(true).catch(() => undefined);
+    live?.close();
     await t?.stop();
     t?.dataDir.remove();
     await broker?.destroy();
@@ -141,6 +154,13 @@ describe('MQTT device feeds through an external Mosquitto', () => {
     await mllp.close();
     await waitFor(async () => ((await caseView()).vitals.spo2?.value === 91 ? true : undefined), {
       what: 'the PCD-01 reading',
+    });
+    // Both reached the room's subscribers, as updates and as vitals events.
+    const onRoom = (spo2: number) =>
+      updates.some((u) => u.topic.startsWith('room:') && u.cases?.some((c) => c.vitals.spo2?.value === spo2));
+    await waitFor(() => onRoom(96) && onRoom(91), { what: 'both readings on room:' });
+    await waitFor(() => vitalsEvents.some((v) => v.caseId === caseId && v.values.spo2?.value === 91), {
+      what: 'a vitals event of the PCD-01 reading',
     });
   });
 

@@ -2,7 +2,7 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import { TerminusModule } from '@nestjs/terminus';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
-import { DevicesModule } from '@circulator/devices';
+import { DevicesModule, pacuMatcher } from '@circulator/devices';
 import { type Clock, systemClock } from '@circulator/domain';
 import { FhirFacadeModule } from '@circulator/fhir';
 import { IdentityModule } from '@circulator/identity';
@@ -21,6 +21,7 @@ import { CaseCommandsController } from './api/case-commands.controller';
 import { CasesController } from './api/cases.controller';
 import { BiomedController } from './api/biomed.controller';
 import { DeviceMaintenanceReader } from './api/device-maintenance.reader';
+import { DeviceFirmwareController } from './api/device-firmware.controller';
 import { DevicesController } from './api/devices.controller';
 import { KpisController } from './api/kpis.controller';
 import { InterfacesController } from './api/interfaces.controller';
@@ -31,6 +32,7 @@ import { HealthController } from './health/health.controller';
 import { SiteController } from './api/site.controller';
 import { WorkOrdersController } from './api/work-orders.controller';
 import { SuggestionsController } from './api/suggestions.controller';
+import { VitalsController } from './api/vitals.controller';
 import { RateLimitModule } from './http/rate-limit.module';
 import { originAllowed } from './http/origin.policy';
 import { LOG_REDACT_PATHS } from './logging';
@@ -125,6 +127,8 @@ export class AppModule {
       orHours: config.site.orHours,
       predictions: config.site.predictions,
       ruleTick: config.site.ruleTick,
+      vitals: config.vitals,
+      ...(config.site.pacuRooms?.length ? { isPacu: pacuMatcher(config.site.pacuRooms) } : {}),
       // Read (and the SMART key checked) only where the sync and the hook run.
       fhir: config.roles.has('ingest') ? fhirInboundSettings(config.fhir) : undefined,
       // Milestones back to the EHR (off by default): the worker writes and sends the outbox.
@@ -150,6 +154,8 @@ export class AppModule {
               DevicesController,
               WorkOrdersController,
               BiomedController,
+              DeviceFirmwareController,
+              VitalsController,
             ]
           : []),
       ],

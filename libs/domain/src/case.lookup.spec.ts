@@ -1,4 +1,4 @@
-import { caseLookupFor, pickCaseAt } from './case.lookup';
+import { caseLookupFor, pickCaseAt, pickRecoveryCase } from './case.lookup';
 import type { CaseState } from './case.model';
 import { adt, alarm, booking, bookedCase, merge, observations, order, t } from './testing/facts.fixture';
 
@@ -50,6 +50,41 @@ describe('caseLookupFor', () => {
     expect(caseLookupFor(o)).toEqual({ by: 'subject', subject: o.subject, at: o.at });
     const a = alarm();
     expect(caseLookupFor(a)).toEqual({ by: 'subject', subject: a.subject, at: a.at });
+  });
+});
+
+describe('pickRecoveryCase (PACU in and out)', () => {
+  const first = caseAt('c1', '07:30', '09:00');
+  const second = caseAt('c2', '09:30', '11:00');
+
+  it("a recovery milestone looks for the patient's case by the patient's last room exit", () => {
+    const pacu = {
+      kind: 'milestone' as const,
+      at: t('09:05'),
+      source: { kind: 'device' as const, id: '1' },
+      target: { subject: { patient: { mrn: 'M1' }, room: { id: 'PACU-1', name: 'PACU-1' } } },
+      milestone: 'pacuIn' as const,
+      value: t('09:05'),
+      via: 'rtls' as const,
+    };
+    expect(caseLookupFor(pacu)).toMatchObject({ by: 'subject', at: t('09:05'), recovery: true });
+    expect(caseLookupFor({ ...pacu, milestone: 'inRoom' })).not.toHaveProperty('recovery');
+  });
+
+  it('the case left last at or before the time, within 12 h; else the case the patient is in', () => {
+    const left = { ...first, milestones: { inRoom: t('07:35'), outOfRoom: t('08:55') } };
+    // pickCaseAt finds nothing after the exit: the patient is in no room's window any more.
+    expect(pickCaseAt([left, second], t('09:05'))).toBeUndefined();
+    expect(pickRecoveryCase([second, left], t('09:05'))?.id).toBe('c1');
+    expect(pickRecoveryCase([left, second], t('08:55'))?.id).toBe('c1');
+    // Leaving the second case's room later: its PACU stay is the second's.
+    const leftAgain = { ...second, milestones: { inRoom: t('09:40'), outOfRoom: t('10:50') } };
+    expect(pickRecoveryCase([left, leftAgain], t('11:00'))?.id).toBe('c2');
+    // The exit not known yet (the tag reached PACU first): the case the patient is in.
+    const inside = { ...first, milestones: { inRoom: t('07:35') } };
+    expect(pickRecoveryCase([inside], t('08:58'))?.id).toBe('c1');
+    // More than 12 h after the exit: none.
+    expect(pickRecoveryCase([left], '2030-01-01T00:00:00.000Z')).toBeUndefined();
   });
 });
 

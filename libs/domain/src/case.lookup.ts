@@ -9,7 +9,16 @@ export type CaseLookup =
   | { by: 'identifiers'; identifiers: CaseIdentifiers; mayCreate: boolean }
   | { by: 'patient'; patient: PatientRef; visitNumber?: string; scope: 'near'; at: string }
   | { by: 'patient'; patient: PatientRef; visitNumber?: string; scope: 'all' }
-  | { by: 'subject'; subject: ObservationSubject; at: string };
+  | {
+      by: 'subject';
+      subject: ObservationSubject;
+      at: string;
+      /** A recovery milestone (`pacuIn`, `pacuOut`): the patient's case that left its room last (see {@link pickRecoveryCase}). */
+      recovery?: boolean;
+    };
+
+/** Milestones after the operating room: their case is the one the patient has left. */
+const RECOVERY_MILESTONES: ReadonlySet<string> = new Set(['pacuIn', 'pacuOut']);
 
 /** Statuses after which a case is over. */
 const CLOSED: ReadonlySet<CaseStatus> = new Set(['completed', 'cancelled', 'no-show']);
@@ -39,8 +48,14 @@ export function caseLookupFor(fact: Fact): CaseLookup {
     case 'schedule':
       if (fact.caseId) return { by: 'case', caseId: fact.caseId };
       return { by: 'identifiers', identifiers: fact.identifiers, mayCreate: CREATING_ACTIONS.has(fact.action) };
-    case 'milestone':
-      return lookupOf(fact.target, fact.value ?? fact.at);
+    case 'milestone': {
+      const lookup = lookupOf(fact.target, fact.value ?? fact.at);
+      // PACU comes after the room: the case is found by the patient's last room exit, not its window.
+      if (lookup.by === 'subject' && RECOVERY_MILESTONES.has(fact.milestone) && lookup.subject.patient) {
+        lookup.recovery = true;
+      }
+      return lookup;
+    }
     case 'checklist':
     case 'acknowledgement':
     case 'prediction':
@@ -124,6 +139,27 @@ export function pickCaseAt(candidates: readonly CaseState[], at: string): CaseSt
     }
   }
   return best;
+}
+
+/**
+ * Among a patient's cases, the one a recovery milestone (PACU in or out at `at`) belongs to: the
+ * case whose room the patient left last at or before `at`, within 12 h; else the case the patient
+ * is in at `at` ({@link pickCaseAt}: an RTLS tag may reach PACU before the room's exit is known).
+ */
+export function pickRecoveryCase(candidates: readonly CaseState[], at: string): CaseState | undefined {
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) return undefined;
+  let best: CaseState | undefined;
+  let bestKey = -Infinity;
+  for (const c of candidates) {
+    const out = instant(c.milestones.outOfRoom);
+    if (out === undefined || out > t || t - out > NEAREST_MS) continue;
+    if (out > bestKey || (out === bestKey && best && c.id < best.id)) {
+      best = c;
+      bestKey = out;
+    }
+  }
+  return best ?? pickCaseAt(candidates, at);
 }
 
 function leftBefore(c: CaseState, t: number): boolean {

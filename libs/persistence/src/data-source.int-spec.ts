@@ -39,6 +39,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'InboxHotUpdates1764500000000',
       'WritebackOutbox1764510000000',
       'WorkOrders1764520000000',
+      'VitalsAndFirmwareApprovals1764530000000',
     ]);
   });
 

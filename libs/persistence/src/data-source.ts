@@ -26,6 +26,7 @@ import { WorkOrders1764520000000 } from './migrations/1764520000000-work-orders'
 import { OidcSignIn1764400000000 } from './migrations/1764400000000-oidc-sign-in';
 import { InboxHotUpdates1764500000000 } from './migrations/1764500000000-inbox-hot-updates';
 import { WritebackOutbox1764510000000 } from './migrations/1764510000000-writeback-outbox';
+import { VitalsAndFirmwareApprovals1764530000000 } from './migrations/1764530000000-vitals-and-firmware-approvals';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -60,6 +61,7 @@ export const MIGRATIONS = [
   InboxHotUpdates1764500000000,
   WritebackOutbox1764510000000,
   WorkOrders1764520000000,
+  VitalsAndFirmwareApprovals1764530000000,
 ];
 
 export interface DatabaseSettings {

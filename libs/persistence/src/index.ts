@@ -14,3 +14,5 @@ export * from './device.repository';
 export * from './fhir-sync.repository';
 export * from './work-order.repository';
 export * from './writeback-outbox.repository';
+export * from './vitals.repository';
+export * from './firmware-approval.repository';

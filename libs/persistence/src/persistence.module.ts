@@ -8,8 +8,10 @@ import { FhirSyncRepository } from './fhir-sync.repository';
 import { WritebackOutboxRepository } from './writeback-outbox.repository';
 import { InboxRepository } from './inbox.repository';
 import { MessageLogRepository } from './message-log.repository';
+import { FirmwareApprovalRepository } from './firmware-approval.repository';
 import { RoomRepository } from './room.repository';
 import { WorkOrderRepository } from './work-order.repository';
+import { VitalsRepository } from './vitals.repository';
 
 /**
  * The database for the whole application: PostgreSQL or embedded PGlite, migrated at start.
@@ -43,6 +45,8 @@ export class PersistenceModule {
         FhirSyncRepository,
         WorkOrderRepository,
         WritebackOutboxRepository,
+        VitalsRepository,
+        FirmwareApprovalRepository,
       ],
       exports: [
         TypeOrmModule,
@@ -54,6 +58,8 @@ export class PersistenceModule {
         FhirSyncRepository,
         WorkOrderRepository,
         WritebackOutboxRepository,
+        VitalsRepository,
+        FirmwareApprovalRepository,
       ],
     };
   }

@@ -1,6 +1,6 @@
 import type { CaseIdentifiers } from '@circulator/contracts';
 import type { CaseEvent, CaseState } from '@circulator/domain';
-import { UNIQUE_IDENTIFIER_KINDS } from '@circulator/persistence';
+import { UNIQUE_IDENTIFIER_KINDS, type VitalRow } from '@circulator/persistence';
 
 /** One case as a batch sees it: as loaded, as changed so far, and the events to append. */
 export interface WorkingCase {
@@ -25,6 +25,8 @@ export class CaseWorkingSet {
   private readonly byRoom = new Map<string, Set<string>>();
   /** merged MRN → surviving MRN. */
   private readonly aliases = new Map<string, string>();
+  /** Every vital-sign reading the batch applied to a case, for the time series (`vital_reading`). */
+  readonly vitals: VitalRow[] = [];
 
   /** Adds a case read from the database (a second load of the same case is ignored). */
   addLoaded(state: CaseState): void {

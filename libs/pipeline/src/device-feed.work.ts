@@ -1,14 +1,24 @@
 import type { Fact, FactSource } from '@circulator/domain';
 import {
   decodeFeedBatch,
+  emptyFeedAnomalyState,
+  evaluateAddress,
+  evaluateFirmware,
+  evaluateRate,
+  evaluateRoom,
   mapFeedMessage,
+  parseFeedTopic,
+  type ApprovedUpdate,
   type DeviceInfo,
+  type FeedAnomalyState,
   type FeedBatchEntry,
   type FeedMapping,
+  type SecurityAlert,
   type TagBinding,
 } from '@circulator/devices';
 import {
   DeviceRepository,
+  FirmwareApprovalRepository,
   RoomRepository,
   type DeviceEventInput,
   type DeviceFields,
@@ -28,6 +38,18 @@ export interface FeedDecoded {
 interface DeviceChange {
   fields: DeviceFields;
   lastSeenMs: number;
+  /** The feed-anomaly rules' state, threaded through the batch's messages (saved at the end). */
+  anomaly?: FeedAnomalyState;
+  /** The client address last judged in this batch: the address rule runs when it changes. */
+  address?: string;
+}
+
+/** What the device side of a batch needs besides the registry. */
+export interface DeviceFeedOptions {
+  /** Firmware approvals (secure-update tracking); without it, every firmware change is unapproved. */
+  approvals?: FirmwareApprovalRepository;
+  /** Whether an RTLS room id is a PACU location (`PACU_ROOMS`). */
+  isPacu?: (roomId: string) => boolean;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -48,6 +70,9 @@ export class DeviceFeedWork {
     private readonly roomNames: Map<string, string>,
     /** Each row's messages, or why it could not be read: decoded once, in `load`. */
     private readonly rows: Map<string, FeedBatchEntry[] | Error>,
+    /** Approved firmware updates of the batch's devices that reported a firmware. */
+    private readonly approved: Map<string, ApprovedUpdate[]>,
+    private readonly isPacu: ((roomId: string) => boolean) | undefined,
   ) {}
 
   static async load(
@@ -55,6 +80,7 @@ export class DeviceFeedWork {
     rooms: RoomRepository,
     manager: EntityManager,
     messages: readonly StoredInboxMessage[],
+    options: DeviceFeedOptions = {},
   ): Promise<DeviceFeedWork> {
     const ids = new Set<string>();
     const rows = new Map<string, FeedBatchEntry[] | Error>();
@@ -74,7 +100,21 @@ export class DeviceFeedWork {
       .flatMap((b) => (b?.kind === 'device' && !ids.has(b.deviceId) ? [b.deviceId] : []));
     const all = [...records, ...(bound.length ? await repo.getMany(bound, manager) : [])];
     const roomNames = new Map((await rooms.all(manager)).map((r) => [r.id, r.name]));
-    return new DeviceFeedWork(new Map(all.map((d) => [d.id, d])), roomNames, rows);
+    // Approvals only for devices whose status messages may carry a firmware: rare, and one query.
+    const reporting = new Set<string>();
+    for (const entries of rows.values()) {
+      if (entries instanceof Error) continue;
+      for (const e of entries) if (e.topic.endsWith('/status')) reporting.add(e.deviceId);
+    }
+    const approved = new Map<string, ApprovedUpdate[]>();
+    if (options.approvals && reporting.size) {
+      for (const a of await options.approvals.forDevices([...reporting], manager)) {
+        const list = approved.get(a.deviceId) ?? [];
+        list.push({ deviceId: a.deviceId, toVersion: a.firmware, approvedAt: a.approvedAt });
+        approved.set(a.deviceId, list);
+      }
+    }
+    return new DeviceFeedWork(new Map(all.map((d) => [d.id, d])), roomNames, rows, approved, options.isPacu);
   }
 
   /** Maps one inbox row's device messages to facts (with their source) and records the rest. */
@@ -87,17 +127,32 @@ export class DeviceFeedWork {
       const mapping = mapFeedMessage(
         { topic: entry.topic, payload: entry.payload, receivedAt: entry.receivedAt },
         record ? this.infoOf(record) : undefined,
-        { now },
+        this.isPacu ? { now, isPacu: this.isPacu } : { now },
       );
       const label = `MQTT ${entry.deviceId} ${mapping.kind}`;
       if (mapping.problem) {
         out.warnings.push(`${label}: ${mapping.problem}`);
+        // A registered sensor writing another room's environment (only an external broker lets it
+        // through: the embedded one refuses the publish) is also a feed anomaly.
+        const topic = record && mapping.kind === 'environment' ? parseFeedTopic(entry.topic) : undefined;
+        if (record && topic?.kind === 'environment') {
+          const c = this.change(record);
+          const at = entry.receivedAt;
+          const registeredRoomId = record.roomId ?? undefined;
+          const judged = evaluateRoom(c.anomaly ?? this.anomalyOf(record), {
+            at,
+            roomId: topic.roomId,
+            registeredRoomId,
+          });
+          c.anomaly = judged.state;
+          this.raise(record.id, judged.alerts);
+        }
         continue;
       }
       const source: FactSource = { kind: 'device', id: message.id, label, sequence: Number(message.id) };
       for (const draft of mapping.facts) out.facts.push({ ...draft, source });
       out.warnings.push(...mapping.warnings.map((w) => `${label}: ${w}`));
-      if (record) this.record(record, entry.receivedAt, mapping);
+      if (record) this.record(record, entry, mapping);
     }
     return out;
   }
@@ -123,8 +178,10 @@ export class DeviceFeedWork {
   }
 
   /** What a message says about its device and room (kept in memory; later messages see it). */
-  private record(d: DeviceRecord, receivedAt: string, mapping: FeedMapping): void {
+  private record(d: DeviceRecord, entry: FeedBatchEntry, mapping: FeedMapping): void {
+    const { receivedAt } = entry;
     const c = this.change(d);
+    this.judge(d, c, entry, mapping);
     const seen = Date.parse(receivedAt);
     if (seen > c.lastSeenMs) c.lastSeenMs = seen;
     const at = new Date(seen);
@@ -216,19 +273,75 @@ export class DeviceFeedWork {
       if (delta > 0) d.usesSinceService = c.fields.usesSinceService = d.usesSinceService + delta;
     }
     if (status.firmware !== undefined && status.firmware !== d.firmware) {
+      // An unapproved change is also a security event (see `judge`); this line is the history's.
       this.events.push({
         deviceId: d.id,
         at,
-        kind: d.firmware === null ? 'firmware' : 'security',
-        priority: d.firmware === null ? null : 'high',
+        kind: 'firmware',
         message:
           d.firmware === null
             ? `firmware ${status.firmware} reported`
-            : `firmware changed from ${d.firmware} to ${status.firmware} without an approved update record`,
+            : `firmware changed from ${d.firmware} to ${status.firmware}`,
         detail: { from: d.firmware, to: status.firmware },
       });
       d.firmware = c.fields.firmware = status.firmware;
     }
+  }
+
+  /**
+   * The feed-anomaly rules (libs/devices security) on one message, before the message changes the
+   * registry: its publishing rate, a new client address, data for a room the device is not in, a
+   * firmware change without an approved update record. Each alert is a `security` line in the
+   * device's history (`GET /api/devices/{id}/events?kind=security`). Times are receipt times.
+   */
+  private judge(d: DeviceRecord, c: DeviceChange, entry: FeedBatchEntry, mapping: FeedMapping): void {
+    let state = c.anomaly ?? this.anomalyOf(d);
+    const alerts: SecurityAlert[] = [];
+    const at = entry.receivedAt;
+    const apply = (outcome: { state: FeedAnomalyState; alerts: SecurityAlert[] }): void => {
+      state = outcome.state;
+      alerts.push(...outcome.alerts);
+    };
+    // The external broker does not tell us addresses: the rule runs on the embedded broker only.
+    if (entry.address && entry.address !== c.address) {
+      c.address = entry.address;
+      apply(evaluateAddress(state, { at, address: entry.address }));
+    }
+    apply(evaluateRate(state, { at }));
+    if (mapping.environment) {
+      const registered = d.roomId ?? d.tagRoomId ?? undefined;
+      apply(evaluateRoom(state, { at, roomId: mapping.environment.roomId, registeredRoomId: registered }));
+    }
+    const firmware = mapping.status?.firmware;
+    if (firmware !== undefined) {
+      const report = d.firmware === null ? { at, firmware } : { at, firmware, previous: d.firmware };
+      apply(evaluateFirmware(state, report, this.approved.get(d.id) ?? []));
+    }
+    c.anomaly = state;
+    this.raise(d.id, alerts);
+  }
+
+  /** Security alerts as `security` lines of the device's history. */
+  private raise(deviceId: string, alerts: readonly SecurityAlert[]): void {
+    for (const alert of alerts) {
+      this.events.push({
+        deviceId,
+        at: new Date(alert.at),
+        kind: 'security',
+        priority: alert.priority,
+        message: alert.message.slice(0, 500),
+        detail: { alertId: alert.id, rule: alert.kind, ...alert.detail },
+      });
+    }
+  }
+
+  /** The device's stored anomaly state, or a fresh one seeded with its firmware. */
+  private anomalyOf(d: DeviceRecord): FeedAnomalyState {
+    const stored = d.anomalyState as FeedAnomalyState | null;
+    if (stored && typeof stored === 'object' && stored.rate && stored.addresses && stored.room && stored.firmware) {
+      return { ...stored, deviceId: d.id };
+    }
+    return emptyFeedAnomalyState(d.id, d.firmware ?? undefined);
   }
 
   /** Writes what the batch said about devices and rooms, in the batch's transaction. */
@@ -239,6 +352,7 @@ export class DeviceFeedWork {
       [...this.changes].map(([id, c]) => {
         const fields: DeviceFields = { ...c.fields };
         if (c.lastSeenMs > 0) fields.lastSeenAt = iso(c.lastSeenMs);
+        if (c.anomaly) fields.anomalyState = c.anomaly;
         return { id, fields };
       }),
       now,

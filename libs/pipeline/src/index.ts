@@ -14,3 +14,4 @@ export * from './mqtt-ingest.service';
 export * from './device-feed.work';
 export * from './device-watchdog.service';
 export * from './fhir-ingest.service';
+export * from './vitals-retention.service';

@@ -41,6 +41,10 @@ export interface PipelineSettings {
    * worker's watchdog (`RULE_TICK=on`, the default).
    */
   ruleTick?: boolean;
+  /** Whether an RTLS room id is a PACU location (`PACU_ROOMS`): a patient's tag there is `pacuIn`/`pacuOut`. */
+  isPacu?: (roomId: string) => boolean;
+  /** How long vital-sign readings and their minute aggregates are kept (`VITALS_*_RETENTION_DAYS`). */
+  vitals?: { retentionDays: number; aggregateRetentionDays: number };
 }
 
 /** The site's rules for cases, from configuration (README: configuration). */
@@ -54,6 +58,8 @@ export interface SitePolicy {
   predictions: boolean;
   /** Whether the worker's tick runs stale-data, environment and equipment-conflict rules (`RULE_TICK`). */
   ruleTick: boolean;
+  /** RTLS room ids that are PACU locations (`PACU_ROOMS`). */
+  pacuRooms?: readonly string[];
   kpi: { firstCaseGraceMinutes: number; turnoverMaxMinutes: number };
 }
 

@@ -72,6 +72,7 @@ describe('loadConfig', () => {
       orHours: { open: '07:30', close: '18:00' },
       predictions: true,
       ruleTick: true,
+      pacuRooms: [],
       kpi: { firstCaseGraceMinutes: 10, turnoverMaxMinutes: 120 },
     });
   });
@@ -119,6 +120,17 @@ describe('loadConfig', () => {
       );
       expect(() => loadConfig({ FHIR_WRITEBACK_HL7_RECEIVER: 'A|B' })).toThrow(/^FHIR_WRITEBACK_HL7_RECEIVER must be/);
     });
+  });
+
+  it('reads the vitals retention and the PACU rooms, refusing aggregates kept shorter than readings', () => {
+    expect(loadConfig({}).vitals).toEqual({ retentionDays: 7, aggregateRetentionDays: 400 });
+    const c = loadConfig({ VITALS_RETENTION_DAYS: '14', PACU_ROOMS: 'PACU-1, PACU-2' });
+    expect(c.vitals).toEqual({ retentionDays: 14, aggregateRetentionDays: 400 });
+    expect(c.site.pacuRooms).toEqual(['PACU-1', 'PACU-2']);
+    expect(() => loadConfig({ VITALS_RETENTION_DAYS: '30', VITALS_MINUTE_RETENTION_DAYS: '10' })).toThrow(
+      /VITALS_MINUTE_RETENTION_DAYS is shorter than VITALS_RETENTION_DAYS/,
+    );
+    expect(() => loadConfig({ VITALS_RETENTION_DAYS: '0' })).toThrow(/VITALS_RETENTION_DAYS/);
   });
 
   describe('OpenID Connect sign-in (OIDC_*)', () => {

@@ -56,6 +56,8 @@ export interface AppConfig {
   production: boolean;
   /** The site's rules for cases: milestone precedence, staffed hours, KPI definitions. */
   site: SitePolicy;
+  /** How long vital-sign readings and their minute aggregates are kept. */
+  vitals: { retentionDays: number; aggregateRetentionDays: number };
 }
 
 /** FHIR_WRITEBACK and its companions. */
@@ -117,6 +119,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigError(`${name} ${message}${shown}: ${doc?.fix ?? 'see README.md'}`);
   }
   const c = parsed.data;
+  if (c.VITALS_MINUTE_RETENTION_DAYS < c.VITALS_RETENTION_DAYS) {
+    throw new ConfigError(
+      'VITALS_MINUTE_RETENTION_DAYS is shorter than VITALS_RETENTION_DAYS: the minute aggregates are the longer record; raise it',
+    );
+  }
   if (Boolean(c.MQTT_TLS_CERT) !== Boolean(c.MQTT_TLS_KEY)) {
     throw new ConfigError('MQTT_TLS_CERT and MQTT_TLS_KEY go together: set both to turn on MQTT over TLS, or neither');
   }
@@ -163,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
           : undefined,
     },
     database: { url: c.DATABASE_URL },
+    vitals: { retentionDays: c.VITALS_RETENTION_DAYS, aggregateRetentionDays: c.VITALS_MINUTE_RETENTION_DAYS },
     redis: { url: c.REDIS_URL ?? DEFAULT_REDIS_URL, urlIsDefault: c.REDIS_URL === undefined, prefix: c.REDIS_PREFIX },
     dataDir: resolve(c.DATA_DIR),
     facilityTz: c.FACILITY_TZ,
@@ -191,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       orHours: c.OR_HOURS,
       predictions: c.PREDICTIONS,
       ruleTick: c.RULE_TICK,
+      pacuRooms: c.PACU_ROOMS,
       kpi: { firstCaseGraceMinutes: c.KPI_FIRST_CASE_GRACE_MINUTES, turnoverMaxMinutes: c.KPI_TURNOVER_MAX_MINUTES },
     },
   };

@@ -418,6 +418,22 @@ export const VARIABLES = {
     fix: 'a whole number of minutes, 10–1440',
     sensitive: false,
   },
+  VITALS_RETENTION_DAYS: {
+    description: 'days every vital-sign reading is kept (daily partitions, dropped whole) [7]',
+    fix: 'a whole number of days, 1–3650',
+    sensitive: false,
+  },
+  VITALS_MINUTE_RETENTION_DAYS: {
+    description: 'days the one-minute vital-sign aggregates (min, max, mean, count) are kept [400]',
+    fix: 'a whole number of days, 1–36500, at least VITALS_RETENTION_DAYS',
+    sensitive: false,
+  },
+  PACU_ROOMS: {
+    description:
+      "RTLS room ids that are PACU locations, comma-separated: a patient's tag entering one gives pacuIn, leaving it pacuOut [none]",
+    fix: 'list room ids as RTLS tags publish them, e.g. PACU-1,PACU-2',
+    sensitive: false,
+  },
   PREDICTIONS: {
     description: "on: keep every case's predicted start and end, and delay alerts, up to date [on]",
     fix: 'on or off',
@@ -629,6 +645,19 @@ export const configSchema = z.object({
     .transform((v) => ({ open: v.slice(0, 5), close: v.slice(6) })),
   KPI_FIRST_CASE_GRACE_MINUTES: z.coerce.number().int().min(0).max(120).default(5),
   KPI_TURNOVER_MAX_MINUTES: z.coerce.number().int().min(10).max(1440).default(120),
+  VITALS_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be 1–3650')
+    .max(3650, 'must be 1–3650')
+    .default(7),
+  VITALS_MINUTE_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be 1–36500')
+    .max(36500, 'must be 1–36500')
+    .default(400),
+  PACU_ROOMS: commaList(''),
   PREDICTIONS: z
     .enum(['on', 'off'], { error: 'must be on or off' })
     .default('on')

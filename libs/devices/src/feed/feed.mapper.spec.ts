@@ -1,7 +1,7 @@
 import { BIS_REFIDS, MDC_VITAL_SOURCES, type VitalName } from '@circulator/contracts';
 import type { AlarmFact, MilestoneFact, ObservationFact } from '@circulator/domain';
 import type { DeviceInfo } from '../device.model';
-import { mapFeedMessage, type FeedContext, type FeedMapping } from './feed.mapper';
+import { mapFeedMessage, pacuMatcher, type FeedContext, type FeedMapping } from './feed.mapper';
 
 const RECEIVED = '2024-07-15T08:15:02.000Z';
 const NOW = '2024-07-15T08:15:03.000Z';
@@ -460,7 +460,7 @@ describe('rtls', () => {
   const AT_UTC = '2024-07-15T08:14:30.000Z';
   const milestone = (
     room: string,
-    key: 'inRoom' | 'outOfRoom',
+    key: 'inRoom' | 'outOfRoom' | 'pacuIn' | 'pacuOut',
     patient: object = { mrn: 'M-1' },
   ): Omit<MilestoneFact, 'source'> => ({
     kind: 'milestone',
@@ -517,6 +517,28 @@ describe('rtls', () => {
     const unbound = map(RTLS, { roomId: 'or-3' }, { id: 'tag-9', type: 'rtls-tag' });
     expect(unbound.location).toEqual({ tagId: 'tag-9', roomId: 'or-3', at: RECEIVED });
     expect(unbound.facts).toEqual([]);
+  });
+
+  it('PACU locations (PACU_ROOMS) give pacuIn on entering and pacuOut on leaving, OR rooms as before', () => {
+    const ctx: FeedContext = { ...CTX, isPacu: pacuMatcher(['PACU-1', ' pacu-2 ']) };
+    expect(map(RTLS, { roomId: 'pacu-1', at: AT }, patientTag('or-3'), ctx).facts).toEqual([
+      milestone('or-3', 'outOfRoom'),
+      milestone('pacu-1', 'pacuIn'),
+    ]);
+    expect(map(RTLS, { roomId: 'ward-5', at: AT }, patientTag('PACU-2'), ctx).facts).toEqual([
+      milestone('PACU-2', 'pacuOut'),
+      milestone('ward-5', 'inRoom'),
+    ]);
+    // From one PACU bay to another: out of the first, into the second.
+    expect(map(RTLS, { roomId: 'PACU-2', at: AT }, patientTag('PACU-1'), ctx).facts).toEqual([
+      milestone('PACU-1', 'pacuOut'),
+      milestone('PACU-2', 'pacuIn'),
+    ]);
+    // Without the setting, a PACU room is a room like any other.
+    expect(map(RTLS, { roomId: 'PACU-1', at: AT }, patientTag('or-3')).facts).toEqual([
+      milestone('or-3', 'outOfRoom'),
+      milestone('PACU-1', 'inRoom'),
+    ]);
   });
 
   it('a position dated too far ahead is refused: no location, no milestone', () => {

@@ -51,6 +51,20 @@ export interface FeedContext {
   now: string;
   /** How far after `now` a reading may be dated before it is refused as a clock error (5 min by default). */
   maxFutureSkewMs?: number;
+  /**
+   * Whether an RTLS room id is a PACU (post-anaesthesia care unit) location: a patient's tag
+   * entering it is the case's `pacuIn`, leaving it `pacuOut` (`PACU_ROOMS`; none when absent).
+   */
+  isPacu?: (roomId: string) => boolean;
+}
+
+/**
+ * `isPacu` for a configured list of PACU room ids (`PACU_ROOMS`), compared without case: RTLS
+ * systems spell zone ids as they like.
+ */
+export function pacuMatcher(roomIds: readonly string[]): (roomId: string) => boolean {
+  const rooms = new Set(roomIds.map((r) => r.trim().toLowerCase()).filter(Boolean));
+  return (roomId) => rooms.has(roomId.trim().toLowerCase());
 }
 
 /** Readings dated more than this after now are refused: the device's clock is wrong. */
@@ -170,7 +184,7 @@ export function mapFeedMessage(msg: FeedMessage, device: DeviceInfo | undefined,
     case 'rtls': {
       const parsed = parseFeedPayload('rtls', msg.payload);
       if (!parsed.ok) return invalid(kind, parsed.problem);
-      return mapRtls(parsed.payload, device, msg.receivedAt, ctx.now, skewMs);
+      return mapRtls(parsed.payload, device, msg.receivedAt, ctx.now, skewMs, ctx.isPacu);
     }
   }
 }
@@ -482,7 +496,8 @@ function mapEnvironment(
 /**
  * An RTLS message → the tag's `location`; for a tag bound to a patient, the move is a milestone
  * (via `rtls`, `inferred`): leaving the room it was last seen in is that room's `outOfRoom`, entering
- * another is the new room's `inRoom`. The engine finds the case from patient and room; being seen
+ * another is the new room's `inRoom`. A PACU location (`isPacu`) gives `pacuOut` and `pacuIn`
+ * instead: the AACD milestones of recovery. The engine finds the case from the patient; being seen
  * again in the same room is no milestone.
  */
 function mapRtls(
@@ -491,6 +506,7 @@ function mapRtls(
   receivedAt: string,
   now: string,
   skewMs: number,
+  isPacu: (roomId: string) => boolean = () => false,
 ): FeedMapping {
   const at = payload.at === undefined ? receivedAt : canonicalInstant(payload.at);
   const out: FeedMapping = { kind: 'rtls', facts: [], rejected: [], warnings: [] };
@@ -509,7 +525,10 @@ function mapRtls(
     binding.assigningAuthority === undefined
       ? { mrn: binding.mrn }
       : { mrn: binding.mrn, assigningAuthority: binding.assigningAuthority };
-  const milestone = (room: string, key: 'inRoom' | 'outOfRoom'): Omit<MilestoneFact, 'source'> => ({
+  const milestone = (
+    room: string,
+    key: 'inRoom' | 'outOfRoom' | 'pacuIn' | 'pacuOut',
+  ): Omit<MilestoneFact, 'source'> => ({
     kind: 'milestone',
     at,
     target: { subject: { patient, room: { id: room, name: room } } },
@@ -519,8 +538,9 @@ function mapRtls(
     confidence: 'inferred',
   });
   // Leaving comes before entering.
-  if (device.tagRoomId !== undefined) out.facts.push(milestone(device.tagRoomId, 'outOfRoom'));
-  out.facts.push(milestone(roomId, 'inRoom'));
+  const left = device.tagRoomId;
+  if (left !== undefined) out.facts.push(milestone(left, isPacu(left) ? 'pacuOut' : 'outOfRoom'));
+  out.facts.push(milestone(roomId, isPacu(roomId) ? 'pacuIn' : 'inRoom'));
   return out;
 }
 
