@@ -41,8 +41,8 @@ export interface CliEnvironment {
 
 export const USAGE = `Usage: node dist/apps/simulator/src/main.js [options]
 
-Plays a simulated OR day (SIU S12 bookings, S13 reschedules, an S15 cancellation) into an
-HL7 v2 MLLP listener, in order, paced in simulated time.
+Plays a simulated OR day (ORM O01 surgical orders, SIU S12 bookings, S13 reschedules, an S15
+cancellation) into an HL7 v2 MLLP listener, in order, paced in simulated time.
 
 Options:
   --mllp HOST:PORT   MLLP listener to send to                     [127.0.0.1:2575]

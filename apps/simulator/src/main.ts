@@ -2,7 +2,7 @@ import { MllpClient } from '@circulator/hl7';
 import { parseCli, USAGE, type SimulatorOptions } from './cli.options';
 import { clockText, formatProgress, playMessages } from './day.player';
 import { finalSchedule, planOrDay } from './or-day.plan';
-import { buildPlanMessages } from './siu.builder';
+import { buildDayMessages } from './order.builder';
 import { planCourses } from './course/case.course';
 import { playCourses } from './course/course.player';
 import { ApiSession, LiveOutputs } from './course/live.outputs';
@@ -37,7 +37,7 @@ async function run(options: SimulatorOptions): Promise<number> {
     now: options.now,
     ...(options.firstCase ? { firstCase: options.firstCase } : {}),
   });
-  const messages = buildPlanMessages(plan);
+  const messages = buildDayMessages(plan);
   const cases = finalSchedule(plan);
   const span = messages.at(-1)?.offsetMs ?? 0;
   console.log(
