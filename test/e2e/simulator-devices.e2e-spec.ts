@@ -218,4 +218,36 @@ describe("the simulator's orders, devices and drills on a real platform", () => 
     expect((await device(machine)).connectivity).toBe('online');
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('implausible-feed drill: the monitor sends values no patient has; the platform refuses them and flags it', async () => {
+    const room = course.case.roomCode;
+    const monitor = deviceId('monitor', room);
+    const from = course.incision + 170 * SECOND;
+    const drill = planDrills(['implausible-feed'], [course], from - DRILL_DELAY_MS);
+    expect(drill.faults).toEqual([expect.objectContaining({ kind: 'implausible', role: 'monitor', from })]);
+    const before = (await theCase())!.vitals.hr;
+    await playCourses([course], outputs, playerClock(from), {
+      tickMs: 5 * SECOND,
+      heartbeatEvery: 1,
+      rooms: [room],
+      faults: drill.faults,
+      from,
+      until: from + 30 * SECOND,
+    });
+    const flagged = await waitFor(
+      async () => {
+        const d = await device(monitor);
+        return d.flagged ? d : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the monitor flagged' },
+    );
+    expect(flagged.flagged?.reason).toMatch(/implausible/);
+    const events = (await asAdmin().get(`/api/devices/${monitor}/events?kind=bad-reading`).expect(200)).body as {
+      events: { message: string }[];
+    };
+    expect(events.events.length).toBeGreaterThan(0);
+    // None of it reached the case: its heart rate is still the last plausible one.
+    expect((await theCase())!.vitals.hr).toEqual(before);
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

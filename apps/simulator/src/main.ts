@@ -146,6 +146,8 @@ async function playLive(
   const drills = planDrills(live.drills, courses, real.now());
   const faults = [...planDeviceFaults(courses, options.seed), ...drills.faults];
   try {
+    // The bookings are acknowledged once stored; the course needs them applied (rooms, cases).
+    await outputs.awaitCases(courses);
     await outputs.connectDevices(rooms, courses);
     console.log(
       `Playing the day's course live: ${courses.length} cases; in each of ${rooms.length} rooms a monitor, an ` +

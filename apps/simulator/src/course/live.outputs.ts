@@ -117,6 +117,28 @@ export class LiveOutputs implements CourseOutputs {
     },
   ) {}
 
+  /**
+   * Waits until the platform shows every course's case (an ACK means the booking is stored, not
+   * yet applied): polls the day's board until all are there, or `timeoutMs` passes (then logs
+   * which are missing and goes on). Returns how many are missing.
+   */
+  async awaitCases(courses: readonly CaseCourse[], timeoutMs = 30_000, pollMs = 250): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    const dates = [...new Set(courses.map((c) => c.case.start.slice(0, 10)))];
+    for (;;) {
+      for (const date of dates) await this.loadBoard(date);
+      const missing = courses.filter((c) => !this.caseIds.has(c.case.placerId));
+      if (missing.length === 0) return 0;
+      if (Date.now() >= deadline) {
+        this.deps.log(
+          `not on the platform's board after ${timeoutMs} ms: ${missing.map((c) => c.case.placerId).join(', ')}`,
+        );
+        return missing.length;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
   /** Registers (or re-keys) one monitor per room and connects it; rooms must exist by then. */
   async connectMonitors(roomCodes: readonly string[]): Promise<void> {
     await this.connectDevices(roomCodes, [], ['monitor']);
@@ -249,12 +271,16 @@ export class LiveOutputs implements CourseOutputs {
     const known = this.caseIds.get(placer);
     if (known) return known;
     const date = course.case.start.slice(0, 10);
-    const res = await this.deps.nurse.request<CaseView[]>('GET', `/api/cases?date=${date}`);
-    for (const c of res.body ?? []) {
-      if (c.identifiers.placerAppointmentId) this.caseIds.set(c.identifiers.placerAppointmentId, c.id);
-    }
+    await this.loadBoard(date);
     const id = this.caseIds.get(placer);
     if (!id) throw new Error(`case ${placer} is not on the platform's ${date} board`);
     return id;
+  }
+
+  private async loadBoard(date: string): Promise<void> {
+    const res = await this.deps.nurse.request<CaseView[]>('GET', `/api/cases?date=${date}`);
+    for (const c of Array.isArray(res.body) ? res.body : []) {
+      if (c.identifiers.placerAppointmentId) this.caseIds.set(c.identifiers.placerAppointmentId, c.id);
+    }
   }
 }
