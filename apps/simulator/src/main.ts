@@ -143,7 +143,7 @@ async function playLive(
   };
   const firstEvent = Math.min(...courseSteps(courses, outputs).map((s) => s.at));
   const clock = acceleratedClock(real, firstEvent, live.speed);
-  const drills = planDrills(live.drills, courses, real.now());
+  const drills = planDrills(live.drills, courses, clock.now());
   const faults = [...planDeviceFaults(courses, options.seed), ...drills.faults];
   try {
     // The bookings are acknowledged once stored; the course needs them applied (rooms, cases).
