@@ -164,7 +164,10 @@ async function playLive(
       stops: drills.stops,
       signal: stop.signal,
     });
-    console.log(`Course done: ${played.steps} steps (${played.failed} failed), ${played.publishes} device publishes`);
+    console.log(
+      `Course ${stop.signal.aborted ? 'stopped' : 'done'}: ${played.steps} steps (${played.failed} failed), ` +
+        `${played.publishes} device publishes`,
+    );
     return played.failed === 0 ? 0 : 1;
   } finally {
     await outputs.close();

@@ -31,6 +31,13 @@ describe('drills', () => {
     expect(stops).toEqual([{ channel: 'hl7', from: start + DRILL_DELAY_MS, to: start + DRILL_DELAY_MS + 20 * MIN }]);
   });
 
+  it('gives two device drills two rooms', () => {
+    const start = Math.min(...courses.map((c) => c.inRoom));
+    const { faults } = planDrills(['device-outage', 'implausible-feed'], courses, start);
+    expect(faults.map((f) => f.kind)).toEqual(['silent', 'implausible']);
+    expect(faults[0]!.room).not.toBe(faults[1]!.room);
+  });
+
   it('says so when the day is over', () => {
     const after = Math.max(...courses.map((c) => c.outOfRoom));
     expect(planDrills(['device-outage'], courses, after)).toEqual({

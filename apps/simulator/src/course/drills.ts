@@ -45,20 +45,29 @@ export interface DrillPlan {
 
 /**
  * The device and interface drills, starting {@link DRILL_DELAY_MS} after `startAt`. A device drill
- * takes the first room (by code) with a case under way then, else the next case to come in, and
- * starts at induction at the earliest (mid-case), ending by the time the patient leaves.
+ * takes the first room (by code) with a case under way then, else the next case to come in — the
+ * second device drill the next such room, when there is one — and starts at induction at the
+ * earliest (mid-case), ending by the time the patient leaves.
  */
 export function planDrills(drills: readonly Drill[], courses: readonly CaseCourse[], startAt: number): DrillPlan {
   const t0 = startAt + DRILL_DELAY_MS;
   const plan: DrillPlan = { faults: [], stops: [], notes: [] };
-  const target = [...courses]
-    .filter((c) => c.outOfRoom > t0 + 5 * MIN)
-    .sort(
-      (a, b) => Math.max(a.inRoom, t0) - Math.max(b.inRoom, t0) || a.case.roomCode.localeCompare(b.case.roomCode),
-    )[0];
+  // Device drills each take their own room when there are enough (so one does not hide another).
+  const used = new Set<string>();
+  const targetFor = () => {
+    const candidates = [...courses]
+      .filter((c) => c.outOfRoom > t0 + 5 * MIN)
+      .sort(
+        (a, b) => Math.max(a.inRoom, t0) - Math.max(b.inRoom, t0) || a.case.roomCode.localeCompare(b.case.roomCode),
+      );
+    const target = candidates.find((c) => !used.has(c.case.roomCode)) ?? candidates[0];
+    if (target) used.add(target.case.roomCode);
+    return target;
+  };
   const clock = (ms: number) => new Date(ms).toISOString();
   for (const drill of drills) {
     if (drill === 'device-outage' || drill === 'implausible-feed') {
+      const target = targetFor();
       if (!target) {
         plan.notes.push(`${drill}: no case left to run it in`);
         continue;
