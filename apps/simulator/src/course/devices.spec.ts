@@ -66,6 +66,7 @@ describe('device messages', () => {
       'counter status',
       'environment environment',
       'environment status',
+      'monitor alarms',
       'monitor observations',
       'monitor status',
       'pump observations',
@@ -98,6 +99,19 @@ describe('device messages', () => {
     expect(environmentReading(courses, room, c.incision).pressurePa).toBeGreaterThan(
       environmentReading(courses, room, c.inRoom - 10 * MIN).pressurePa,
     );
+  });
+
+  it('has the monitor raise an alarm as each episode starts and clear it as it ends', () => {
+    const withEpisode = courses.filter((c) => c.episode);
+    expect(withEpisode.length).toBeGreaterThan(0);
+    const alarms = normal.filter((m) => m.kind === 'alarms' && m.role === 'monitor');
+    expect(alarms).toHaveLength(withEpisode.length * 2);
+    for (const c of withEpisode) {
+      const mine = alarms.filter(
+        (a) => a.room === c.case.roomCode && a.at >= c.episode!.from && a.at < c.episode!.to + 30_000,
+      );
+      expect(mine.map((a) => a.kind === 'alarms' && a.state)).toEqual(['active', 'cleared']);
+    }
   });
 
   it('counts one instrument use per case in the room', () => {

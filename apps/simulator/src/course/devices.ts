@@ -217,6 +217,15 @@ export function counterUses(courses: readonly CaseCourse[], roomCode: string, at
   return 1_200 + Math.floor(noise(`count${roomCode}`, 1) * 800) + used;
 }
 
+/** The monitor's alarm for each kind of episode (IEC 60601-1-8 priorities: a physiological low of SpO2 or pressure is high). */
+const EPISODE_ALARM: Readonly<
+  Record<NonNullable<CaseCourse['episode']>['kind'], { message: string; priority: 'high' | 'medium' }>
+> = {
+  hypotension: { message: 'NBP SYS LOW', priority: 'high' },
+  desaturation: { message: 'SpO2 LOW', priority: 'high' },
+  tachycardia: { message: 'HR HIGH', priority: 'medium' },
+};
+
 /** What the player asks {@link deviceMessages}: the day, its faults, and the tick. */
 export interface DeviceTick {
   courses: readonly CaseCourse[];
@@ -232,7 +241,8 @@ export interface DeviceTick {
 /**
  * Every device message of one tick, room by room: readings of the devices with a patient to read
  * (monitor while in the room, anaesthesia machine while ventilating, pump while infusing), and on
- * heartbeat ticks every device's status and the room's environment. A silent device says nothing;
+ * heartbeat ticks every device's status and the room's environment. The monitor raises its alarm
+ * as a case's episode starts and clears it as it ends. A silent device says nothing;
  * an implausible one sends {@link implausibleReadings}; an occlusion raises the pump's alarm at
  * its start and clears it at its end, the pump reporting `error` in between.
  */
@@ -256,6 +266,22 @@ export function deviceMessages(tick: DeviceTick): DeviceMessage[] {
     if (course && speaks('pump') && !occluded) {
       const observations = pumpReadings(course, at);
       if (observations.length) out.push({ role: 'pump', room, kind: 'observations', at, observations });
+    }
+    // The monitor's own alarm over an episode: raised as it starts, cleared as it ends.
+    for (const c of courses) {
+      const episode = c.episode;
+      if (c.case.roomCode !== room || !episode || !speaks('monitor')) continue;
+      const { message, priority } = EPISODE_ALARM[episode.kind];
+      const alarm = {
+        role: 'monitor',
+        room,
+        kind: 'alarms',
+        id: `ep-${Math.floor(episode.from / 1000)}`,
+        priority,
+        message,
+      } as const;
+      if (tick.previous < episode.from && episode.from <= at) out.push({ ...alarm, at, state: 'active' });
+      if (tick.previous < episode.to && episode.to <= at) out.push({ ...alarm, at, state: 'cleared' });
     }
     for (const f of faults) {
       if (f.room !== room || f.kind !== 'occlusion') continue;
