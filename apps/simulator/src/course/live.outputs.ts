@@ -153,7 +153,9 @@ export class LiveOutputs implements CourseOutputs {
     courses: readonly CaseCourse[],
     roles: readonly RoomDeviceRole[] = ROOM_DEVICE_ROLES,
   ): Promise<void> {
+    // Signed in by this first request, so the registrations below share one token.
     const rooms = await this.deps.admin.request<RoomView[]>('GET', '/api/rooms');
+    const tasks: (() => Promise<void>)[] = [];
     for (const code of roomCodes) {
       const room = rooms.body.find((r) => r.locations.some((l) => l.split('^')[0] === code) || r.name === code);
       if (!room) {
@@ -162,26 +164,36 @@ export class LiveOutputs implements CourseOutputs {
       }
       this.roomIds.set(code, room.id);
       for (const role of roles) {
-        await this.connect(deviceId(role, code), {
-          type: DEVICE_TYPE[role],
-          roomId: room.id,
-          vendor: 'Circulator Sim',
-          model: DEVICE_MODEL[role].model,
-          ...(role === 'counter' ? { serviceIntervalUses: 2_500 } : {}),
-        });
+        tasks.push(() =>
+          this.connect(deviceId(role, code), {
+            type: DEVICE_TYPE[role],
+            roomId: room.id,
+            vendor: 'Circulator Sim',
+            model: DEVICE_MODEL[role].model,
+            ...(role === 'counter' ? { serviceIntervalUses: 2_500 } : {}),
+          }),
+        );
       }
     }
     for (const course of courses) {
       const { mrn } = course.case.patient;
       // A tag speaks only when it moves: no heartbeat to miss.
-      await this.connect(tagId(course), {
-        type: 'rtls-tag',
-        vendor: 'Circulator Sim',
-        model: 'Locus T1',
-        heartbeatSeconds: 86_400,
-        binding: { kind: 'patient', mrn, assigningAuthority: SENDING_FACILITY },
-      });
+      tasks.push(() =>
+        this.connect(tagId(course), {
+          type: 'rtls-tag',
+          vendor: 'Circulator Sim',
+          model: 'Locus T1',
+          heartbeatSeconds: 86_400,
+          binding: { kind: 'patient', mrn, assigningAuthority: SENDING_FACILITY },
+        }),
+      );
     }
+    // A few at a time: registering hashes a secret, and the day should start within seconds.
+    let next = 0;
+    const worker = async () => {
+      while (next < tasks.length) await (tasks[next++] as () => Promise<void>)();
+    };
+    await Promise.all(Array.from({ length: Math.min(6, tasks.length) }, worker));
   }
 
   private async connect(id: string, registration: Record<string, unknown>): Promise<void> {
