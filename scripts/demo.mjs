@@ -81,6 +81,15 @@ if (!(await ready())) {
   const firstCase = first < startOfDay ? startOfDay : first;
   const hhmm = `${String(firstCase.getHours()).padStart(2, '0')}:${String(Math.floor(firstCase.getMinutes() / 5) * 5).padStart(2, '0')}`;
   const nurse = DEMO_USERS.find((u) => u.username === 'nurse');
+  // DEMO_DRILL=device-outage,interface-stop (or `npm run demo -- --drill …`) runs drill scenarios;
+  // DEMO_COURSE_SPEED=60 replays the day from its first event at 60x until it meets the present.
+  const argv = process.argv.slice(2);
+  const flag = (name) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const drill = flag('drill') ?? process.env.DEMO_DRILL;
+  const courseSpeed = flag('course-speed') ?? process.env.DEMO_COURSE_SPEED;
   const sim = spawn(
     process.execPath,
     [
@@ -108,6 +117,8 @@ if (!(await ready())) {
       nurse.username,
       '--nurse-password',
       nurse.password,
+      ...(drill ? ['--drill', drill] : []),
+      ...(courseSpeed ? ['--course-speed', courseSpeed] : []),
     ],
     { stdio: 'inherit' },
   );

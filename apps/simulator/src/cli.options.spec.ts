@@ -99,6 +99,32 @@ describe('parseCli', () => {
     });
   });
 
+  it('takes the course speed and the drills with --live, and refuses them without it', () => {
+    const accounts = ['--user', 'admin', '--password', 'pw', '--nurse-user', 'nurse', '--nurse-password', 'npw'];
+    const parsed = parseCli(
+      ['--live', ...accounts, '--course-speed', '120', '--drill', 'device-outage, late-first-case,device-outage'],
+      env,
+    );
+    expect(parsed.kind === 'run' && parsed.options.live).toMatchObject({
+      speed: 120,
+      drills: ['device-outage', 'late-first-case'],
+    });
+    const plain = parseCli(['--live', ...accounts], env);
+    expect(plain.kind === 'run' && plain.options.live).toMatchObject({ speed: 0, drills: [] });
+    for (const [argv, message] of [
+      [['--course-speed', '0.5'], /--course-speed must be 0 or a number from 1 to 120/],
+      [['--course-speed', '121'], /--course-speed/],
+      [['--drill', 'fire'], /unknown drill "fire"/],
+    ] as const) {
+      const bad = parseCli(['--live', ...accounts, ...argv], env);
+      expect(bad.kind === 'error' && bad.error).toMatch(message);
+    }
+    expect(parseCli(['--drill', 'device-outage'], env)).toEqual({
+      kind: 'error',
+      error: '--drill and --course-speed need --live',
+    });
+  });
+
   it('asks for help', () => {
     expect(parseCli(['-h'], env)).toEqual({ kind: 'help' });
   });

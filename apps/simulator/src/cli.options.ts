@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 import { DateTime, IANAZone } from 'luxon';
+import { DRILLS, type Drill } from './course/drills';
 import { DEFAULT_ROOMS, MAX_ROOMS } from './or-day.plan';
+
+/** The fastest time acceleration of the live course. */
+export const MAX_COURSE_SPEED = 120;
 
 export interface SimulatorOptions {
   /** Where to send; undefined with --dry-run. */
@@ -25,6 +29,13 @@ export interface SimulatorOptions {
     mqtt: string;
     admin: { username: string; password: string };
     nurse: { username: string; password: string };
+    /**
+     * Time acceleration of the course, 1-${MAX_COURSE_SPEED}: the day is played from its first
+     * event this many times faster until it meets the present, then in real time; 0 sends the past at once.
+     */
+    speed: number;
+    /** Drill scenarios to run (staff training). */
+    drills: Drill[];
   };
 }
 
@@ -41,8 +52,8 @@ export interface CliEnvironment {
 
 export const USAGE = `Usage: node dist/apps/simulator/src/main.js [options]
 
-Plays a simulated OR day (SIU S12 bookings, S13 reschedules, an S15 cancellation) into an
-HL7 v2 MLLP listener, in order, paced in simulated time.
+Plays a simulated OR day (ORM O01 surgical orders, SIU S12 bookings, S13 reschedules, an S15
+cancellation) into an HL7 v2 MLLP listener, in order, paced in simulated time.
 
 Options:
   --mllp HOST:PORT   MLLP listener to send to                     [127.0.0.1:2575]
@@ -58,6 +69,10 @@ Options:
                      the nurse's milestones and checklist (REST), a monitor per room (MQTT);
                      needs --api, --mqtt, --user/--password (admin: registers the monitors)
                      and --nurse-user/--nurse-password (records the milestones)
+  --course-speed X   with --live: time acceleration of the course, 1-${MAX_COURSE_SPEED}: the day
+                     plays from its first event X times faster until it meets the present,
+                     then in real time; 0 sends whatever is past at once        [0]
+  --drill LIST       with --live: drill scenarios, comma-separated: ${DRILLS.join(', ')}
   --api URL          the platform's HTTP address                  [http://127.0.0.1:3000]
   --mqtt URL         its MQTT broker                               [mqtt://127.0.0.1:1883]
   --user, --password, --nurse-user, --nurse-password
@@ -92,6 +107,8 @@ export function parseCli(argv: readonly string[], env: CliEnvironment): ParsedCl
         password: { type: 'string' },
         'nurse-user': { type: 'string' },
         'nurse-password': { type: 'string' },
+        'course-speed': { type: 'string', default: '0' },
+        drill: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -145,12 +162,29 @@ export function parseCli(argv: readonly string[], env: CliEnvironment): ParsedCl
     if (!user || !password || !nurseUser || !nursePassword) {
       return fail('--live needs --user, --password, --nurse-user and --nurse-password');
     }
+    const courseSpeed = Number(values['course-speed']);
+    if (
+      values['course-speed'].trim() === '' ||
+      !(courseSpeed === 0 || (courseSpeed >= 1 && courseSpeed <= MAX_COURSE_SPEED))
+    ) {
+      return fail(`--course-speed must be 0 or a number from 1 to ${MAX_COURSE_SPEED}`);
+    }
+    const drills = (values.drill ?? '')
+      .split(',')
+      .map((d) => d.trim())
+      .filter((d) => d !== '');
+    const unknown = drills.find((d) => !(DRILLS as readonly string[]).includes(d));
+    if (unknown !== undefined) return fail(`--drill: unknown drill "${unknown}" (one of ${DRILLS.join(', ')})`);
     options.live = {
       api: values.api.replace(/\/$/, ''),
       mqtt: values.mqtt,
       admin: { username: user, password },
       nurse: { username: nurseUser, password: nursePassword },
+      speed: courseSpeed,
+      drills: [...new Set(drills)] as Drill[],
     };
+  } else if (values.drill !== undefined || values['course-speed'] !== '0') {
+    return fail('--drill and --course-speed need --live');
   }
   return { kind: 'run', options };
 }

@@ -2,9 +2,12 @@ import { MllpClient } from '@circulator/hl7';
 import { parseCli, USAGE, type SimulatorOptions } from './cli.options';
 import { clockText, formatProgress, playMessages } from './day.player';
 import { finalSchedule, planOrDay } from './or-day.plan';
-import { buildPlanMessages } from './siu.builder';
+import { buildDayMessages } from './order.builder';
 import { planCourses } from './course/case.course';
-import { playCourses } from './course/course.player';
+import { acceleratedClock } from './course/course.clock';
+import { courseSteps, playCourses } from './course/course.player';
+import { planDeviceFaults } from './course/devices';
+import { lateFirstCaseOf, planDrills } from './course/drills';
 import { ApiSession, LiveOutputs } from './course/live.outputs';
 
 /**
@@ -37,7 +40,7 @@ async function run(options: SimulatorOptions): Promise<number> {
     now: options.now,
     ...(options.firstCase ? { firstCase: options.firstCase } : {}),
   });
-  const messages = buildPlanMessages(plan);
+  const messages = buildDayMessages(plan);
   const cases = finalSchedule(plan);
   const span = messages.at(-1)?.offsetMs ?? 0;
   console.log(
@@ -106,9 +109,10 @@ async function run(options: SimulatorOptions): Promise<number> {
 }
 
 /**
- * The day's course in real time, after the schedule: what is already past is sent at once with
- * its own times, then each milestone at its time and the monitors every 5 s. Runs until the day's
- * last case is out of its room, or Ctrl-C.
+ * The day's course, after the schedule: what is already past is sent at once with its own times
+ * (or, with a course speed, replayed from the day's first event that many times faster until it
+ * meets the present), then each step at its time and the devices every 5 s. Runs until the day's
+ * last event, or Ctrl-C.
  */
 async function playLive(
   options: SimulatorOptions,
@@ -117,7 +121,8 @@ async function playLive(
   rooms: string[],
   controlPrefix: string,
 ): Promise<number> {
-  const courses = planCourses(schedule, options.seed);
+  const late = lateFirstCaseOf(live.drills, rooms);
+  const courses = planCourses(schedule, options.seed, late ? { lateFirstCase: late } : {});
   const sender = new MllpClient({ ackTimeoutMs: options.ackTimeoutMs, connectTimeoutMs: 5_000 });
   const mllp = options.mllp as NonNullable<SimulatorOptions['mllp']>;
   await sender.connect(mllp.host, mllp.port);
@@ -132,19 +137,37 @@ async function playLive(
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
+  const real = {
+    now: () => Date.now(),
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 5_000))),
+  };
+  const firstEvent = Math.min(...courseSteps(courses, outputs).map((s) => s.at));
+  const clock = acceleratedClock(real, firstEvent, live.speed);
+  const drills = planDrills(live.drills, courses, clock.now());
+  const faults = [...planDeviceFaults(courses, options.seed), ...drills.faults];
   try {
-    await outputs.connectMonitors(rooms);
-    console.log(`Playing the day's course live: ${courses.length} cases, monitors in ${rooms.length} rooms`);
-    const played = await playCourses(
-      courses,
-      outputs,
-      {
-        now: () => Date.now(),
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5_000))),
-      },
-      { vitalsEveryMs: 5_000, rooms, signal: stop.signal },
+    // The bookings are acknowledged once stored; the course needs them applied (rooms, cases).
+    await outputs.awaitCases(courses);
+    await outputs.connectDevices(rooms, courses);
+    console.log(
+      `Playing the day's course live: ${courses.length} cases; in each of ${rooms.length} rooms a monitor, an ` +
+        `anaesthesia machine, an infusion pump, an environment sensor and an instrument counter; an RTLS tag per patient` +
+        (live.speed > 0
+          ? `; from ${new Date(firstEvent).toISOString()} at ${live.speed}x until it meets the present`
+          : ''),
     );
-    console.log(`Course done: ${played.steps} steps (${played.failed} failed), ${played.publishes} monitor publishes`);
+    for (const note of drills.notes) console.log(`Drill ${note}`);
+    const played = await playCourses(courses, outputs, clock, {
+      tickMs: 5_000,
+      rooms,
+      faults,
+      stops: drills.stops,
+      signal: stop.signal,
+    });
+    console.log(
+      `Course ${stop.signal.aborted ? 'stopped' : 'done'}: ${played.steps} steps (${played.failed} failed), ` +
+        `${played.publishes} device publishes`,
+    );
     return played.failed === 0 ? 0 : 1;
   } finally {
     await outputs.close();

@@ -12,11 +12,24 @@ const SCHEDULER = { id: 'SCHED01', family: 'Desk', given: 'Scheduling' };
 /** SCH-6 event reason codes (local, HL7 leaves the table user-defined). */
 const EVENT_REASON: Readonly<Record<SiuTrigger, string>> = { S12: 'BOOK', S13: 'RESCHED', S15: 'CANCEL' };
 
+/** The application that fills surgical orders (the OR scheduling system): OBR-3/ORC-3 assigner. */
+export const ORDER_FILLER_APPLICATION = 'CIRCORSCHED';
+
+/**
+ * The placer and filler order numbers of a case's surgical order, derived from its appointment ids
+ * (`SIMP42-…` → `SIMO42-…` / `SIMQ42-…`): the same seed and date give the same numbers.
+ */
+export function orderNumbers(c: { placerId: string }): { placer: string; filler: string } {
+  const id = c.placerId.replace(/^SIMP/, '');
+  return { placer: `SIMO${id}`, filler: `SIMQ${id}` };
+}
+
 /** A message ready to send, with what the progress line and the summary need. */
 export interface SimMessage {
   offsetMs: number;
   controlId: string;
-  trigger: SiuTrigger;
+  /** SIU trigger, or O01 for a surgical order (ORM^O01). */
+  trigger: SiuTrigger | 'O01';
   placerId: string;
   roomCode: string;
   text: string;
@@ -85,6 +98,9 @@ export function buildSiu(event: PlanEvent, controlId: string): string {
     sch_16: components(SCHEDULER.id, SCHEDULER.family, SCHEDULER.given),
     sch_20: components(SCHEDULER.id, SCHEDULER.family, SCHEDULER.given),
     sch_25: components(c.status),
+    // The surgical order this booking fulfils (ORM^O01 ORC-2/ORC-3): how the platform links them.
+    sch_26: components(orderNumbers(c).placer, SENDING_APPLICATION),
+    sch_27: components(orderNumbers(c).filler, ORDER_FILLER_APPLICATION),
   });
   builder.buildSegment('PID', {
     pid_1: '1',

@@ -39,8 +39,14 @@ function minutes(rng: Rng, min: number, max: number): number {
  * the commonest delay an OR desk sees); a case never starts before the room is turned over after
  * the previous one (20-35 min); procedure times vary around the booked duration (log-normal, a
  * right-skewed overrun tail); about one case in three has one episode worth an alarm.
+ * `lateFirstCase` (a drill) makes one room's first case that many minutes late; the turnovers push
+ * the room's later cases back.
  */
-export function planCourses(schedule: readonly PlannedCase[], seed: number): CaseCourse[] {
+export function planCourses(
+  schedule: readonly PlannedCase[],
+  seed: number,
+  options: { lateFirstCase?: { room: string; minutes: number } } = {},
+): CaseCourse[] {
   const rng = mulberry32((seed ^ 0x5eed_c0de) >>> 0);
   const byRoom = new Map<string, PlannedCase[]>();
   for (const c of schedule) {
@@ -55,7 +61,10 @@ export function planCourses(schedule: readonly PlannedCase[], seed: number): Cas
     let roomFreeAt = -Infinity;
     cases.forEach((c, index) => {
       const booked = DateTime.fromISO(c.start, { setZone: true }).toMillis();
-      const late = index === 0 && rng.next() < 0.4 ? minutes(rng, 5, 25) : minutes(rng, 0, 4);
+      let late = index === 0 && rng.next() < 0.4 ? minutes(rng, 5, 25) : minutes(rng, 0, 4);
+      // A drill: this room's first case is late by so much (the draws above are kept, so the rest
+      // of the day is the same day).
+      if (index === 0 && options.lateFirstCase?.room === room) late = options.lateFirstCase.minutes * MIN;
       const inRoom = Math.max(booked + late, roomFreeAt);
       const anesthesiaStart = inRoom + minutes(rng, 4, 10);
       const incision = anesthesiaStart + minutes(rng, 15, 30);

@@ -8,7 +8,7 @@ export interface MonitorObservation {
 }
 
 /** A number in [0, 1) from a string and an integer: deterministic noise without state. */
-function noise(key: string, n: number): number {
+export function noise(key: string, n: number): number {
   let h = 2166136261 ^ n;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
   h = Math.imul(h ^ (h >>> 15), 2246822507);
@@ -17,7 +17,7 @@ function noise(key: string, n: number): number {
 }
 
 /** ±`amplitude` around zero, smooth over minutes (a slow drift plus a little beat-to-beat jitter). */
-function wobble(key: string, atMs: number, amplitude: number): number {
+export function wobble(key: string, atMs: number, amplitude: number): number {
   const minute = atMs / 60_000;
   const slow = Math.sin(minute / 7 + noise(key, 0) * 6.28) * 0.6 + Math.sin(minute / 2.3 + noise(key, 1) * 6.28) * 0.25;
   const jitter = (noise(key, Math.floor(atMs / 1000)) - 0.5) * 0.3;
