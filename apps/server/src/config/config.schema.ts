@@ -425,7 +425,7 @@ export const VARIABLES = {
   },
   RULE_TICK: {
     description:
-      "on: the worker's tick raises and clears stale-data, room-environment and equipment-conflict alerts [on]",
+      "on: the worker's tick raises and clears stale-data, room-environment, maintenance-due and equipment-conflict alerts [on]",
     fix: 'on or off',
     sensitive: false,
   },
