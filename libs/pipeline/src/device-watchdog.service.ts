@@ -188,7 +188,7 @@ export class DeviceWatchdog implements OnApplicationBootstrap, OnApplicationShut
     for (const c of todays) {
       if (!active.has(c.id) && !c.alerts.some((a) => a.kind === 'device-offline')) continue;
       const fact = this.factFor(c, statuses, activeCaseIds, nowIso);
-      if (changesAlerts(evaluateDeviceConditions(c, c.track?.rules, fact))) add(c.id, fact);
+      if (changesAlerts(evaluateDeviceConditions(c, c.track?.rules, fact, this.pipeline?.policy))) add(c.id, fact);
     }
     if (this.pipeline?.ruleTick) {
       const conditions = await this.conditionsFor(todays, everyDevice, nowIso);

@@ -235,6 +235,20 @@ describe('conditions at a tick: stale data, room environment, maintenance due, e
       expect(cleared.events[0]?.kind).toBe('alert-cleared');
     });
 
+    it('with the site’s zones (ROOM_ZONES) the alert names the spare in the case’s suite, not the lower id elsewhere', () => {
+      const worn: DeviceStatus = { ...carm1, maintenanceDue: true };
+      const far: DeviceStatus = { ...carm1, id: 'carm-0', roomId: 'or-9' };
+      const near: DeviceStatus = { ...carm1, id: 'carm-5', roomId: 'or-2' };
+      const fact = tick(t('06:00'), { equipment: { tracked: ['c-arm'], devices: [worn, far, near], cases: [] } });
+      const zoned = { ...ctx, policy: { roomZones: { 'suite-a': ['or-1', 'or-2'], 'suite-b': ['or-9'] } } };
+      expect(applyFact(bookedCase({ equipment: [C_ARM] }), fact, zoned).state?.alerts.map((a) => a.message)).toEqual([
+        'c-arm carm-1 due for service (flagged by biomed); use c-arm carm-5 (or-2)',
+      ]);
+      expect(applyFact(bookedCase({ equipment: [C_ARM] }), fact, ctx).state?.alerts.map((a) => a.message)).toEqual([
+        'c-arm carm-1 due for service (flagged by biomed); use c-arm carm-0 (or-9)',
+      ]);
+    });
+
     it('a cancelled case clears its conflict', () => {
       const state = applyAll(bookedCase({ equipment: [C_ARM] }), [
         tick(t('06:00'), { equipment: { tracked: ['c-arm'], devices: [carm1], cases: [other] } }),

@@ -2,6 +2,7 @@ import type { ApplyContext, ApplyResult, CasePolicy } from '../case.engine';
 import type { CaseState } from '../case.model';
 import { casePhase } from '../alerts/case.phase';
 import { evaluateEnvironment } from '../alerts/environment.rules';
+import { zoneDistance } from '../alerts/device.availability';
 import { evaluateEquipment } from '../alerts/equipment.rules';
 import { clearRuleAlerts, finish, openTrack } from '../alerts/rule.outcome';
 import {
@@ -75,7 +76,13 @@ export function evaluateConditions(
     };
     track = evaluateEquipment(
       track,
-      { case: upcoming, cases: fact.equipment.cases, devices: fact.equipment.devices, typeOf },
+      {
+        case: upcoming,
+        cases: fact.equipment.cases,
+        devices: fact.equipment.devices,
+        typeOf,
+        ...(policy?.roomZones ? { distance: zoneDistance(policy.roomZones) } : {}),
+      },
       { now: fact.at, kinds: ['maintenance-due', 'equipment-conflict'] },
     ).state;
   }
