@@ -57,7 +57,14 @@ describe('rule tick and per-case limits', () => {
 
   beforeAll(async () => {
     // Everyone signs in again at each move of the clock: not the sign-in limit's subject.
-    t = await startTestPlatform({ clock, env: { RULE_TICK: 'on', RATE_LIMIT_LOGIN_PER_MINUTE: '0' } });
+    t = await startTestPlatform({
+      clock,
+      env: {
+        RULE_TICK: 'on',
+        RATE_LIMIT_LOGIN_PER_MINUTE: '0',
+        ROOM_ZONES: 'suite-1=or21-genhosp;suite-2=or22-genhosp,or23-genhosp',
+      },
+    });
     db = new Client({ connectionString: t.database!.url });
     await db.connect();
     tokens.admin = await tokenFor(t.url, 'admin', ADMIN_PASSWORD);
@@ -313,7 +320,9 @@ describe('rule tick and per-case limits', () => {
       { timeoutMs: 10_000, what: 'the third booking' },
     );
     ids.c = c.id;
-    // The C-arm in OR23 was last serviced on 20 Oct, every 30 days: due since 19 Nov. A spare sits in OR22.
+    // The C-arm in OR23 was last serviced on 20 Oct, every 30 days: due since 19 Nov. Spares sit in
+    // OR21 (suite 1) and OR22 (suite 2, with OR23: ROOM_ZONES): the one in the case's suite is named.
+    expect([ids.roomA, ids.roomB, c.roomId]).toEqual(['or21-genhosp', 'or22-genhosp', 'or23-genhosp']);
     await as('biomed-r')
       .post('/api/devices', {
         id: 'carm-23',
@@ -323,6 +332,9 @@ describe('rule tick and per-case limits', () => {
         serviceIntervalDays: 30,
         lastServiceAt: '2026-10-20T08:00:00Z',
       })
+      .expect(201);
+    await as('biomed-r')
+      .post('/api/devices', { id: 'carm-21', type: 'imaging', label: 'C-arm 21', roomId: ids.roomA })
       .expect(201);
     await as('biomed-r')
       .post('/api/devices', { id: 'carm-22', type: 'imaging', label: 'C-arm 22', roomId: ids.roomB })
@@ -335,7 +347,7 @@ describe('rule tick and per-case limits', () => {
       message: `C-arm 23 due for service (service due 2026-11-19T08:00:00.000Z); use C-arm 22 (${ids.roomB})`,
       raisedAt: '2026-11-23T07:50:00.000Z',
     };
-    // One case, one C-arm fit for use: no conflict, only the maintenance alert.
+    // One case, C-arms fit for use: no conflict, only the maintenance alert.
     expect((await caseOf(ids.c)).alerts).toEqual([due]);
     const raised = (await eventsOf(ids.c)).at(-1)!;
     expect([raised.kind, raised.source.kind, raised.change.alerts]).toEqual([
