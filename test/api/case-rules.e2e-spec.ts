@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { Socket } from 'socket.io-client';
-import type { AlertEvent, CaseEventView, CaseView } from '@circulator/contracts';
+import type { AlertEvent, CaseEventView, CaseView, UpdateEvent, WorkOrderView } from '@circulator/contracts';
 import { ManualClock, caseRecordOf, replayEvents, type CaseEvent, type CaseState } from '@circulator/domain';
 import { MllpClient } from '@circulator/hl7';
 import { DeviceRepository } from '@circulator/persistence';
@@ -24,7 +24,8 @@ const PASSWORD = 'case-rules-e2e-password';
  * The worker's rule tick on a running platform (docs/alert-rules.md): equipment conflicts between
  * two bookings that need the one robot, stale data after the monitor's readings stop, the room's
  * temperature from its sensor over MQTT; and per-case vital limits (`PUT /api/cases/{id}/limits`)
- * that the stale rule then uses. The clock is the test's (23 Nov 2026, Paris); each tick is called.
+ * that the stale rule then uses; a C-arm due for service that a later booking needs, until biomed
+ * records the service. The clock is the test's (23 Nov 2026, Paris); each tick is called.
  */
 describe('rule tick and per-case limits', () => {
   let t: TestPlatform;
@@ -33,7 +34,7 @@ describe('rule tick and per-case limits', () => {
   let mqtt: MqttClient | undefined;
   const clock = new ManualClock(new Date('2026-11-23T06:00:00Z'));
   const tokens: Record<string, string> = {};
-  const ids = { a: '', b: '', roomA: '', roomB: '' };
+  const ids = { a: '', b: '', c: '', roomA: '', roomB: '' };
   const alerts: AlertEvent[] = [];
 
   const as = (who: string) => requestAs(t.url, () => tokens[who]);
@@ -56,7 +57,14 @@ describe('rule tick and per-case limits', () => {
 
   beforeAll(async () => {
     // Everyone signs in again at each move of the clock: not the sign-in limit's subject.
-    t = await startTestPlatform({ clock, env: { RULE_TICK: 'on', RATE_LIMIT_LOGIN_PER_MINUTE: '0' } });
+    t = await startTestPlatform({
+      clock,
+      env: {
+        RULE_TICK: 'on',
+        RATE_LIMIT_LOGIN_PER_MINUTE: '0',
+        ROOM_ZONES: 'suite-1=or21-genhosp;suite-2=or22-genhosp,or23-genhosp',
+      },
+    });
     db = new Client({ connectionString: t.database!.url });
     await db.connect();
     tokens.admin = await tokenFor(t.url, 'admin', ADMIN_PASSWORD);
@@ -291,8 +299,96 @@ describe('rule tick and per-case limits', () => {
     expect((await caseOf(ids.b)).alerts).toEqual([]);
   });
 
+  it('a later booking needs a C-arm whose service date has passed: maintenance due on the case until it is serviced', async () => {
+    await at('2026-11-23T07:50:00Z');
+    // A desk that signs in now (the first socket's access token has expired on the test's clock).
+    const desk = { alerts: [] as AlertEvent[], updates: [] as UpdateEvent[] };
+    const socket = await connectLive(t.url, tokens.admin!);
+    socket.on('alert', (e: AlertEvent) => desk.alerts.push(e));
+    socket.on('update', (u: UpdateEvent) => desk.updates.push(u));
+    const ack = await new Promise<{ ok: boolean }>((resolve) => socket.emit('subscribe', { topic: 'alerts' }, resolve));
+    expect(ack.ok).toBe(true);
+    // OR23 11:00–12:00 Paris (10:00Z), needing a C-arm (AIG-3 imaging, a registry device type).
+    await sendHl7(
+      `${siu({ trigger: 'S12', controlId: 'RT-4', placerId: 'PL-R3', fillerId: '', start: '20261123110000', minutes: 60, room: 'OR23', mrn: 'M-R3', family: 'Everyman', given: 'Eve' })}\rAIG|1|A|imaging^Ziehm C-arm^L|101^Equipment^L`,
+    );
+    const c = await waitFor(
+      async () => {
+        const list = (await as('admin').get('/api/cases?date=2026-11-23').expect(200)).body as CaseView[];
+        return list.find((x) => x.identifiers.placerAppointmentId === 'PL-R3');
+      },
+      { timeoutMs: 10_000, what: 'the third booking' },
+    );
+    ids.c = c.id;
+    // The C-arm in OR23 was last serviced on 20 Oct, every 30 days: due since 19 Nov. Spares sit in
+    // OR21 (suite 1) and OR22 (suite 2, with OR23: ROOM_ZONES): the one in the case's suite is named.
+    expect([ids.roomA, ids.roomB, c.roomId]).toEqual(['or21-genhosp', 'or22-genhosp', 'or23-genhosp']);
+    await as('biomed-r')
+      .post('/api/devices', {
+        id: 'carm-23',
+        type: 'imaging',
+        label: 'C-arm 23',
+        roomId: c.roomId,
+        serviceIntervalDays: 30,
+        lastServiceAt: '2026-10-20T08:00:00Z',
+      })
+      .expect(201);
+    await as('biomed-r')
+      .post('/api/devices', { id: 'carm-21', type: 'imaging', label: 'C-arm 21', roomId: ids.roomA })
+      .expect(201);
+    await as('biomed-r')
+      .post('/api/devices', { id: 'carm-22', type: 'imaging', label: 'C-arm 22', roomId: ids.roomB })
+      .expect(201);
+    expect((await tick()).changedCases).toContain(ids.c);
+    const due = {
+      id: 'rule:maintenance-due:carm-23',
+      kind: 'maintenance-due',
+      priority: 'low',
+      message: `C-arm 23 due for service (service due 2026-11-19T08:00:00.000Z); use C-arm 22 (${ids.roomB})`,
+      raisedAt: '2026-11-23T07:50:00.000Z',
+    };
+    // One case, C-arms fit for use: no conflict, only the maintenance alert.
+    expect((await caseOf(ids.c)).alerts).toEqual([due]);
+    const raised = (await eventsOf(ids.c)).at(-1)!;
+    expect([raised.kind, raised.source.kind, raised.change.alerts]).toEqual([
+      'alert-raised',
+      'engine',
+      { raised: [due] },
+    ]);
+    await waitFor(() => desk.alerts.some((e) => e.alert.id === due.id && e.alert.caseId === ids.c), {
+      what: 'the maintenance alert event',
+    });
+    expect((await tick()).changedCases).not.toContain(ids.c);
+
+    // Biomed services it (work order closed with serviced: true): the next tick clears the alert.
+    const order = (
+      await as('biomed-r').post('/api/work-orders', { deviceId: 'carm-23', note: 'overdue 30-day check' }).expect(201)
+    ).body as WorkOrderView;
+    await as('biomed-r')
+      .post(`/api/work-orders/${order.id}/close`, { note: 'checked, passed', serviced: true })
+      .expect(200);
+    const seen = desk.updates.length;
+    expect((await tick()).changedCases).toContain(ids.c);
+    expect((await caseOf(ids.c)).alerts).toEqual([]);
+    const cleared = (await eventsOf(ids.c)).at(-1)!;
+    expect([cleared.kind, cleared.source.kind, cleared.change.alerts]).toEqual([
+      'alert-cleared',
+      'engine',
+      { cleared: [due.id] },
+    ]);
+    // The alerts topic carries the case again, without it.
+    await waitFor(
+      () =>
+        desk.updates
+          .slice(seen)
+          .some((u) => u.topic === 'alerts' && u.cases?.some((x) => x.id === ids.c && x.alerts.length === 0)),
+      { what: 'the alerts update without it' },
+    );
+    socket.close();
+  });
+
   it('rebuilding each case from its stored events equals the stored case (limits and tick facts included)', async () => {
-    for (const id of [ids.a, ids.b]) {
+    for (const id of [ids.a, ids.b, ids.c]) {
       const events = await db.query<{ version: number; kind: CaseEvent['kind']; change: Record<string, unknown> }>(
         `SELECT version, kind, change FROM case_event WHERE case_id = $1 ORDER BY version`,
         [id],

@@ -29,6 +29,12 @@ export interface CasePolicy {
   conflictToleranceMs?: number;
   /** Vital-sign limits (resolved), when the site's differ from the documented adult defaults. */
   vitalLimits?: Record<VitalName, Limits>;
+  /**
+   * The site's zones (`ROOM_ZONES`): zone name → the room ids and RTLS locations in it. A backup
+   * device in the case's zone is proposed before one elsewhere (`zoneDistance`); without zones
+   * other rooms go by device id.
+   */
+  roomZones?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface ApplyContext {

@@ -327,7 +327,7 @@ export interface DeviceConditionsFact {
 /**
  * The conditions around a case at a tick (the worker's rule tick): the tick itself for the stale-data
  * rule, the room's newest environment readings for the environment rule, and the registry and the
- * overlapping cases for the equipment-conflict rule (docs/alert-rules.md). The engine evaluates the
+ * overlapping cases for the maintenance-due and equipment-conflict rules (docs/alert-rules.md). The engine evaluates the
  * rules on them, so the case's log says what the rules saw. Written only when the evaluation
  * changes the case's alerts; ticks are applied newest-wins.
  */
@@ -339,7 +339,7 @@ export interface ConditionsFact {
   /** The room's newest reading per parameter (absent: the room has no sensor, or said nothing new). */
   environment?: EnvironmentReading[];
   /**
-   * For the equipment-conflict rule (absent: not evaluated): the device types the registry tracks
+   * For the maintenance-due and equipment-conflict rules (absent: not evaluated): the device types the registry tracks
    * (a need of another type is not judged: the site does not register such devices), the devices
    * of the types the case needs, and the other cases of its day that need any of them.
    */

@@ -69,7 +69,14 @@ export function deviceStatusOf(d: DeviceRecord): DeviceStatus {
 const LIVE: ReadonlySet<CaseStatus> = new Set(['scheduled', 'pre-op', 'in-room', 'in-procedure']);
 
 /** Alert kinds the conditions rules own: a case showing one is looked at until it clears. */
-const CONDITION_KINDS: ReadonlySet<string> = new Set(['stale-data', 'environment', 'equipment-conflict']);
+const CONDITION_KINDS: ReadonlySet<string> = new Set([
+  'stale-data',
+  'environment',
+  'maintenance-due',
+  'equipment-conflict',
+]);
+/** The equipment rules' kinds (`evaluateEquipment`): the tick owns both. */
+const EQUIPMENT_KINDS: ReadonlySet<string> = new Set(['maintenance-due', 'equipment-conflict']);
 
 /**
  * The device watchdog and rule tick (worker role): every few seconds,
@@ -79,7 +86,8 @@ const CONDITION_KINDS: ReadonlySet<string> = new Set(['stale-data', 'environment
  *    change (a device in the room went offline during the case, its backup changed, it came back,
  *    the case left), a `device-conditions` fact with the registry's view is applied to the case, so
  *    the alert names the backup and the case's log says why;
- * 3. (`RULE_TICK=on`) the tick's rules — stale data, room environment, equipment conflicts — are
+ * 3. (`RULE_TICK=on`) the tick's rules — stale data, room environment, maintenance due on needed
+ *    equipment, equipment conflicts — are
  *    evaluated for today's live cases (and those still showing such an alert), and where their
  *    alerts change a `conditions` fact with what the tick saw (the room's newest environment
  *    reading, the registry's devices of the needed types, the overlapping cases) is applied.
@@ -180,7 +188,7 @@ export class DeviceWatchdog implements OnApplicationBootstrap, OnApplicationShut
     for (const c of todays) {
       if (!active.has(c.id) && !c.alerts.some((a) => a.kind === 'device-offline')) continue;
       const fact = this.factFor(c, statuses, activeCaseIds, nowIso);
-      if (changesAlerts(evaluateDeviceConditions(c, c.track?.rules, fact))) add(c.id, fact);
+      if (changesAlerts(evaluateDeviceConditions(c, c.track?.rules, fact, this.pipeline?.policy))) add(c.id, fact);
     }
     if (this.pipeline?.ruleTick) {
       const conditions = await this.conditionsFor(todays, everyDevice, nowIso);
@@ -249,8 +257,9 @@ export class DeviceWatchdog implements OnApplicationBootstrap, OnApplicationShut
   /**
    * The `conditions` fact of each of today's cases the tick's rules look at: live ones, and those
    * still showing a conditions alert (so that it clears). Environment: the room's newest reading.
-   * Equipment: the types the registry tracks, its devices of the types the case needs (never heard
-   * from included: a C-arm in storage is powered off), and the other live cases that need them.
+   * Equipment: the types the registry tracks, its devices of the types the case needs with their
+   * maintenance counters and dates (never heard from included: a C-arm in storage is powered off),
+   * and the other live cases that need them.
    */
   private async conditionsFor(
     todays: readonly CaseState[],
@@ -287,8 +296,8 @@ export class DeviceWatchdog implements OnApplicationBootstrap, OnApplicationShut
             (o) => o.id !== c.id && (o.equipment ?? []).some((n) => types.has(normalType(n.code ?? n.text))),
           ),
         };
-      } else if (c.alerts.some((a) => a.kind === 'equipment-conflict')) {
-        // The case no longer needs a tracked type (or the registry dropped it): the rule clears.
+      } else if (c.alerts.some((a) => EQUIPMENT_KINDS.has(a.kind))) {
+        // The case no longer needs a tracked type (or the registry dropped it): the rules clear.
         fact.equipment = { tracked, devices: [], cases: [] };
       }
       out.set(c.id, fact);

@@ -37,7 +37,7 @@ export interface PipelineSettings {
   /** Keep predictions up to date (`PREDICTIONS=on`, the default). */
   predictions?: boolean;
   /**
-   * Run the tick's alert rules — stale data, room environment, equipment conflicts — in the
+   * Run the tick's alert rules — stale data, room environment, maintenance due, equipment conflicts — in the
    * worker's watchdog (`RULE_TICK=on`, the default).
    */
   ruleTick?: boolean;
@@ -56,7 +56,7 @@ export interface SitePolicy {
   orHours: { open: string; close: string };
   /** Whether the worker keeps predictions up to date (`PREDICTIONS`). */
   predictions: boolean;
-  /** Whether the worker's tick runs stale-data, environment and equipment-conflict rules (`RULE_TICK`). */
+  /** Whether the worker's tick runs stale-data, environment, maintenance-due and equipment-conflict rules (`RULE_TICK`). */
   ruleTick: boolean;
   /** RTLS room ids that are PACU locations (`PACU_ROOMS`). */
   pacuRooms?: readonly string[];

@@ -43,6 +43,8 @@ describe('loadConfig', () => {
     [{ OR_HOURS: '7-17' }, /^OR_HOURS must be HH:MM-HH:MM/],
     [{ MILESTONE_PRECEDENCE: 'lunch=manual' }, /^MILESTONE_PRECEDENCE has an unknown milestone "lunch"/],
     [{ MILESTONE_PRECEDENCE: 'inRoom=gps' }, /^MILESTONE_PRECEDENCE has an unknown source "gps"/],
+    [{ ROOM_ZONES: 'suite-a=or21,or 22' }, /^ROOM_ZONES has a bad zone "suite-a=or21,or 22"/],
+    [{ ROOM_ZONES: 'suite-a=or21;suite-b=or31,or21' }, /^ROOM_ZONES puts room "or21" in two zones/],
   ])('refuses %j with one line naming the variable and the fix', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -66,9 +68,13 @@ describe('loadConfig', () => {
       OR_HOURS: '07:30-18:00',
       KPI_FIRST_CASE_GRACE_MINUTES: '10',
       MILESTONE_PRECEDENCE: 'inRoom=rtls,manual; procedureStart=manual',
+      ROOM_ZONES: 'suite-a=or21,or22; suite-b=or31,store-b',
     });
     expect(c.site).toEqual({
-      policy: { milestonePrecedence: { inRoom: ['rtls', 'manual'], procedureStart: ['manual'] } },
+      policy: {
+        milestonePrecedence: { inRoom: ['rtls', 'manual'], procedureStart: ['manual'] },
+        roomZones: { 'suite-a': ['or21', 'or22'], 'suite-b': ['or31', 'store-b'] },
+      },
       orHours: { open: '07:30', close: '18:00' },
       predictions: true,
       ruleTick: true,

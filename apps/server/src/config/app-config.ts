@@ -195,7 +195,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: c.LOG_LEVEL,
     production: c.NODE_ENV === 'production',
     site: {
-      policy: c.MILESTONE_PRECEDENCE ? { milestonePrecedence: c.MILESTONE_PRECEDENCE } : {},
+      policy: {
+        ...(c.MILESTONE_PRECEDENCE ? { milestonePrecedence: c.MILESTONE_PRECEDENCE } : {}),
+        ...(c.ROOM_ZONES ? { roomZones: c.ROOM_ZONES } : {}),
+      },
       orHours: c.OR_HOURS,
       predictions: c.PREDICTIONS,
       ruleTick: c.RULE_TICK,

@@ -441,7 +441,7 @@ export const VARIABLES = {
   },
   RULE_TICK: {
     description:
-      "on: the worker's tick raises and clears stale-data, room-environment and equipment-conflict alerts [on]",
+      "on: the worker's tick raises and clears stale-data, room-environment, maintenance-due and equipment-conflict alerts [on]",
     fix: 'on or off',
     sensitive: false,
   },
@@ -449,6 +449,12 @@ export const VARIABLES = {
     description:
       'which sources win per milestone, most trusted first, e.g. inRoom=rtls,manual;procedureStart=manual [manual,device,rtls,fhir,adt,siu]',
     fix: 'milestone=source,source;… with milestones of CONTRACT §3 and sources manual, device, rtls, fhir, adt, siu',
+    sensitive: false,
+  },
+  ROOM_ZONES: {
+    description:
+      'zones of rooms and RTLS locations, for the nearest backup device, e.g. suite-a=or21,or22;suite-b=or31,store-b [none]',
+    fix: 'zone=room,room;… with room ids (letters, digits, . _ : -), each room in one zone',
     sensitive: false,
   },
   LOG_LEVEL: {
@@ -689,7 +695,35 @@ export const configSchema = z.object({
       }
       return out;
     }),
+  ROOM_ZONES: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const out: Record<string, string[]> = {};
+      const seen = new Set<string>();
+      for (const part of v.split(';').filter((p) => p.trim())) {
+        const [zone, list, extra] = part.split('=').map((x) => x.trim());
+        const rooms = (list ?? '').split(',').map((x) => x.trim());
+        if (!zone || extra !== undefined || out[zone] || !rooms.every((r) => ZONE_PLACE.test(r))) {
+          ctx.addIssue({ code: 'custom', message: `has a bad zone "${part.trim().slice(0, 64)}"` });
+          return z.NEVER;
+        }
+        const twice = rooms.find((r) => seen.has(r));
+        if (twice !== undefined) {
+          ctx.addIssue({ code: 'custom', message: `puts room "${twice}" in two zones` });
+          return z.NEVER;
+        }
+        rooms.forEach((r) => seen.add(r));
+        out[zone] = rooms;
+      }
+      return out;
+    }),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
+
+/** A room id or RTLS location in `ROOM_ZONES` (as room ids are made: letters, digits, `.`, `_`, `:`, `-`). */
+const ZONE_PLACE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 export type RawConfig = z.infer<typeof configSchema>;

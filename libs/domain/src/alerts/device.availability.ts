@@ -89,3 +89,24 @@ export function pickBackup(devices: readonly DeviceStatus[], q: BackupQuery): De
   ranked.sort((a, b) => (a.r === b.r ? compareText(a.d.id, b.d.id) : a.r < b.r ? -1 : 1));
   return ranked[0]?.d;
 }
+
+/**
+ * How near a room or RTLS location is to a room, without a floor plan (docs/alert-rules.md §4):
+ * the site names its zones (a suite, a floor, a wing) by the rooms and locations in each
+ * (`ROOM_ZONES`). The same room is 0; another room or location of the same zone 1; anywhere else
+ * (another zone, or no zone) 2. `pickBackup` puts the same room first itself, orders the rest by
+ * this, and devices whose room and location are both unknown last; ties go by device id. Where a
+ * device is comes from the registry, which a device's RTLS tag keeps up to date (the tag's room
+ * becomes the device's), so the order follows the RTLS last-seen room.
+ */
+export function zoneDistance(zones: Readonly<Record<string, readonly string[]>>): DistanceFn {
+  const zoneOf = new Map<string, string>();
+  for (const zone of Object.keys(zones).sort(compareText)) {
+    for (const place of zones[zone] ?? []) if (!zoneOf.has(place)) zoneOf.set(place, zone);
+  }
+  return (fromRoomId, to) => {
+    if (fromRoomId === to) return 0;
+    const zone = zoneOf.get(fromRoomId);
+    return zone !== undefined && zoneOf.get(to) === zone ? 1 : 2;
+  };
+}

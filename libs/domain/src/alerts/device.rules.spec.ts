@@ -1,4 +1,4 @@
-import { maintenanceDue, maintenanceReason, pickBackup } from './device.availability';
+import { maintenanceDue, maintenanceReason, pickBackup, zoneDistance } from './device.availability';
 import { deviceOfflineAlertId, evaluateDeviceOffline, type DeviceRuleInput } from './device.rules';
 import type { DeviceStatus } from './rules.model';
 import { at } from './testing/rules.fixture';
@@ -148,5 +148,62 @@ describe('maintenance due and backup choice', () => {
       })?.id;
     expect(pick(() => 1)).toBe('a');
     expect(pick((_f, to) => (to === 'or-6' ? Number.NaN : to === 'or-7' ? 2 : 3))).toBe('c');
+  });
+
+  describe('zoneDistance: the nearest backup without a floor plan (ROOM_ZONES)', () => {
+    // Suite A: OR 1, OR 2 and its store; suite B: OR 3, OR 4. OR 9 is in no zone.
+    const zones = { 'suite-a': ['or-1', 'or-2', 'store-a'], 'suite-b': ['or-3', 'or-4'] };
+    const distance = zoneDistance(zones);
+
+    it.each([
+      ['or-1', 'or-1', 0],
+      ['or-1', 'or-2', 1],
+      ['or-1', 'store-a', 1],
+      ['or-1', 'or-3', 2],
+      ['or-1', 'or-9', 2],
+      ['or-9', 'or-8', 2],
+      ['or-3', 'or-4', 1],
+    ] as const)('from %s to %s: %d', (from, to, d) => {
+      expect(distance(from, to)).toBe(d);
+    });
+
+    it('worked example: OR 1’s monitor fails; the same room, then suite A (by id), then elsewhere, then unknown', () => {
+      const pool = [
+        device('mon-9', { roomId: 'or-1', state: 'offline' }), // the failed one
+        device('mon-2', { roomId: 'or-3' }), // suite B
+        device('mon-3', { location: 'store-a' }), // RTLS sees it in suite A's store
+        device('mon-4', { roomId: 'or-2' }), // suite A
+        device('mon-1', { roomId: 'or-9' }), // no zone
+        device('mon-0'), // nowhere known
+        device('mon-5', { roomId: 'or-1' }), // same room
+      ];
+      const order: string[] = [];
+      const exclude = new Set(['mon-9']);
+      for (;;) {
+        const next = pickBackup(pool, {
+          type: 'monitor',
+          roomId: 'or-1',
+          exclude,
+          on: at('08:00'),
+          inUse: () => false,
+          distance,
+        });
+        if (!next) break;
+        order.push(next.id);
+        exclude.add(next.id);
+      }
+      expect(order).toEqual(['mon-5', 'mon-3', 'mon-4', 'mon-1', 'mon-2', 'mon-0']);
+    });
+
+    it('the offline alert names the suite’s monitor over a lower id in another suite', () => {
+      const devices = [failed, device('mon-3', { roomId: 'or-3' }), device('mon-8', { roomId: 'or-2' })];
+      const out = evaluateDeviceOffline(undefined, input(devices, { distance }), ctx);
+      expect(out.raised.map((a) => [a.message, a.backupDeviceId])).toEqual([
+        ['monitor mon-1 offline; backup: monitor mon-8 (or-2)', 'mon-8'],
+      ]);
+      // Without zones, other rooms go by id.
+      const plain = evaluateDeviceOffline(undefined, input(devices), ctx);
+      expect(plain.raised.map((a) => a.backupDeviceId)).toEqual(['mon-3']);
+    });
   });
 });

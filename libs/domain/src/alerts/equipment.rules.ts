@@ -36,9 +36,9 @@ export interface EquipmentRuleContext {
   now: string;
   config?: RuleConfig['equipment'];
   /**
-   * The kinds this evaluation raises and owns (default both): each is wired on its own (conflicts
-   * by the worker's rule tick, maintenance with the maintenance forecast), and an evaluation must
-   * not clear the other's alerts.
+   * The kinds this evaluation raises and owns (default both): it raises, keeps and clears only
+   * these, and leaves the track's alerts of the other kind as they are (for a caller that wires one
+   * kind alone). The worker's rule tick owns both (`evaluateConditions`).
    */
   kinds?: readonly ('maintenance-due' | 'equipment-conflict')[];
 }

@@ -23,7 +23,7 @@ export {
   type EnvironmentRuleContext,
 } from './environment.rules';
 export { evaluateStale, staleAlertId, type StaleRuleContext } from './stale.rules';
-export { maintenanceDue, maintenanceReason, pickBackup, type BackupQuery } from './device.availability';
+export { maintenanceDue, maintenanceReason, pickBackup, zoneDistance, type BackupQuery } from './device.availability';
 export {
   deviceOfflineAlertId,
   evaluateDeviceOffline,

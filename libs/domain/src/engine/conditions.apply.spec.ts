@@ -36,7 +36,7 @@ function inRoomWithHr(overrides: Parameters<typeof booking>[0] = {}): CaseState 
   ]);
 }
 
-describe('conditions at a tick: stale data, room environment, equipment conflicts (docs/alert-rules.md)', () => {
+describe('conditions at a tick: stale data, room environment, maintenance due, equipment conflicts (docs/alert-rules.md)', () => {
   describe('stale data', () => {
     it('HR last at 08:00:00: nothing at 08:01:00 (60 s is not more than 60 s); low alert at 08:01:01', () => {
       const state = inRoomWithHr();
@@ -177,7 +177,7 @@ describe('conditions at a tick: stale data, room environment, equipment conflict
       expect(solved.events[0]?.kind).toBe('alert-cleared');
     });
 
-    it('a type the registry does not track is not judged; maintenance-due is not raised here (wired apart)', () => {
+    it('a type the registry does not track is not judged; the only C-arm, flagged by biomed: maintenance due and a conflict', () => {
       const robot = { code: 'robot', text: 'Surgical robot' };
       const due: DeviceStatus = { ...carm1, maintenanceDue: true };
       const state = bookedCase({ equipment: [C_ARM, robot] });
@@ -186,9 +186,66 @@ describe('conditions at a tick: stale data, room environment, equipment conflict
         tick(t('06:00'), { equipment: { tracked: ['c-arm'], devices: [due], cases: [] } }),
         ctx,
       );
-      // The only C-arm is due for service: none fit for use, but no maintenance-due alert and nothing on the robot.
+      // The only C-arm is due for service: none fit for use either; nothing on the robot.
       expect(out.state?.alerts.map((a) => [a.id, a.message])).toEqual([
         ['rule:equipment-conflict:c-arm', 'C-arm: none fit for use'],
+        ['rule:maintenance-due:carm-1', 'c-arm carm-1 due for service (flagged by biomed); no other C-arm fit for use'],
+      ]);
+    });
+
+    it('worked example: the C-arm in OR 1 at 250/250 uses, another in OR 3: maintenance due naming it; serviced, it clears', () => {
+      const worn: DeviceStatus = { ...carm1, label: 'C-arm #1', usesSinceService: 250, serviceIntervalUses: 250 };
+      const spare: DeviceStatus = { ...carm1, id: 'carm-2', roomId: 'or-3', state: 'offline' };
+      const state = bookedCase({ equipment: [C_ARM] });
+      const out = applyFact(
+        state,
+        tick(t('06:00'), { equipment: { tracked: ['c-arm'], devices: [worn, spare], cases: [] } }),
+        ctx,
+      );
+      // One of two fit for use and one case: no conflict. The spare is powered off in OR 3: it counts.
+      expect(out.state?.alerts).toEqual([
+        {
+          id: 'rule:maintenance-due:carm-1',
+          kind: 'maintenance-due',
+          priority: 'low',
+          message: 'C-arm #1 due for service (250/250 uses); use c-arm carm-2 (or-3)',
+          raisedAt: t('06:00'),
+        },
+      ]);
+      expect(out.events[0]?.kind).toBe('alert-raised');
+      // A next-service date of the case's own day is due too (the date alone, no time zone needed).
+      const dated: DeviceStatus = { ...carm1, nextServiceDue: '2026-11-23' };
+      const byDate = evaluateConditions(out.state!, out.state!.track?.rules, {
+        kind: 'conditions',
+        at: t('06:01'),
+        target: { caseId: 'case-1' },
+        equipment: { tracked: ['c-arm'], devices: [dated, spare], cases: [] },
+      });
+      expect(byDate.updated.map((a) => a.message)).toEqual([
+        'c-arm carm-1 due for service (service due 2026-11-23); use c-arm carm-2 (or-3)',
+      ]);
+      // Biomed records the service (uses back to 0, next service in 30 days): the next tick clears it.
+      const serviced: DeviceStatus = { ...worn, usesSinceService: 0, nextServiceDue: '2026-12-23T06:05:00.000Z' };
+      const cleared = applyFact(
+        out.state,
+        tick(t('06:05'), { equipment: { tracked: ['c-arm'], devices: [serviced, spare], cases: [] } }),
+        ctx,
+      );
+      expect(cleared.state?.alerts).toEqual([]);
+      expect(cleared.events[0]?.kind).toBe('alert-cleared');
+    });
+
+    it('with the site’s zones (ROOM_ZONES) the alert names the spare in the case’s suite, not the lower id elsewhere', () => {
+      const worn: DeviceStatus = { ...carm1, maintenanceDue: true };
+      const far: DeviceStatus = { ...carm1, id: 'carm-0', roomId: 'or-9' };
+      const near: DeviceStatus = { ...carm1, id: 'carm-5', roomId: 'or-2' };
+      const fact = tick(t('06:00'), { equipment: { tracked: ['c-arm'], devices: [worn, far, near], cases: [] } });
+      const zoned = { ...ctx, policy: { roomZones: { 'suite-a': ['or-1', 'or-2'], 'suite-b': ['or-9'] } } };
+      expect(applyFact(bookedCase({ equipment: [C_ARM] }), fact, zoned).state?.alerts.map((a) => a.message)).toEqual([
+        'c-arm carm-1 due for service (flagged by biomed); use c-arm carm-5 (or-2)',
+      ]);
+      expect(applyFact(bookedCase({ equipment: [C_ARM] }), fact, ctx).state?.alerts.map((a) => a.message)).toEqual([
+        'c-arm carm-1 due for service (flagged by biomed); use c-arm carm-0 (or-9)',
       ]);
     });
 

@@ -2,6 +2,7 @@ import type { ApplyContext, ApplyResult, CasePolicy } from '../case.engine';
 import type { CaseState } from '../case.model';
 import { casePhase } from '../alerts/case.phase';
 import { evaluateEnvironment } from '../alerts/environment.rules';
+import { zoneDistance } from '../alerts/device.availability';
 import { evaluateEquipment } from '../alerts/equipment.rules';
 import { clearRuleAlerts, finish, openTrack } from '../alerts/rule.outcome';
 import {
@@ -27,7 +28,7 @@ export type ConditionsCase = Pick<
 >;
 
 const ENVIRONMENT = (a: RuleAlert): boolean => a.kind === 'environment';
-const CONFLICT = (a: RuleAlert): boolean => a.kind === 'equipment-conflict';
+const EQUIPMENT = (a: RuleAlert): boolean => a.kind === 'equipment-conflict' || a.kind === 'maintenance-due';
 
 /**
  * What the tick's rules make of a case at the fact's time, without changing anything (the worker
@@ -36,8 +37,9 @@ const CONFLICT = (a: RuleAlert): boolean => a.kind === 'equipment-conflict';
  * - stale data (`evaluateStale`) at the tick, with the case's own limits over the site's;
  * - room environment (`evaluateEnvironment`) on the room's newest readings while the patient is
  *   in the room; out of the room its alerts clear;
- * - equipment conflicts (`evaluateEquipment`, conflicts only: maintenance-due is wired apart) on
- *   the device types the registry tracks; a case that is over or off clears them.
+ * - equipment (`evaluateEquipment`, both its kinds: maintenance due on a device of a needed type in
+ *   the case's room, and conflicts) on the device types the registry tracks; a case that is over
+ *   or off clears them.
  */
 export function evaluateConditions(
   state: ConditionsCase,
@@ -58,7 +60,7 @@ export function evaluateConditions(
     track = evaluateEnvironment(track, { roomId: state.roomId, readings: fact.environment }).state;
   }
 
-  if (!live) track = clearRuleAlerts(track, CONFLICT).state;
+  if (!live) track = clearRuleAlerts(track, EQUIPMENT).state;
   else if (fact.equipment) {
     const tracked = new Set(fact.equipment.tracked.map(normalType));
     const typeOf = (need: EquipmentNeed): string | undefined => {
@@ -74,8 +76,14 @@ export function evaluateConditions(
     };
     track = evaluateEquipment(
       track,
-      { case: upcoming, cases: fact.equipment.cases, devices: fact.equipment.devices, typeOf },
-      { now: fact.at, kinds: ['equipment-conflict'] },
+      {
+        case: upcoming,
+        cases: fact.equipment.cases,
+        devices: fact.equipment.devices,
+        typeOf,
+        ...(policy?.roomZones ? { distance: zoneDistance(policy.roomZones) } : {}),
+      },
+      { now: fact.at, kinds: ['maintenance-due', 'equipment-conflict'] },
     ).state;
   }
   return finish(rules, track === rules ? openTrack(rules) : track, annotations);
@@ -96,8 +104,8 @@ function normalType(type: string): string {
 }
 
 /**
- * Conditions at a tick (the worker's rule tick): stale data, room environment and equipment
- * conflicts evaluated on what the tick saw, their alerts raised, updated or cleared on the case.
+ * Conditions at a tick (the worker's rule tick): stale data, room environment, maintenance due
+ * and equipment conflicts evaluated on what the tick saw, their alerts raised, updated or cleared on the case.
  * Ticks are applied newest-wins: an older tick arriving late changes nothing.
  */
 export function applyConditions(current: CaseState | undefined, fact: ConditionsFact, ctx: ApplyContext): ApplyResult {
