@@ -47,11 +47,20 @@ export function fuzzRun(salt: number, ciRuns: number, env: NodeJS.ProcessEnv = p
  */
 export function fuzz<Ts>(property: fc.IProperty<Ts>, salt: number, ciRuns: number): void {
   const run = fuzzRun(salt, ciRuns);
-  const details = fc.check(property, { seed: run.seed, numRuns: run.numRuns });
-  if (details.failed) {
-    throw new Error(
-      `fuzz failure — reproduce with FUZZ_SEED=${run.base} FUZZ_RUNS=${run.numRuns} (property seed ${run.seed})\n` +
-        `${fc.defaultReportMessage(details) ?? ''}\n${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
-    );
-  }
+  report(run, fc.check(property, { seed: run.seed, numRuns: run.numRuns }));
+}
+
+/** {@link fuzz} for an asynchronous property. */
+export async function fuzzAsync<Ts>(property: fc.IAsyncProperty<Ts>, salt: number, ciRuns: number): Promise<void> {
+  const run = fuzzRun(salt, ciRuns);
+  report(run, await fc.check(property, { seed: run.seed, numRuns: run.numRuns }));
+}
+
+function report<Ts>(run: FuzzRun, details: fc.RunDetails<Ts>): void {
+  if (!details.failed) return;
+  const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  throw new Error(
+    `fuzz failure — reproduce with FUZZ_SEED=${run.base} FUZZ_RUNS=${run.numRuns} (property seed ${run.seed})\n` +
+      `${fc.defaultReportMessage(details) ?? ''}\n${cause}`,
+  );
 }
