@@ -287,6 +287,10 @@ async function run(options: SoakOptions): Promise<boolean> {
     stop = true;
     clearInterval(sampler);
     clearInterval(progress);
+    // PUBACKs still on their way (bounded).
+    const drainUntil = Date.now() + 10_000;
+    while (counts.readingsAcked + counts.readingsFailed < counts.readingsSent && Date.now() < drainUntil)
+      await sleep(50);
 
     const verdict = soakVerdict(samples, options.warmupSeconds * 1000);
     const load = await import('node:os').then((os) => os.loadavg().map((l) => Math.round(l * 100) / 100));
