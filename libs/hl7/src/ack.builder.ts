@@ -116,7 +116,8 @@ export function buildAck(header: Partial<MshHeader>, outcome: AckOutcome, option
     header.receivingFacility || text(options.facility ?? ''),
     header.sendingApplication ?? '',
     header.sendingFacility ?? '',
-    formatHl7DateTime(options.now, options.facilityTz),
+    // Escaped: a sender may use '+' or '-' as a delimiter, and the time's offset holds one.
+    text(formatHl7DateTime(options.now, options.facilityTz)),
     '',
     ['ACK', header.messageType?.trigger ?? '', 'ACK'].join(c),
     text(options.controlId),

@@ -111,7 +111,7 @@ export function readMsh(payload: Buffer | string): MshReadResult {
   }
 
   const fieldSep = segment.charAt(3);
-  if (fieldSep === '' || notADelimiter(fieldSep)) {
+  if (fieldSep === '' || notADelimiter(fieldSep) || isSurrogate(fieldSep)) {
     return fail(
       hl7Problem(
         'bad-encoding-characters',
@@ -271,7 +271,15 @@ function readEncoding(field: string, chars: string): Hl7Encoding | string {
     for (let j = i + 1; j < all.length; j++) if (all[i] === all[j]) return 'MSH-1/MSH-2 delimiters are not distinct';
   }
   if (all.some(notADelimiter)) return 'MSH-2 encoding characters must not be letters, digits or spaces';
+  // Half of a character beyond U+FFFF (MSH-2 is read by UTF-16 unit): an ACK written with it would
+  // carry U+FFFD in its place, which the sender could not split.
+  if (all.some(isSurrogate)) return 'MSH-2 encoding characters must be characters up to U+FFFF';
   return encoding;
+}
+
+function isSurrogate(c: string): boolean {
+  const code = c.charCodeAt(0);
+  return code >= 0xd800 && code <= 0xdfff;
 }
 
 /** A letter, a digit or white space: not usable as a delimiter. */

@@ -162,8 +162,11 @@ export function parseFeedPayload<K extends FeedKind>(kind: K, payload: string): 
   try {
     json = JSON.parse(payload);
   } catch (e) {
-    // The parser's message names the position; cut it, as it quotes the payload.
-    return { ok: false, problem: `payload is not JSON: ${clip(e instanceof Error ? e.message : String(e), 120)}` };
+    // The parser's message names the position; cut it, as it quotes the payload (its control
+    // characters too: the problem stays one line of the console and the log).
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    const message = (e instanceof Error ? e.message : String(e)).replace(/[\u0000-\u001f\u007f]/g, ' ');
+    return { ok: false, problem: `payload is not JSON: ${clip(message, 120)}` };
   }
   const parsed = SCHEMAS[kind].safeParse(json);
   if (parsed.success) return { ok: true, payload: parsed.data };
