@@ -212,6 +212,8 @@ function firstMrn(facts: readonly FactDraft[]): string | undefined {
       return 'subject' in fact.target ? fact.target.subject.patient?.mrn : undefined;
     case 'prediction':
     case 'device-conditions':
+    case 'conditions':
+    case 'limits':
       return undefined;
   }
 }
