@@ -80,7 +80,8 @@ function caseWhere(criteria: CaseCriteria, p: Params): string[] {
     // The expression of index surgical_case_mrn; a merged MRN finds the survivor's cases (A40).
     const list = p.add(mrns);
     where.push(
-      `(c.state -> 'patient' ->> 'mrn') IN (SELECT unnest(${list}::text[]) UNION SELECT survivor FROM patient_alias WHERE mrn = ANY(${list}::text[]))`,
+      // `= ANY(ARRAY(…))` so that the MRN index is used (see CaseRepository.loadByPatients).
+      `(c.state -> 'patient' ->> 'mrn') = ANY(ARRAY(SELECT unnest(${list}::text[]) UNION SELECT survivor FROM patient_alias WHERE mrn = ANY(${list}::text[])))`,
     );
   }
   for (const rooms of criteria.roomIds ?? []) where.push(`c.room_id = ANY(${p.add(rooms)}::text[])`);
