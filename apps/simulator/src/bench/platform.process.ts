@@ -98,6 +98,9 @@ export async function startBenchPlatform(
     ADMIN_PASSWORD: password,
     FACILITY_TZ: 'UTC',
     LOG_LEVEL: 'warn',
+    // One MLLP connection per room, all from this address (--rooms goes up to 200): over the
+    // default limit of 64 per address, which is meant for real senders.
+    MLLP_MAX_CONNECTIONS_PER_ADDRESS: '1024',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   };
