@@ -46,6 +46,56 @@ export class RoomRepository {
     return rows[0];
   }
 
+  /**
+   * {@link resolveLocation} for many locations in one statement (a batch's new locations): the
+   * room of each code, creating unmapped rooms for unknown ones. Codes whose room ids collide
+   * (`OR 1` and `or-1`) are resolved one by one, since one statement may not update a room twice.
+   */
+  async resolveLocations(
+    manager: EntityManager,
+    locations: readonly { code: string; name?: string }[],
+  ): Promise<Map<string, { id: string; name: string }>> {
+    const out = new Map<string, { id: string; name: string }>();
+    const byId = new Map<string, { code: string; name: string }[]>();
+    for (const location of locations) {
+      const code = location.code.trim();
+      const id = roomIdFor(code);
+      const list = byId.get(id) ?? [];
+      if (!list.some((l) => l.code === code)) list.push({ code, name: location.name?.trim() || code });
+      byId.set(id, list);
+    }
+    const single = [...byId.entries()].filter(([, list]) => list.length === 1).map(([id, [l]]) => ({ id, ...l! }));
+    if (single.length) {
+      const rows = await manager.query<{ code: string; id: string; name: string }[]>(
+        `WITH input AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS t(code, id, name)
+         ), known AS (
+           SELECT DISTINCT ON (i.code) i.code, r.id, r.name FROM input i JOIN room r ON r.locations ? i.code
+           ORDER BY i.code, r.id
+         ), ins AS (
+           INSERT INTO room (id, name, locations, unmapped)
+           SELECT i.id, i.name, jsonb_build_array(i.code), true FROM input i
+           WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.code = i.code)
+           ON CONFLICT (id) DO UPDATE SET locations = CASE WHEN room.locations ? (EXCLUDED.locations ->> 0)
+                                                          THEN room.locations
+                                                          ELSE room.locations || EXCLUDED.locations END
+           RETURNING id, name
+         )
+         SELECT code, id, name FROM known
+         UNION ALL
+         SELECT i.code, ins.id, ins.name FROM input i JOIN ins ON ins.id = i.id
+         WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.code = i.code)`,
+        [single.map((l) => l.code), single.map((l) => l.id), single.map((l) => l.name)],
+      );
+      for (const r of rows) out.set(r.code, { id: r.id, name: r.name });
+    }
+    for (const list of byId.values()) {
+      if (list.length === 1) continue;
+      for (const l of list) out.set(l.code, await this.resolveLocation(manager, l));
+    }
+    return out;
+  }
+
   /** Every room with its locations, for resolving a batch of messages without a query each. */
   async all(manager: EntityManager = this.ds.manager): Promise<RoomView[]> {
     return manager.query<RoomView[]>(`SELECT id, name, locations, unmapped FROM room`);

@@ -387,6 +387,25 @@ export class CaseApplyService {
     }
     const byId = new Map<string, RoomRef>([...known.values()].map((r) => [r.id, r]));
 
+    // The batch's new locations, created in one statement (a new interface, or the bench, brings
+    // many at once); the loop below then finds them known.
+    const fresh = new Map<string, SourceLocation>();
+    for (const { facts, iface } of groups) {
+      if (iface.locationPolicy === 'require-mapping') continue;
+      for (const fact of facts) {
+        for (const { location, create } of locationsOf(fact)) {
+          const code = location.code.trim();
+          if (create && !iface.locations?.[code] && !known.has(code)) fresh.set(code, location);
+        }
+      }
+    }
+    if (fresh.size > 1) {
+      for (const [code, room] of await this.rooms.resolveLocations(manager, [...fresh.values()])) {
+        known.set(code, room);
+        byId.set(room.id, room);
+      }
+    }
+
     for (const { facts, iface, item } of groups) {
       try {
         for (const fact of facts) {

@@ -1,0 +1,62 @@
+import type { DataSource } from 'typeorm';
+import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
+import { openDatabase } from './data-source';
+import { RoomRepository } from './room.repository';
+
+describe.each(['postgresql', 'pglite'] as const)('RoomRepository.resolveLocations on %s', (engine) => {
+  let pg: TestDatabase | undefined;
+  let dir: TempDir;
+  let ds: DataSource;
+  let rooms: RoomRepository;
+
+  beforeAll(async () => {
+    dir = createTempDir();
+    if (engine === 'postgresql') pg = await createTestDatabase();
+    ds = await openDatabase({ databaseUrl: pg?.url, dataDir: dir.path });
+    rooms = new RoomRepository(ds);
+  });
+  afterAll(async () => {
+    if (ds?.isInitialized) await ds.destroy();
+    await pg?.drop();
+    dir.remove();
+  });
+
+  it('gives the same rooms as one-by-one resolution, in one statement for distinct ids', async () => {
+    // A room an engineer mapped: its id is not the slug of the location it holds.
+    await rooms.ensureLocation(ds.manager, 'theatre-7', 'Theatre 7', 'OR7^^^GEN');
+    const many = await ds.transaction((m) =>
+      rooms.resolveLocations(m, [
+        { code: 'OR7^^^GEN', name: 'ignored' },
+        { code: ' NEW1 ', name: 'New one' },
+        { code: 'NEW2' },
+        { code: 'NEW1' },
+      ]),
+    );
+    expect([...many.entries()].sort()).toEqual([
+      ['NEW1', { id: 'new1', name: 'New one' }],
+      ['NEW2', { id: 'new2', name: 'NEW2' }],
+      ['OR7^^^GEN', { id: 'theatre-7', name: 'Theatre 7' }],
+    ]);
+    const ours = async () =>
+      (await rooms.list()).filter((r) => r.id.startsWith('new')).sort((a, b) => a.id.localeCompare(b.id));
+    const stored = await ours();
+    expect(stored).toEqual([
+      { id: 'new1', name: 'New one', locations: ['NEW1'], unmapped: true },
+      { id: 'new2', name: 'NEW2', locations: ['NEW2'], unmapped: true },
+    ]);
+    // The one-by-one path agrees, and a second batch changes nothing.
+    expect(await ds.transaction((m) => rooms.resolveLocation(m, { code: 'NEW2' }))).toEqual({
+      id: 'new2',
+      name: 'NEW2',
+    });
+    await ds.transaction((m) => rooms.resolveLocations(m, [{ code: 'NEW1' }, { code: 'NEW2' }]));
+    expect(await ours()).toEqual(stored);
+  });
+
+  it('puts codes whose room ids collide into the one room, as one-by-one resolution does', async () => {
+    const many = await ds.transaction((m) => rooms.resolveLocations(m, [{ code: 'OR 9' }, { code: 'or-9' }]));
+    expect(many.get('OR 9')).toEqual({ id: 'or-9', name: 'OR 9' });
+    expect(many.get('or-9')).toEqual({ id: 'or-9', name: 'OR 9' });
+    expect((await rooms.get('or-9'))?.locations).toEqual(['OR 9', 'or-9']);
+  });
+});
