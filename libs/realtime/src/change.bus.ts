@@ -31,7 +31,7 @@ end
 local t = redis.call('TIME')
 local minId = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) - tonumber(ARGV[3])
 local id = redis.call('XADD', KEYS[1], 'MINID', '~', string.format('%d', minId), '*',
-  'm', cjson.encode({ versions = versions, body = ARGV[1] }))
+  'v', table.concat(versions, ','), 'b', ARGV[1])
 redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[4])
 return { id, versions }
 `;
@@ -116,24 +116,39 @@ export class ChangeBus implements OnModuleInit {
     );
   }
 
-  /** Decodes one stream entry as XREAD/XRANGE return it; undefined for a foreign one. */
+  /**
+   * Decodes one stream entry as XREAD/XRANGE return it; undefined for a foreign one. A change is
+   * `v` (its topics' versions, comma-separated) and `b` (the change as published, untouched: the
+   * append script no longer wraps it in a JSON envelope, which cost Redis an escape of every case
+   * state and the gateway a second parse). `m`, the envelope, is still read: entries written by a
+   * worker of the previous version stay in the stream for its retention.
+   */
   static decodeEntry(id: string, fields: string[]): ChangeEntry | undefined {
+    let versions: string | undefined;
+    let body: string | undefined;
     for (let i = 0; i + 1 < fields.length; i += 2) {
       const value = fields[i + 1] as string;
-      if (fields[i] === 'm') return { id, kind: 'change', change: ChangeBus.decode(value) };
-      if (fields[i] === 'r') return { id, kind: 'revoke', subject: JSON.parse(value) as RevokedSubject };
+      if (fields[i] === 'v') versions = value;
+      else if (fields[i] === 'b') body = value;
+      else if (fields[i] === 'm') return { id, kind: 'change', change: ChangeBus.decode(value) };
+      else if (fields[i] === 'r') return { id, kind: 'revoke', subject: JSON.parse(value) as RevokedSubject };
     }
-    return undefined;
+    if (versions === undefined || body === undefined) return undefined;
+    return { id, kind: 'change', change: ChangeBus.decodeParts(versions === '' ? [] : versions.split(','), body) };
   }
 
-  /** Decodes the `m` field of a change entry. */
+  /** Decodes the `m` field of a change entry (the previous format: versions and body in one envelope). */
   static decode(raw: string): CaseChangeMessage {
     const envelope = JSON.parse(raw) as { versions: number[]; body: string };
-    const body = JSON.parse(envelope.body) as { caseId: string; state: CaseState; topics: TopicChange[] };
+    return ChangeBus.decodeParts(envelope.versions, envelope.body);
+  }
+
+  private static decodeParts(versions: readonly (number | string)[], raw: string): CaseChangeMessage {
+    const body = JSON.parse(raw) as { caseId: string; state: CaseState; topics: TopicChange[] };
     return {
       caseId: body.caseId,
       state: body.state,
-      topics: body.topics.map((t, i) => ({ ...t, version: Number(envelope.versions[i]) })),
+      topics: body.topics.map((t, i) => ({ ...t, version: Number(versions[i]) })),
     };
   }
 }
