@@ -121,30 +121,8 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
     routing: Extract<FrameRouting, { ok: false }>,
   ): Promise<string | null> {
     const header = routing.header;
-    const outcome: AckOutcome = {
-      code: 'reject',
-      error: { code: Hl7ErrorCondition.ApplicationInternalError, text: routing.text },
-    };
-    await this.writer
-      .submit({
-        channel: 'mllp',
-        sender: `${header.sendingApplication ?? ''}|${header.sendingFacility ?? ''}`,
-        controlId: header.controlId || null,
-        messageType: header.messageType ? `${header.messageType.code}^${header.messageType.trigger}` : null,
-        raw: frame,
-        peer,
-        receivedAt: this.clock.now(),
-        status: 'rejected',
-        error: routing.text,
-        interfaceName: null,
-        ackCode: ackCodeFor(header, 'reject'),
-      })
-      .catch((err: unknown) => this.logger.warn(`an unrouted frame was not kept: ${(err as Error).message}`));
-    return buildAck(header, outcome, {
-      now: this.clock.now(),
-      controlId: randomUUID().replace(/-/g, '').slice(0, 20),
-      facilityTz: this.settings.facilityTz,
-    });
+    await this.keepRefused(header, frame, peer, routing.text, 'an unrouted frame');
+    return this.refusal(header, routing.text);
   }
 
   /**
@@ -157,22 +135,38 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
     const header: Partial<MshHeader> = read.ok ? read.header : read.partial;
     const text = `message larger than ${limit} bytes refused`;
     this.metrics?.messageReceived('mllp', 'oversized');
+    await this.keepRefused(header, head, peer, `${text} (first ${head.length} bytes kept)`, 'an oversized frame');
+    this.metrics?.messageAnswered('mllp', 'oversized', 'refused');
+    return this.refusal(header, text);
+  }
+
+  /** Keeps a frame refused before any interface took it (status `rejected`), for the console. */
+  private async keepRefused(
+    header: Partial<MshHeader>,
+    raw: Buffer,
+    peer: string,
+    error: string,
+    what: string,
+  ): Promise<void> {
     await this.writer
       .submit({
         channel: 'mllp',
         sender: `${header.sendingApplication ?? ''}|${header.sendingFacility ?? ''}`,
         controlId: header.controlId || null,
         messageType: header.messageType ? `${header.messageType.code}^${header.messageType.trigger}` : null,
-        raw: head,
+        raw,
         peer,
         receivedAt: this.clock.now(),
         status: 'rejected',
-        error: `${text} (first ${head.length} bytes kept)`,
+        error,
         interfaceName: null,
         ackCode: ackCodeFor(header, 'reject'),
       })
-      .catch((err: unknown) => this.logger.warn(`an oversized frame was not kept: ${(err as Error).message}`));
-    this.metrics?.messageAnswered('mllp', 'oversized', 'refused');
+      .catch((err: unknown) => this.logger.warn(`${what} was not kept: ${(err as Error).message}`));
+  }
+
+  /** AR with ERR 207 (application internal error) and the reason, mirroring the sender's header. */
+  private refusal(header: Partial<MshHeader>, text: string): string | null {
     return buildAck(
       header,
       { code: 'reject', error: { code: Hl7ErrorCondition.ApplicationInternalError, text } },
