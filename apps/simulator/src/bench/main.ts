@@ -143,6 +143,8 @@ async function runHl7Phase(
           for (let seq = 0; performance.now() < deadline; seq++) {
             if (interval) {
               const slot = started + offset + seq * interval;
+              // A slot at or past the end is not the window's (a timer may wake a little early).
+              if (slot >= deadline) break;
               const wait = slot - performance.now();
               if (wait > 0) await new Promise((r) => setTimeout(r, wait));
               if (performance.now() >= deadline) break;
