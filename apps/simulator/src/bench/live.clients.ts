@@ -68,3 +68,36 @@ export async function connectAll<T extends { socket: Socket }>(attempts: Promise
   }
   return connected;
 }
+
+/** A JSON call to the platform's REST API with a bearer token; throws on an error status. */
+export async function api<T>(
+  platform: { url: string },
+  bearer: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(`${platform.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${bearer}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+/** Runs `fn` over `items`, `limit` at a time; the results in the items' order. */
+export async function inBatches<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += limit) {
+    out.push(...(await Promise.all(items.slice(i, i + limit).map((item, j) => fn(item, i + j)))));
+  }
+  return out;
+}

@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { CaseView, UpdateEvent, VitalsEvent } from '@circulator/contracts';
 import { MllpClient } from '@circulator/hl7';
-import { connectAll, connectDisplay, type BenchDisplay } from './live.clients';
+import { api, connectAll, connectDisplay, inBatches, type BenchDisplay } from './live.clients';
 import { processStats, type BenchPlatform } from './platform.process';
 import { ReadingLedger } from './reading.ledger';
 import { ReadingPacer } from './reading.pacer';
@@ -146,32 +146,6 @@ function newestVital(c: CaseView): number | undefined {
     if (Number.isFinite(at) && (newest === undefined || at > newest)) newest = at;
   }
   return newest;
-}
-
-async function api<T>(
-  platform: BenchPlatform,
-  bearer: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${platform.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${bearer}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
-  return (res.status === 204 ? undefined : await res.json()) as T;
-}
-
-/** Runs `fn` over `items`, `limit` at a time, in order of the results. */
-async function inBatches<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += limit) out.push(...(await Promise.all(items.slice(i, i + limit).map(fn))));
-  return out;
 }
 
 /** Cancels the phase's bookings (SIU^S15), one connection, one message in flight. */

@@ -3,8 +3,8 @@ import { Socket as NetSocket } from 'node:net';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { MllpClient } from '@circulator/hl7';
-import { connectAll, connectDisplay, signIn, type BenchDisplay } from '../bench/live.clients';
-import { startBenchPlatform, type BenchPlatform } from '../bench/platform.process';
+import { api, connectAll, connectDisplay, inBatches, signIn, type BenchDisplay } from '../bench/live.clients';
+import { startBenchPlatform } from '../bench/platform.process';
 import { parseSoakOptions, SOAK_USAGE, type SoakOptions } from './soak.options';
 import { readSoakMetrics, soakVerdict, type SoakSample } from './soak.verdict';
 
@@ -55,37 +55,6 @@ function patientUpdate(room: SoakRoom, seq: number, controlId: string): string {
     `PID|1||${room.mrn}^^^HOSP^MR||Soak^Patient${room.n}^${seq % 100}||19600214|F`,
     `PV1|1|O|${room.location}^^^HOSP||||||||||||||||V${room.placer}`,
   ].join('\r');
-}
-
-async function api<T>(
-  platform: BenchPlatform,
-  bearer: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${platform.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${bearer}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
-  return (res.status === 204 ? undefined : await res.json()) as T;
-}
-
-async function inBatches<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, i: number) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += limit) {
-    out.push(...(await Promise.all(items.slice(i, i + limit).map((item, j) => fn(item, i + j)))));
-  }
-  return out;
 }
 
 const isAccepted = (ack: string) => /^MSA\|(AA|CA)\|/m.test(ack.replace(/\r/g, '\n'));
