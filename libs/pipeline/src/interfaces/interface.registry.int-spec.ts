@@ -229,7 +229,15 @@ describe('InterfaceRegistry (PostgreSQL)', () => {
       });
       expect(registry.fileStatus()).toMatchObject({ ok: true });
 
-      const rows = await audits(ds);
+      // The audit row is written after the change is live (the registry's commit comes first), so
+      // wait for it rather than read the trail the moment the new port shows.
+      const rows = await waitFor(
+        async () => {
+          const trail = await audits(ds);
+          return trail.length >= 5 ? trail : undefined;
+        },
+        { what: 'the last change to be audited', timeoutMs: FILE_CHANGE_WAIT_MS },
+      );
       expect(rows.map((r) => [r.actor, r.action, r.target_id])).toEqual([
         ['system', 'interface.create', 'lab'],
         ['system', 'interface.create', 'epic'],
