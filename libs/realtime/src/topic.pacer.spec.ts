@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { CaseView, UpdateEvent } from '@circulator/contracts';
 import { compareStreamIds, TopicPacer, type PacerTimer } from './topic.pacer';
 
@@ -120,6 +121,51 @@ describe('TopicPacer', () => {
     ]);
     // a is written while b (after 7-0) is not yet: 7-0; then b, with nothing left: 9-0.
     expect(offsets).toEqual(['7-0', '9-0']);
+  });
+
+  it('gives the oldest unsent offset whatever the order of offers, forgets and ticks (against a plain scan)', () => {
+    const id = fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 3 })).map(([m, q]) => `${m}-${q}`);
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('offer' as const),
+        items: fc.array(fc.record({ room: fc.constantFrom('a', 'b', 'c', 'd'), before: id }), { maxLength: 4 }),
+      }),
+      fc.record({ kind: fc.constant('tick' as const) }),
+      fc.record({ kind: fc.constant('forget' as const), room: fc.constantFrom('a', 'b', 'c', 'd') }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), fc.boolean(), (ops, rising) => {
+        // The model: every room offered and not yet written or forgotten, with its first offset.
+        const held = new Map<string, string>();
+        const scan = (current: string) =>
+          [...held.values()].reduce((safe, b) => (compareStreamIds(b, safe) < 0 ? b : safe), current);
+        const timer = new ManualTimer();
+        const seen: [string, string][] = [];
+        const pacer: TopicPacer = new TopicPacer(
+          20,
+          (room) => {
+            held.delete(room);
+            seen.push([pacer.safeOffset('99-9'), scan('99-9')]);
+          },
+          timer,
+        );
+        let clock = 0;
+        for (const o of ops) {
+          if (o.kind === 'offer') {
+            // Stream order (as the gateway offers) or any order (the scan's fallback).
+            const items = o.items.map((x) => (rising ? { ...x, before: `${(clock += 1)}-0` } : x));
+            for (const { room, before } of items) if (!held.has(room)) held.set(room, before);
+            pacer.offer(items.map((x) => ({ ...x, update: update(`room:${x.room}`, 1, []) })));
+          } else if (o.kind === 'tick') timer.fire();
+          else {
+            held.delete(o.room);
+            pacer.forget(o.room);
+          }
+          seen.push([pacer.safeOffset('99-9'), scan('99-9')]);
+        }
+        for (const [got, want] of seen) expect(got).toBe(want);
+      }),
+    );
   });
 
   it('with a tick of 0 sends everything at once', () => {
