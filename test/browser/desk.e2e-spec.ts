@@ -352,6 +352,10 @@ describe('the scheduling desk in a real browser', () => {
       await page.locator('.tl-scheduled').nth(399).waitFor({ state: 'attached' });
       const loadMs = Date.now() - loadStarted;
       expect(await page.locator('.tl-row').count()).toBeGreaterThanOrEqual(60);
+      // What the screen shows (rooms below the fold are not rendered until scrolled to, so a
+      // full-page capture would show them empty).
+      mkdirSync(ARTEFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTEFACTS, 'desk-bench-400.png') });
 
       // 1. Topic update → the bar moved on screen: 40 reschedules over HL7, each awaited.
       const updates = 40;

@@ -93,9 +93,7 @@ export function BoardPage() {
   // whole is the very object of `rows` (its bars then do not re-render at all).
   const previousShown = useRef<TimelineRow[]>([]);
   const shownRows = useMemo(() => {
-    const next = isFiltering(filter)
-      ? reuseRows(rows, reuseRows(previousShown.current, timelineRows(shown)))
-      : rows;
+    const next = isFiltering(filter) ? reuseRows(rows, reuseRows(previousShown.current, timelineRows(shown))) : rows;
     previousShown.current = next;
     return next;
   }, [shown, filter, rows]);
