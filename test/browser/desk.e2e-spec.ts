@@ -310,6 +310,9 @@ describe('the scheduling desk in a real browser', () => {
     expect(await desk.locator('.tl-row:not([hidden])').count()).toBe(1);
     await desk.getByLabel('Status', { exact: true }).selectOption({ label: 'In procedure' });
     await count.getByText('1 of 4 cases').waitFor();
+    // The room's other cases are hidden, not gone: one bar shows.
+    expect(await desk.locator('.tl-case:visible').count()).toBe(1);
+    await desk.locator(`[data-case-id="${ids.C}"]`).waitFor({ state: 'visible' });
     await desk.getByLabel('Delayed only').check();
     await desk.getByLabel('Room', { exact: true }).selectOption({ label: 'All rooms' });
     await desk.getByLabel('Status', { exact: true }).selectOption({ label: 'Any status' });
