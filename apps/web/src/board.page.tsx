@@ -81,12 +81,22 @@ export function BoardPage() {
   const shown = useMemo(() => filterCases(dayCases, filter, now), [dayCases, filter, now]);
   // Rooms without a case yet are rows too (somewhere to move a case to), unless a filter is on.
   const roomChoices = useMemo(() => knownRooms(dayCases, rooms), [dayCases, rooms]);
+  // Every room's row, whatever the filters: the timeline keeps them all mounted and hides what the
+  // filters leave out, so that a filter change does not build the board again.
   const previousRows = useRef<TimelineRow[]>([]);
   const rows = useMemo(() => {
-    const next = reuseRows(previousRows.current, timelineRows(shown, isFiltering(filter) ? [] : roomChoices));
+    const next = reuseRows(previousRows.current, timelineRows(dayCases, roomChoices));
     previousRows.current = next;
     return next;
-  }, [shown, filter, roomChoices]);
+  }, [dayCases, roomChoices]);
+  // What the filters let through, laid out by its own lanes; a room's row that the filters leave
+  // whole is the very object of `rows` (its bars then do not re-render at all).
+  const previousShown = useRef<TimelineRow[]>([]);
+  const shownRows = useMemo(() => {
+    const next = isFiltering(filter) ? reuseRows(rows, reuseRows(previousShown.current, timelineRows(shown))) : rows;
+    previousShown.current = next;
+    return next;
+  }, [shown, filter, rows]);
   const choices = useMemo(() => filterChoices(dayCases), [dayCases]);
   const selected = selectedId === undefined ? undefined : view?.state.cases.get(selectedId);
 
@@ -110,11 +120,12 @@ export function BoardPage() {
   if (view?.error !== undefined) body = <p className="empty error">{view.error}</p>;
   else if (view?.state.version === undefined) body = <p className="empty">Loading the board…</p>;
   else if (dayCases.length === 0) body = <p className="empty">No cases scheduled for this day.</p>;
-  else if (rows.length === 0) body = <p className="empty">No case matches the filters.</p>;
+  else if (shownRows.length === 0) body = <p className="empty">No case matches the filters.</p>;
   else
     body = (
       <Timeline
         rows={rows}
+        shown={shownRows}
         axis={axis}
         now={now}
         timeZone={timeZone}

@@ -26,7 +26,13 @@ export interface MoveRequest {
 }
 
 interface TimelineProps {
+  /** Every room of the day, filters or not: each stays mounted, hidden while the filters hide it. */
   rows: TimelineRow[];
+  /**
+   * The rows the filters let through, laid out by their own cases (lanes); a row equal to its
+   * entry of `rows` is that same object. A room with no entry here is hidden.
+   */
+  shown: readonly TimelineRow[];
   axis: Axis;
   now: number;
   timeZone?: string;
@@ -61,6 +67,8 @@ interface Grip {
   duration: number;
   trackLeft: number;
   trackWidth: number;
+  /** The rows on screen (the filters hide the others): their rooms, tops and heights. */
+  rowIds: string[];
   rowTops: number[];
   rowHeights: number[];
   bottom: number;
@@ -78,18 +86,19 @@ const DRAG_THRESHOLD_PX = 4;
  * for confirmation (`onMove`).
  */
 export function Timeline(props: TimelineProps) {
-  const { rows, axis, timeZone, dayCases, onMove } = props;
+  const { rows, shown, axis, timeZone, dayCases, onMove } = props;
   const rowsRef = useRef<HTMLDivElement>(null);
   const grip = useRef<Grip | undefined>(undefined);
   const [drag, setDrag] = useState<Drag | undefined>(undefined);
   const ticks = useMemo(() => hourTicks(axis, timeZone), [axis, timeZone]);
   const byId = useMemo(() => new Map(dayCases.map((c) => [c.id, c] as const)), [dayCases]);
+  const shownById = useMemo(() => new Map(shown.map((r) => [r.roomId, r] as const)), [shown]);
   useRenderProbe('drag', drag?.at);
 
   // The bars' handlers stay the same functions from render to render (so that a drag or an update
   // re-renders only the rows that changed); they read what they need from here.
-  const latest = useRef({ rows, axis, byId, dayCases, onMove, onSelect: props.onSelect, drag });
-  latest.current = { rows, axis, byId, dayCases, onMove, onSelect: props.onSelect, drag };
+  const latest = useRef({ axis, byId, dayCases, onMove, onSelect: props.onSelect, drag });
+  latest.current = { axis, byId, dayCases, onMove, onSelect: props.onSelect, drag };
   const suppressClick = useRef(false);
   const canMove = onMove !== undefined;
 
@@ -110,7 +119,7 @@ export function Timeline(props: TimelineProps) {
       const end = timeOf(c.scheduledEnd);
       if (!track || start === undefined || end === undefined) return;
       const box = rowsRef.current.getBoundingClientRect();
-      const rowEls = [...rowsRef.current.querySelectorAll<HTMLElement>('.tl-row')];
+      const rowEls = [...rowsRef.current.querySelectorAll<HTMLElement>('.tl-row:not([hidden])')];
       const trackBox = track.getBoundingClientRect();
       grip.current = {
         caseId: c.id,
@@ -121,6 +130,7 @@ export function Timeline(props: TimelineProps) {
         duration: end - start,
         trackLeft: trackBox.left - box.left,
         trackWidth: trackBox.width,
+        rowIds: rowEls.map((r) => r.dataset.roomId ?? ''),
         rowTops: rowEls.map((r) => r.getBoundingClientRect().top - box.top),
         rowHeights: rowEls.map((r) => r.getBoundingClientRect().height),
         bottom: box.height,
@@ -136,12 +146,12 @@ export function Timeline(props: TimelineProps) {
       const dy = e.clientY - g.y;
       if (!g.dragging && Math.hypot(dx, dy) < DRAG_THRESHOLD_PX) return;
       g.dragging = true;
-      const { rows, axis, byId, dayCases } = latest.current;
+      const { axis, byId, dayCases } = latest.current;
       const box = rowsRef.current.getBoundingClientRect();
       const index = rowAt(e.clientY - box.top, g.rowTops, g.bottom);
-      const row = index === undefined ? undefined : rows[index];
+      const roomId = index === undefined ? undefined : g.rowIds[index];
       const moving = byId.get(g.caseId);
-      if (index === undefined || !row || !moving) {
+      if (index === undefined || !roomId || !moving) {
         setDrag(undefined);
         return;
       }
@@ -149,13 +159,13 @@ export function Timeline(props: TimelineProps) {
       const span = spanOf(axis, start, start + g.duration) ?? { left: xPercent(axis, start), width: 0 };
       const conflicts = moveConflicts(
         moving,
-        { roomId: row.roomId, start, end: start + g.duration },
+        { roomId, start, end: start + g.duration },
         dayCases,
         axis.open !== undefined && axis.close !== undefined ? { open: axis.open, close: axis.close } : undefined,
       );
       setDrag({
         caseId: g.caseId,
-        roomId: row.roomId,
+        roomId,
         start,
         ghost: {
           top: g.rowTops[index] ?? 0,
@@ -200,6 +210,7 @@ export function Timeline(props: TimelineProps) {
           <Row
             key={row.roomId}
             row={row}
+            shown={shownById.get(row.roomId)}
             axis={axis}
             now={props.now}
             timeZone={timeZone}
@@ -242,7 +253,10 @@ interface BarHandlers {
 }
 
 interface RowProps {
+  /** The room with all its cases, filters or not. */
   row: TimelineRow;
+  /** What the filters let through of it, and its lanes; undefined: the row is hidden. */
+  shown: TimelineRow | undefined;
   axis: Axis;
   now: number;
   timeZone: string | undefined;
@@ -252,14 +266,34 @@ interface RowProps {
   draggingId: string | undefined;
 }
 
-/** One room: its name and screens, then its track of bars. Re-rendered only when its props change. */
-const Row = memo(function Row({ row, axis, now, timeZone, selectedId, handlers, anesthesia, draggingId }: RowProps) {
-  const active = row.cases.filter((c) => c.status !== 'cancelled').length;
+/**
+ * One room: its name and screens, then its track of bars. Re-rendered only when its props change.
+ * A filter hides the row, or the bars it does not let through, rather than unmounting them: a
+ * filter change then touches the DOM's `hidden` attributes, not 400 bars (and each bar re-renders
+ * only when its own props change).
+ */
+const Row = memo(function Row({
+  row,
+  shown,
+  axis,
+  now,
+  timeZone,
+  selectedId,
+  handlers,
+  anesthesia,
+  draggingId,
+}: RowProps) {
+  const layout = shown ?? row;
+  const active = layout.cases.filter((c) => c.status !== 'cancelled').length;
   const closedBefore = axis.open !== undefined ? xPercent(axis, axis.open) : 0;
   const closedAfter = axis.close !== undefined ? 100 - xPercent(axis, axis.close) : 0;
   const nowAt = now >= axis.start && now <= axis.end ? xPercent(axis, now) : undefined;
   return (
-    <div className={`tl-row tl-lanes-${Math.min(row.laneCount, 6)}`} data-room-id={row.roomId}>
+    <div
+      className={`tl-row tl-lanes-${Math.min(layout.laneCount, 6)}`}
+      data-room-id={row.roomId}
+      hidden={shown === undefined}
+    >
       <div className="tl-room">
         <h2 className="tl-room-name">{row.roomName}</h2>
         <span className="room-count">
@@ -293,7 +327,8 @@ const Row = memo(function Row({ row, axis, now, timeZone, selectedId, handlers, 
             <Bar
               key={c.id}
               c={c}
-              lane={row.lanes.get(c.id) ?? 0}
+              lane={layout.lanes.get(c.id) ?? row.lanes.get(c.id) ?? 0}
+              hidden={shown !== undefined && !shown.lanes.has(c.id)}
               axis={axis}
               now={now}
               timeZone={timeZone}
@@ -308,9 +343,12 @@ const Row = memo(function Row({ row, axis, now, timeZone, selectedId, handlers, 
   );
 });
 
-function Bar(props: {
+/** One case's bars; re-rendered only when its own props change (not when another case does). */
+const Bar = memo(function Bar(props: {
   c: CaseView;
   lane: number;
+  /** Filtered out (in a row that shows). */
+  hidden: boolean;
   axis: Axis;
   now: number;
   timeZone: string | undefined;
@@ -327,7 +365,12 @@ function Bar(props: {
   const place = (span: Span | undefined) => (span ? { left: `${span.left}%`, width: `${span.width}%` } : undefined);
   const movable = handlers.begin !== undefined && roomPhase(c) === 'planned';
   return (
-    <li className={`tl-case tl-lane-${Math.min(lane, 5)}`} data-case-id={c.id} data-status={status}>
+    <li
+      className={`tl-case tl-lane-${Math.min(lane, 5)}`}
+      data-case-id={c.id}
+      data-status={status}
+      hidden={props.hidden}
+    >
       {bars.scheduled && (
         <button
           type="button"
@@ -370,4 +413,4 @@ function Bar(props: {
       )}
     </li>
   );
-}
+});
