@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { DeviceView, RoomView } from '@circulator/contracts';
+import type { DeviceView, MessageStatsView, RoomView, TrafficStats } from '@circulator/contracts';
 import {
   forecastText,
   intervalText,
@@ -23,8 +23,6 @@ import {
   withLocationMapping,
   zonedToIso,
   type InterfaceItem,
-  type MessageStats,
-  type TrafficStats,
 } from './integration.model';
 
 const traffic = (over: Partial<TrafficStats> = {}): TrafficStats => ({
@@ -46,7 +44,7 @@ const iface = (name: string, config: InterfaceItem['config'] = {}): InterfaceIte
 
 describe('integration console model', () => {
   it('joins interfaces with their traffic, and shows traffic on no interface last', () => {
-    const stats: MessageStats = {
+    const stats: MessageStatsView = {
       at: '2026-11-21T10:00:05.000Z',
       windowSeconds: 3600,
       total: traffic(),
