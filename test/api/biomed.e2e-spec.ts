@@ -34,7 +34,7 @@ describe('biomed: forecast, alerts, work orders and the compliance export', () =
   }
 
   beforeAll(async () => {
-    t = await startTestPlatform({ clock });
+    t = await startTestPlatform({ clock, env: { FACILITY_NAME: 'St. Elsewhere <OR suite>' } });
     db = new Client({ connectionString: t.database!.url });
     await db.connect();
     tokens.admin = await tokenFor(t.url, 'admin', ADMIN_PASSWORD);
@@ -80,7 +80,12 @@ describe('biomed: forecast, alerts, work orders and the compliance export', () =
   });
 
   it('answers 401 without a token and 403 to other roles, as problem JSON', async () => {
-    for (const path of ['/api/work-orders', '/api/biomed/alerts', '/api/biomed/compliance.csv']) {
+    for (const path of [
+      '/api/work-orders',
+      '/api/biomed/alerts',
+      '/api/biomed/compliance.csv',
+      '/api/biomed/compliance.html',
+    ]) {
       const anonymous = await request(t.url).get(path).expect(401);
       expect(anonymous.headers['content-type']).toMatch(/application\/problem\+json/);
       const nurse = await as('nurse').get(path).expect(403);
@@ -202,5 +207,98 @@ describe('biomed: forecast, alerts, work orders and the compliance export', () =
     ]);
     expect(res.text).toContain('"#1 closed, serviced"'.replace('#1', `#${orderId}`));
     expect((await auditRows('devices.compliance-export')).length).toBe(1);
+  });
+
+  /** The export's records but the devices' own, as `record device at`: CSV lines, report rows. */
+  const csvEvents = (csv: string) =>
+    csv
+      .split('\r\n')
+      .slice(1, -1)
+      .map((l) => l.split(','))
+      .filter((f) => f[0] !== 'device')
+      .map((f) => `${f[0]} ${f[1]} ${f[5]}`);
+  const htmlEvents = (html: string) =>
+    [
+      ...html
+        .slice(html.indexOf('<table class="events">'))
+        .matchAll(/<tr data-record="([^"]*)" data-device="([^"]*)"><td>(?:<time dateTime="([^"]*)")?/g),
+    ].map((m) => `${m[1]} ${m[2]} ${m[3] ?? ''}`);
+
+  it('prints the same records as a self-contained HTML report, escaped, audited like the CSV', async () => {
+    await as('biomed')
+      .post('/api/devices', {
+        id: 'scope-x1',
+        type: 'endoscope',
+        label: '<script>alert("x")</script>',
+        serial: 'SN-X1',
+      })
+      .expect(201);
+    const res = await as('biomed').get('/api/biomed/compliance.html').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html; charset=utf-8/);
+    expect(res.headers['content-security-policy']).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    );
+    expect(res.headers['cache-control']).toBe('no-store');
+    const html = res.text;
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(html).toContain('<dt>Facility</dt><dd>St. Elsewhere &lt;OR suite&gt;</dd>');
+    expect(html).toContain('<dt>Period</dt><dd>all records</dd>');
+    // The platform's zone is Europe/Paris; the clock stands at 11:00Z.
+    expect(html).toContain(
+      '<dt>Generated at</dt><dd><time dateTime="2026-11-21T11:00:00.000Z">2026-11-21 12:00</time></dd>',
+    );
+    expect([...html.matchAll(/<tr data-device="([^"]*)">/g)].map((m) => m[1])).toEqual(
+      expect.arrayContaining(['pump-b1', 'scope-x1']),
+    );
+
+    const csv = (await as('biomed').get('/api/biomed/compliance.csv').expect(200)).text;
+    const events = htmlEvents(html);
+    expect(events).toEqual(csvEvents(csv));
+    expect(events.filter((e) => e.includes(' pump-b1 ')).map((e) => e.split(' ')[0])).toEqual([
+      'event:registered',
+      'event:credentials',
+      'event:service',
+      'work-order-opened',
+      'work-order-closed',
+    ]);
+
+    const rows = (
+      await db.query<{ actor: string; detail: { format: string; from?: string } }>(
+        `SELECT actor, detail FROM audit_log WHERE action = 'devices.compliance-export' ORDER BY id`,
+      )
+    ).rows;
+    expect(rows.map((r) => r.detail.format)).toEqual(['csv', 'html', 'csv']);
+    expect(new Set(rows.map((r) => r.actor)).size).toBe(1);
+  });
+
+  it('limits both to a period: history and work-order steps in [from, to)', async () => {
+    // The work order was opened at 09:00Z and closed (the service recorded) at 11:00Z.
+    const query = '?from=2026-11-21T10:00:00Z&to=2026-11-22T00:00:00Z';
+    const html = (await as('biomed').get(`/api/biomed/compliance.html${query}`).expect(200)).text;
+    const csv = (await as('biomed').get(`/api/biomed/compliance.csv${query}`).expect(200)).text;
+    const events = htmlEvents(html);
+    expect(events).toEqual(csvEvents(csv));
+    expect(events.filter((e) => e.includes(' pump-b1 ')).map((e) => e.split(' ')[0])).toEqual([
+      'event:service',
+      'work-order-closed',
+    ]);
+    expect(html).toContain('<dt>Period</dt><dd>2026-11-21 11:00 – 2026-11-22 01:00 (end excluded)</dd>');
+    const [last] = (
+      await db.query<{ detail: Record<string, unknown> }>(
+        `SELECT detail FROM audit_log WHERE action = 'devices.compliance-export' ORDER BY id DESC LIMIT 1`,
+      )
+    ).rows;
+    expect(last?.detail).toMatchObject({
+      format: 'csv',
+      from: '2026-11-21T10:00:00.000Z',
+      to: '2026-11-22T00:00:00.000Z',
+    });
+
+    const bad = await as('biomed').get('/api/biomed/compliance.html?from=2026-11-22T00:00:00Z&to=2026-11-21T00:00:00Z');
+    expect(bad.status).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+    await as('biomed').get('/api/biomed/compliance.csv?from=yesterday').expect(400);
+    await as('biomed').get('/api/biomed/compliance.csv?since=2026-11-21T00:00:00Z').expect(400);
   });
 });

@@ -19,7 +19,7 @@ import {
 import { RealtimeModule } from '@circulator/realtime';
 import { CaseCommandsController } from './api/case-commands.controller';
 import { CasesController } from './api/cases.controller';
-import { BiomedController } from './api/biomed.controller';
+import { BiomedController, COMPLIANCE_REPORT_SETTINGS } from './api/biomed.controller';
 import { DeviceMaintenanceReader } from './api/device-maintenance.reader';
 import { DeviceFirmwareController } from './api/device-firmware.controller';
 import { DevicesController } from './api/devices.controller';
@@ -164,6 +164,10 @@ export class AppModule {
         { provide: SITE_POLICY, useValue: config.site },
         { provide: PlatformMetrics, useValue: metrics },
         { provide: METRICS_TOKEN, useValue: config.metrics.token },
+        {
+          provide: COMPLIANCE_REPORT_SETTINGS,
+          useValue: { facilityName: config.facilityName, facilityTz: config.facilityTz },
+        },
         MetricsProbes,
         ...(config.roles.has('gateway')
           ? [InboundQueue, ReprocessService, CaseCommandService, DeviceMaintenanceReader]

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { AlertPriority, AlertView } from '@circulator/contracts';
 import { useApp } from './app.context';
-import { callApi } from './auth.api';
+import { requestApi } from './console.api';
 import { formatClock } from './board.format';
 import { mayAcknowledge } from './roles';
 import { priorityLabel, sortAlerts } from './room.model';
@@ -65,7 +65,7 @@ function AckButton({ alert, caseId }: { alert: AlertView; caseId: string }) {
     setState({ busy: true });
     // The acknowledgment travels the pipeline like any fact; the case update that follows shows it.
     const path = `/api/alerts/${encodeURIComponent(alert.id)}/ack?caseId=${encodeURIComponent(caseId)}`;
-    void callApi(fetchFn, session.token(), 'POST', path).then((result) =>
+    void requestApi(fetchFn, session.token(), 'POST', path).then((result) =>
       setState(result.ok ? { busy: true } : { busy: false, error: result.message }),
     );
   };

@@ -3,7 +3,7 @@ import type { AlertView, CaseEventView, CaseView, MilestoneKey } from '@circulat
 import { diffAlerts, historyFromEvents, mergeHistory, type AlertHistoryEntry } from './alert.history';
 import { AlertList } from './alert.list';
 import { useApp } from './app.context';
-import { callApi } from './auth.api';
+import { requestApi } from './console.api';
 import { formatClock, formatClockMs } from './board.format';
 import { CaseTeam, CaseTimers, ChecklistState, MilestoneTimeline, StatusBadge } from './case.panels';
 import { ConnectionIndicator, Link, SignOut, ThemeToggle, useResolvedTheme, useTitle } from './common.components';
@@ -108,7 +108,7 @@ function useAlertHistory(
     if (caseId === undefined) return;
     setHistory({ caseId, entries: [] });
     let cancelled = false;
-    void callApi<CaseEventView[]>(
+    void requestApi<CaseEventView[]>(
       fetchFn,
       session.token(),
       'GET',
@@ -174,8 +174,8 @@ function AnesthesiaMilestones({ c, timeZone }: { c: CaseView; timeZone?: string 
   const record = (milestone: MilestoneKey) => {
     setPending(milestone);
     setError(undefined);
-    void callApi(fetchFn, session.token(), 'POST', `/api/cases/${encodeURIComponent(c.id)}/milestones`, {
-      milestone,
+    void requestApi(fetchFn, session.token(), 'POST', `/api/cases/${encodeURIComponent(c.id)}/milestones`, {
+      body: { milestone },
     }).then((result) => {
       setPending(undefined);
       if (!result.ok) setError(result.message);

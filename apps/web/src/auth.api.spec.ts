@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { callApi, claimsOf, refreshTokens, requestSiteZone, requestToken, type FetchLike } from './auth.api';
+import { claimsOf, refreshTokens, requestSiteZone, requestToken, type FetchLike } from './auth.api';
 
 function respond(status: number, body: unknown, contentType = 'application/json'): FetchLike {
   return (input, init) => {
@@ -135,33 +135,5 @@ describe('claimsOf', () => {
     jwt({ kind: 'user', username: 'x', roles: ['god'] }),
   ])('refuses %s', (token) => {
     expect(claimsOf(token)).toBeUndefined();
-  });
-});
-
-describe('callApi', () => {
-  it('sends the token in the header and reads JSON or a problem', async () => {
-    const seen: RequestInit[] = [];
-    const ok: FetchLike = (_url, init) => {
-      seen.push(init);
-      return Promise.resolve(new Response(JSON.stringify({ a: 1 }), { status: 200 }));
-    };
-    expect(await callApi(ok, 'tok', 'POST', '/api/x', { b: 2 })).toEqual({ ok: true, body: { a: 1 } });
-    expect(seen[0]?.headers).toMatchObject({ authorization: 'Bearer tok', 'content-type': 'application/json' });
-    expect(seen[0]?.body).toBe('{"b":2}');
-    const refused: FetchLike = () =>
-      Promise.resolve(
-        new Response(JSON.stringify({ title: 'Forbidden', detail: 'a device-alarm alert is acknowledged by nurse' }), {
-          status: 403,
-        }),
-      );
-    expect(await callApi(refused, 'tok', 'POST', '/api/x')).toEqual({
-      ok: false,
-      status: 403,
-      message: 'a device-alarm alert is acknowledged by nurse',
-    });
-    expect(await callApi(() => Promise.reject(new Error('x')), 'tok', 'GET', '/api/x')).toMatchObject({
-      ok: false,
-      status: 0,
-    });
   });
 });

@@ -185,38 +185,3 @@ function base64UrlDecode(text: string): string {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   return new TextDecoder().decode(bytes);
 }
-
-/** The answer of a REST call made for a screen: its JSON, or what went wrong in words. */
-export type ApiResult<T> = { ok: true; body: T } | { ok: false; status: number; message: string };
-
-/** One authorised JSON request to our API (the token in the header, never in the URL). */
-export async function callApi<T>(
-  fetchFn: FetchLike,
-  token: string,
-  method: 'GET' | 'POST' | 'PATCH',
-  path: string,
-  body?: unknown,
-): Promise<ApiResult<T>> {
-  let response: Response;
-  try {
-    response = await fetchFn(path, {
-      method,
-      headers: {
-        accept: 'application/json',
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      credentials: 'omit',
-      cache: 'no-store',
-    });
-  } catch {
-    return { ok: false, status: 0, message: 'Cannot reach the server.' };
-  }
-  const json = await readJson(response);
-  if (!response.ok) {
-    const detail = isRecord(json) && typeof json.detail === 'string' ? json.detail : undefined;
-    return { ok: false, status: response.status, message: detail ?? `HTTP ${response.status}` };
-  }
-  return { ok: true, body: json as T };
-}

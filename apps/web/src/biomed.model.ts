@@ -1,4 +1,5 @@
 import type { DeviceAlertView, DeviceView, WorkOrderView } from '@circulator/contracts';
+import { zonedToIso } from './integration.model';
 
 /** Pure: what the biomed console shows of devices, their service state, alerts and work orders. */
 
@@ -87,4 +88,22 @@ export function sortWorkOrders(orders: readonly WorkOrderView[]): WorkOrderView[
 /** IEC 60601-1-8 marks for those who do not see colour (as the wall display's alerts). */
 export function priorityMark(priority: DeviceAlertView['priority']): string {
   return priority === 'high' ? '!!!' : priority === 'medium' ? '!!' : '!';
+}
+
+/**
+ * The `from`/`to` of the compliance export for whole days of the facility, as date fields give
+ * them (`YYYY-MM-DD`, both days included: `to` is the start of the day after). An empty or
+ * malformed field leaves that end open.
+ */
+export function compliancePeriod(
+  fromDay: string,
+  toDay: string,
+  timeZone?: string,
+): { from: string | undefined; to: string | undefined } {
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  const next = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return {
+    from: day.test(fromDay) ? zonedToIso(`${fromDay}T00:00`, timeZone) : undefined,
+    to: day.test(toDay) ? zonedToIso(`${next(toDay)}T00:00`, timeZone) : undefined,
+  };
 }

@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { DeviceAlertView, DeviceView, WorkOrderView } from '@circulator/contracts';
 import { useApp } from './app.context';
 import { formatClock } from './board.format';
 import {
+  compliancePeriod,
   dateText,
   forecastText,
   intervalText,
@@ -15,7 +16,7 @@ import {
   usageText,
   worstAlert,
 } from './biomed.model';
-import { requestApi } from './console.api';
+import { queryString, requestApi } from './console.api';
 import { ConfirmButton, ConsoleFrame, DataAge, usePolled } from './console.parts';
 import { useNow } from './live.hooks';
 import { formatAge, timeOf } from './time.format';
@@ -350,34 +351,95 @@ function WorkOrdersPanel({
   );
 }
 
-/** The compliance CSV, fetched with the token in the header and saved from memory (no token in a URL). */
+/**
+ * The compliance export: the CSV and the printable report of the same period, each fetched with the
+ * token in the header and kept in memory (no token in a URL). The report opens in a new tab from a
+ * blob: URL (the page carries its own CSP: no script runs in it); print it or save it as PDF there.
+ */
 function ExportPanel() {
   const { session, fetchFn } = useApp();
   const [message, setMessage] = useState<string | undefined>();
+  const [fromDay, setFromDay] = useState('');
+  const [toDay, setToDay] = useState('');
+  const reportUrl = useRef<string | undefined>(undefined);
+  useEffect(
+    () => () => {
+      if (reportUrl.current) URL.revokeObjectURL(reportUrl.current);
+    },
+    [],
+  );
+  const query = queryString(compliancePeriod(fromDay, toDay, session.timeZone));
+  const periodName = fromDay || toDay ? `-${fromDay || 'start'}-to-${toDay || 'now'}` : '';
+
   async function download(): Promise<void> {
-    const result = await requestApi<string>(fetchFn, session.token(), 'GET', '/api/biomed/compliance.csv', {
+    const result = await requestApi<string>(fetchFn, session.token(), 'GET', `/api/biomed/compliance.csv${query}`, {
       as: 'text',
     });
     if (!result.ok) return setMessage(`Export failed: ${result.message}`);
     const url = URL.createObjectURL(new Blob([result.body], { type: 'text/csv' }));
     const a = document.createElement('a');
     a.href = url;
-    a.download = `device-compliance-${dateText(new Date().toISOString(), session.timeZone)}.csv`;
+    a.download = `device-compliance-${dateText(new Date().toISOString(), session.timeZone)}${periodName}.csv`;
     document.body.append(a);
     a.click();
     a.remove();
     URL.revokeObjectURL(url);
     setMessage(`Exported ${Math.max(0, result.body.split('\r\n').length - 2)} lines.`);
   }
+
+  async function openReport(): Promise<void> {
+    // Opened on the click itself (before waiting for the server): a tab opened later is a pop-up.
+    const tab = window.open('', '_blank');
+    const result = await requestApi<string>(fetchFn, session.token(), 'GET', `/api/biomed/compliance.html${query}`, {
+      as: 'text',
+      accept: 'text/html',
+    });
+    if (!result.ok) {
+      tab?.close();
+      return setMessage(`Report failed: ${result.message}`);
+    }
+    if (reportUrl.current) URL.revokeObjectURL(reportUrl.current);
+    const url = URL.createObjectURL(new Blob([result.body], { type: 'text/html' }));
+    reportUrl.current = url;
+    if (tab) {
+      tab.opener = null;
+      tab.location.href = url;
+      setMessage('Report opened in a new tab: print it or save it as PDF from there.');
+    } else {
+      // Pop-ups refused: the report is saved instead, to open from the downloads.
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `device-compliance-${dateText(new Date().toISOString(), session.timeZone)}${periodName}.html`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setMessage('Report saved (this browser blocks new tabs): open it to print.');
+    }
+  }
+
   return (
     <section className="panel" aria-labelledby="export-heading">
       <h2 id="export-heading">Compliance export</h2>
       <p>
         Every device with its service state and forecast, its service and security history, its work orders and its
-        current alerts, as CSV.
+        current alerts, as CSV or as a printable report. A period limits the history and work orders to those days
+        (facility time); device state and alerts are as of now.
+      </p>
+      <p>
+        <label>
+          From{' '}
+          <input type="date" value={fromDay} max={toDay || undefined} onChange={(e) => setFromDay(e.target.value)} />
+        </label>{' '}
+        <label>
+          to <input type="date" value={toDay} min={fromDay || undefined} onChange={(e) => setToDay(e.target.value)} />
+        </label>{' '}
+        <span className="muted">(both days included; empty: all)</span>
       </p>
       <button type="button" className="primary" onClick={() => void download()}>
         Download CSV
+      </button>{' '}
+      <button type="button" onClick={() => void openReport()}>
+        Printable report
       </button>
       {message && (
         <span role="status" className="muted">

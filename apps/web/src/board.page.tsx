@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { isCalendarDate, type CaseView, type RoomView, type SiteView } from '@circulator/contracts';
 import { useApp } from './app.context';
-import { callApi } from './auth.api';
+import { requestApi } from './console.api';
 import { boardTopic, isCaseStatus, localDateValue, statusLabel } from './board.format';
 import { ConnectionIndicator, SignOut, ThemeToggle, useTitle } from './common.components';
 import { ConsoleNav } from './console.parts';
@@ -283,7 +283,7 @@ function useSite(): SiteView | undefined {
   const [site, setSite] = useState<SiteView | undefined>(undefined);
   useEffect(() => {
     let cancelled = false;
-    void callApi<SiteView>(fetchFn, session.token(), 'GET', '/api/site').then((result) => {
+    void requestApi<SiteView>(fetchFn, session.token(), 'GET', '/api/site').then((result) => {
       if (!cancelled && result.ok && isOrHours(result.body.orHours)) setSite(result.body);
     });
     return () => {
@@ -304,7 +304,7 @@ function useRooms(): RoomView[] {
   const [rooms, setRooms] = useState<RoomView[]>([]);
   useEffect(() => {
     let cancelled = false;
-    void callApi<RoomView[]>(fetchFn, session.token(), 'GET', '/api/rooms').then((result) => {
+    void requestApi<RoomView[]>(fetchFn, session.token(), 'GET', '/api/rooms').then((result) => {
       if (!cancelled && result.ok && Array.isArray(result.body)) setRooms(result.body);
     });
     return () => {

@@ -1,16 +1,19 @@
-import type { ApiResult, FetchLike } from './auth.api';
+import type { FetchLike } from './auth.api';
+
+/** The answer of a REST call made for a screen: its body, or what went wrong in words. */
+export type ApiResult<T> = { ok: true; body: T } | { ok: false; status: number; message: string };
 
 /**
- * REST calls of the consoles: any method, JSON in and out, or text (the compliance CSV). The
- * token goes in the Authorization header, never in a URL; nothing is cached (`no-store`), so no
- * answer with patient data is kept by the browser.
+ * The one authorised REST call of every screen (boards, consoles): any method, JSON in and out, or
+ * text (the compliance CSV and report). The token goes in the Authorization header, never in a URL;
+ * nothing is cached (`no-store`), so no answer with patient data is kept by the browser.
  */
 export async function requestApi<T>(
   fetchFn: FetchLike,
   token: string,
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
-  options: { body?: unknown; as?: 'json' | 'text' } = {},
+  options: { body?: unknown; as?: 'json' | 'text'; accept?: string } = {},
 ): Promise<ApiResult<T>> {
   const { body, as = 'json' } = options;
   let response: Response;
@@ -18,7 +21,7 @@ export async function requestApi<T>(
     response = await fetchFn(path, {
       method,
       headers: {
-        accept: as === 'text' ? 'text/csv, text/plain' : 'application/json',
+        accept: options.accept ?? (as === 'text' ? 'text/csv, text/plain' : 'application/json'),
         authorization: `Bearer ${token}`,
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { DeviceView, RoomView } from '@circulator/contracts';
+import type { DeviceView, MessageStatsView, RoomView, TrafficStats } from '@circulator/contracts';
 import {
+  compliancePeriod,
   forecastText,
   intervalText,
   sortDevices,
@@ -23,8 +24,6 @@ import {
   withLocationMapping,
   zonedToIso,
   type InterfaceItem,
-  type MessageStats,
-  type TrafficStats,
 } from './integration.model';
 
 const traffic = (over: Partial<TrafficStats> = {}): TrafficStats => ({
@@ -46,7 +45,7 @@ const iface = (name: string, config: InterfaceItem['config'] = {}): InterfaceIte
 
 describe('integration console model', () => {
   it('joins interfaces with their traffic, and shows traffic on no interface last', () => {
-    const stats: MessageStats = {
+    const stats: MessageStatsView = {
       at: '2026-11-21T10:00:05.000Z',
       windowSeconds: 3600,
       total: traffic(),
@@ -136,6 +135,19 @@ const device = (over: Partial<DeviceView> = {}): DeviceView => ({
 });
 
 describe('biomed console model', () => {
+  it('turns facility days into the compliance export period, the last day included', () => {
+    expect(compliancePeriod('2026-11-01', '2026-11-30', 'Europe/Paris')).toEqual({
+      from: '2026-10-31T23:00:00.000Z',
+      to: '2026-11-30T23:00:00.000Z',
+    });
+    // Across the end of summer time: the day after 2026-10-24 starts at 22:00Z (UTC+2).
+    expect(compliancePeriod('', '2026-10-24', 'Europe/Paris')).toEqual({
+      from: undefined,
+      to: '2026-10-24T22:00:00.000Z',
+    });
+    expect(compliancePeriod('2026-13', '', 'UTC')).toEqual({ from: undefined, to: undefined });
+  });
+
   it('shows usage against the interval', () => {
     expect(usageText(device({ serviceIntervalUses: 100 }))).toBe('95 / 100 uses (95 %)');
     expect(usageText(device({ usesSinceService: 1 }))).toBe('1 use');

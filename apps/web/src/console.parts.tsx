@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useApp } from './app.context';
-import type { ApiResult } from './auth.api';
+import type { ApiResult } from './console.api';
 import { formatClockMs } from './board.format';
 import { ConnectionIndicator, Link, SignOut, ThemeToggle, useTitle } from './common.components';
 import { useNow } from './live.hooks';

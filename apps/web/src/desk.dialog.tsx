@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CaseSuggestionsView, CaseView } from '@circulator/contracts';
 import { useApp } from './app.context';
-import { callApi } from './auth.api';
+import { requestApi } from './console.api';
 import { formatClockMs, formatRange } from './board.format';
 import { describeConflict, isBlocking, moveConflicts } from './desk.conflicts';
 import { zonedInstant, type Axis } from './timeline.geometry';
@@ -50,7 +50,7 @@ export function RescheduleDialog({ target, date, dayCases, rooms, axis, onClose 
 
   useEffect(() => {
     let cancelled = false;
-    void callApi<CaseSuggestionsView>(
+    void requestApi<CaseSuggestionsView>(
       fetchFn,
       session.token(),
       'GET',
@@ -89,12 +89,12 @@ export function RescheduleDialog({ target, date, dayCases, rooms, axis, onClose 
       scheduledStart: new Date(start).toISOString(),
       ...(reason.trim() !== '' ? { reason: reason.trim() } : {}),
     };
-    const result = await callApi<CaseView>(
+    const result = await requestApi<CaseView>(
       fetchFn,
       session.token(),
       'PATCH',
       `/api/cases/${encodeURIComponent(c.id)}`,
-      body,
+      { body },
     );
     setSaving(false);
     if (result.ok) {

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CaseView, KpiView } from '@circulator/contracts';
 import { useApp } from './app.context';
-import { callApi } from './auth.api';
+import { requestApi } from './console.api';
 import { formatClock, formatRange, isCaseStatus, localDateValue, statusClass, statusLabel } from './board.format';
 import { alertFeed, alertKey, priorityMark, readAlertsSnapshot } from './desk.alerts';
 import { firstCaseText, kpiHeadline, minutes, percent } from './desk.kpis';
@@ -30,7 +30,7 @@ export function KpiPanel({ date, version, now }: { date: string; version: number
     let cancelled = false;
     const wait = lastRead.current === 0 ? 0 : Math.max(0, lastRead.current + KPI_REFRESH_MS - Date.now());
     const timer = setTimeout(() => {
-      void callApi<KpiView>(fetchFn, session.token(), 'GET', `/api/kpis?date=${encodeURIComponent(date)}`).then(
+      void requestApi<KpiView>(fetchFn, session.token(), 'GET', `/api/kpis?date=${encodeURIComponent(date)}`).then(
         (result) => {
           if (cancelled) return;
           const at = Date.now();

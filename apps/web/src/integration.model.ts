@@ -1,12 +1,17 @@
-import type { RoomView } from '@circulator/contracts';
+import type {
+  MessageAttempt,
+  MessageStats,
+  MessageStatus,
+  MessageView,
+  RoomView,
+  TrafficStats,
+} from '@circulator/contracts';
 
 /**
  * Pure: what the integration console shows, from what `/api/interfaces`, `/api/messages` and
- * `/api/rooms` answer (apps/server/src/api). Times are epoch ms or ISO strings passed in.
+ * `/api/rooms` answer (apps/server/src/api; the message log's types are @circulator/contracts').
+ * Times are epoch ms or ISO strings passed in.
  */
-
-export type MessageStatus = 'received' | 'applied' | 'rejected' | 'failed';
-export const MESSAGE_STATUSES: readonly MessageStatus[] = ['received', 'applied', 'rejected', 'failed'];
 
 /** `GET /api/interfaces` item. */
 export interface InterfaceItem {
@@ -16,76 +21,6 @@ export interface InterfaceItem {
   updatedAt: string | null;
   updatedBy: string | null;
   config: { enabled?: boolean; port?: number; locations?: Record<string, string>; [key: string]: unknown };
-}
-
-export interface TrafficStats {
-  messages: { lastMinute: number; window: number };
-  ratePerSecond: number;
-  errorRate: number | null;
-  byStatus: Record<MessageStatus, number>;
-  lastMessageAt: string | null;
-}
-
-/** `GET /api/messages/stats`. */
-export interface MessageStats {
-  at: string;
-  windowSeconds: number;
-  total: TrafficStats;
-  interfaces: (TrafficStats & { interfaceName: string | null })[];
-  senders: (TrafficStats & { interfaceName: string | null; sender: string })[];
-  queue: { waiting: number; active: number; delayed: number; failed: number } | null;
-}
-
-export interface MessageSummary {
-  id: string;
-  channel: string;
-  sender: string;
-  controlId: string | null;
-  messageType: string | null;
-  interfaceName: string | null;
-  status: MessageStatus;
-  ackCode: string | null;
-  mrn: string | null;
-  error: string | null;
-  duplicates: number;
-  attempts: number;
-  bytes: number;
-  receivedAt: string;
-  processedAt: string | null;
-}
-
-export interface MessagePage {
-  items: MessageSummary[];
-  next: string | null;
-}
-
-export interface TreeField {
-  index: number;
-  value: string;
-  components?: string[];
-  repetitions?: { value: string; components?: string[] }[];
-}
-
-export interface MessageAttempt {
-  attempt: number;
-  trigger: 'queue' | 'reprocess';
-  startedAt: string;
-  finishedAt: string;
-  outcome: 'applied' | 'failed' | 'error';
-  error: string | null;
-  facts: unknown[];
-  caseIds: string[];
-  warnings: unknown[];
-  actor: string | null;
-}
-
-/** `GET /api/messages/{id}`. */
-export interface MessageDetail {
-  message: MessageSummary & { text: string; charset: string };
-  tree: { name: string; fields: TreeField[] }[] | null;
-  problem?: { kind: string; code: string; text: string; location?: unknown };
-  attempts: MessageAttempt[];
-  events: { caseId: string; version: number; kind: string; at: string; change: Record<string, unknown> }[];
 }
 
 /** One row of the interfaces table: the interface and its traffic (zero when it had none). */
@@ -232,7 +167,7 @@ export function fieldLabel(segment: string, field: number, component?: number): 
 }
 
 /** The newest attempt, or undefined before the first. */
-export function lastAttempt(detail: MessageDetail | undefined): MessageAttempt | undefined {
+export function lastAttempt(detail: MessageView | undefined): MessageAttempt | undefined {
   return detail?.attempts[detail.attempts.length - 1];
 }
 

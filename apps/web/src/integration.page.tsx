@@ -1,5 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
-import type { RoomView } from '@circulator/contracts';
+import {
+  MESSAGE_STATUSES,
+  type MessagePage,
+  type MessageStatsView,
+  type MessageSummary,
+  type MessageView,
+  type RoomView,
+} from '@circulator/contracts';
 import { useApp } from './app.context';
 import { formatClock } from './board.format';
 import { dateText } from './biomed.model';
@@ -12,17 +19,12 @@ import {
   formatShare,
   interfaceRows,
   lastAttempt,
-  MESSAGE_STATUSES,
   mappableRooms,
   searchParams,
   segmentLines,
   unmappedLocations,
   withLocationMapping,
   type InterfaceItem,
-  type MessageDetail,
-  type MessagePage,
-  type MessageStats,
-  type MessageSummary,
   type SearchForm,
 } from './integration.model';
 import { useNow } from './live.hooks';
@@ -38,7 +40,7 @@ const STATS_MS = 3_000;
 export function IntegrationPage() {
   const { session, fetchFn } = useApp();
   const get = <T,>(path: string) => requestApi<T>(fetchFn, session.token(), 'GET', path);
-  const stats = usePolled(() => get<MessageStats>('/api/messages/stats?windowMinutes=60'), STATS_MS, 'stats');
+  const stats = usePolled(() => get<MessageStatsView>('/api/messages/stats?windowMinutes=60'), STATS_MS, 'stats');
   const interfaces = usePolled(() => get<InterfaceItem[]>('/api/interfaces'), 0, 'interfaces');
   const [selected, setSelected] = useState<string | undefined>();
 
@@ -66,7 +68,7 @@ function InterfacesPanel({
   error,
 }: {
   interfaces: InterfaceItem[];
-  stats: MessageStats | undefined;
+  stats: MessageStatsView | undefined;
   error?: string;
 }) {
   const { session } = useApp();
@@ -319,13 +321,13 @@ const REPROCESS_POLLS = 60;
 function MessagePanel({ id, onClose }: { id: string; onClose: () => void }) {
   const { session, fetchFn } = useApp();
   const tz = session.timeZone;
-  const [detail, setDetail] = useState<MessageDetail | undefined>();
+  const [detail, setDetail] = useState<MessageView | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
   const heading = useRef<HTMLHeadingElement>(null);
 
-  async function read(): Promise<MessageDetail | undefined> {
-    const result = await requestApi<MessageDetail>(
+  async function read(): Promise<MessageView | undefined> {
+    const result = await requestApi<MessageView>(
       fetchFn,
       session.token(),
       'GET',

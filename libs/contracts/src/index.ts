@@ -7,3 +7,4 @@ export * from './mdc';
 export * from './kpi';
 export * from './device-view';
 export * from './schedule';
+export * from './message-log';

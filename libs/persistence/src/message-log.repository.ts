@@ -1,7 +1,41 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type {
+  MessageAttempt,
+  MessageCaseEvent,
+  MessageErrorKind,
+  MessageErrors,
+  MessagePage,
+  MessageStats,
+  MessageStatus,
+  MessageSummary,
+  SenderStats,
+  InterfaceStats,
+  TrafficStats,
+} from '@circulator/contracts';
 import type { InboxStatus } from './entities/inbox-message.entity';
+
+// The wire types of the log live in @circulator/contracts (the console reads them too); they are
+// exported from here as well, beside the repository that makes them.
+export type {
+  InterfaceStats,
+  MessageAttempt,
+  MessageCaseEvent,
+  MessageErrorGroup,
+  MessageErrorKind,
+  MessageErrors,
+  MessagePage,
+  MessageStats,
+  MessageSummary,
+  SenderStats,
+  TrafficStats,
+} from '@circulator/contracts';
+
+/** The stored status and the wire status are one set: this fails to compile when they part. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const STATUSES_AGREE: Same<InboxStatus, MessageStatus> = true;
+void STATUSES_AGREE;
 
 /** Every inbox status, in the order the console shows them. */
 export const INBOX_STATUSES = ['received', 'applied', 'rejected', 'failed'] as const satisfies readonly InboxStatus[];
@@ -46,60 +80,6 @@ export interface MessagePageRequest {
   limit?: number;
 }
 
-/** One message of the log, without its bytes. */
-export interface MessageSummary {
-  id: string;
-  channel: string;
-  sender: string;
-  controlId: string | null;
-  messageType: string | null;
-  interfaceName: string | null;
-  status: InboxStatus;
-  ackCode: string | null;
-  mrn: string | null;
-  error: string | null;
-  duplicates: number;
-  attempts: number;
-  /** Size of the raw message in bytes. */
-  bytes: number;
-  peer: string | null;
-  receivedAt: string;
-  processedAt: string | null;
-}
-
-export interface MessagePage {
-  items: MessageSummary[];
-  /** The cursor of the next (older) page; null on the last page. */
-  next: string | null;
-}
-
-/** One processing attempt (first run, retry, reprocess), as the worker recorded it. */
-export interface MessageAttempt {
-  attempt: number;
-  trigger: 'queue' | 'reprocess';
-  startedAt: string;
-  finishedAt: string;
-  outcome: 'applied' | 'failed' | 'error';
-  error: string | null;
-  /** The facts the message was mapped to. */
-  facts: unknown[];
-  /** The cases the attempt changed. */
-  caseIds: string[];
-  warnings: unknown[];
-  /** Who asked for it (reprocessing), else null. */
-  actor: string | null;
-}
-
-/** A case change a message caused (a `case_event` whose source is the message). */
-export interface MessageCaseEvent {
-  caseId: string;
-  version: number;
-  kind: string;
-  at: string;
-  receivedAt: string;
-  change: Record<string, unknown>;
-}
-
 /** One message in full: the summary with its raw bytes, its attempts (oldest first) and what it changed. */
 export interface MessageDetail {
   message: MessageSummary & { raw: Buffer };
@@ -113,56 +93,6 @@ export interface MessageErrorsFilter extends Omit<MessageSearchFilter, 'status'>
   now: Date;
   /** A `received` message older than this is stuck; default {@link STUCK_AFTER_MINUTES_DEFAULT}. */
   stuckAfterMinutes?: number;
-}
-
-export type MessageErrorKind = 'rejected' | 'failed' | 'stuck';
-
-/** Messages that went wrong the same way: same kind, same error text. */
-export interface MessageErrorGroup {
-  kind: MessageErrorKind;
-  error: string | null;
-  count: number;
-  firstAt: string;
-  lastAt: string;
-  /** The newest message of the group (to open it). */
-  lastId: string;
-}
-
-export interface MessageErrors extends MessagePage {
-  /** Every matching message counted per kind and error text, most frequent first (at most 100). */
-  groups: MessageErrorGroup[];
-}
-
-/** Traffic of one interface, one sender or all of them. */
-export interface TrafficStats {
-  /** Messages received in the last minute and in the whole window. */
-  messages: { lastMinute: number; window: number };
-  /** Messages per second over the last minute. */
-  ratePerSecond: number;
-  /** Share of the window's messages that were refused or failed; null when there were none. */
-  errorRate: number | null;
-  /** The window's messages by their current status. */
-  byStatus: Record<InboxStatus, number>;
-  /** Newest message: for interfaces at any time before `now`, for senders within the window. */
-  lastMessageAt: string | null;
-}
-
-export interface InterfaceStats extends TrafficStats {
-  /** null: messages that came in on no named interface (older rows, other channels). */
-  interfaceName: string | null;
-}
-
-export interface SenderStats extends TrafficStats {
-  interfaceName: string | null;
-  sender: string;
-}
-
-export interface MessageStats {
-  at: string;
-  windowSeconds: number;
-  total: TrafficStats;
-  interfaces: InterfaceStats[];
-  senders: SenderStats[];
 }
 
 /** A message set back to `received` for reprocessing, with what it was before (to undo it). */

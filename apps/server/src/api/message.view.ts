@@ -1,22 +1,5 @@
+import type { Hl7TreeField, Hl7TreeSegment, MessageCommandView } from '@circulator/contracts';
 import { decodeHl7, readMsh, type Hl7Problem } from '@circulator/hl7';
-
-/** One field of a segment as written (escapes kept), with its parts when it has any. */
-export interface Hl7TreeField {
-  /** 1-based field number (MSH-1 is the field separator, MSH-2 the encoding characters). */
-  index: number;
-  /** The field exactly as written, escape sequences included. */
-  value: string;
-  /** The components of a field that has several (and one repetition), as written. */
-  components?: string[];
-  /** The repetitions of a repeated field, each with its components when it has several. */
-  repetitions?: { value: string; components?: string[] }[];
-}
-
-/** One segment: its id and its valued fields (empty ones are left out; `index` says where each is). */
-export interface Hl7TreeSegment {
-  name: string;
-  fields: Hl7TreeField[];
-}
 
 /** A message as the integration console shows it. */
 export interface MessageText {
@@ -92,21 +75,8 @@ function withComponents(value: string, component: string): { value: string; comp
   return value.includes(component) ? { value, components: value.split(component) } : { value };
 }
 
-/** An `api` row as the integration console shows it: the person's request, as the fact it made. */
-export interface ApiCommandView {
-  /** The fact's kind: `milestone`, `checklist`, `acknowledgement`, `schedule`, `limits`… */
-  kind: string;
-  /** What the request was, e.g. `record inRoom (nurse)`. */
-  label?: string;
-  /** The case the request named. */
-  caseId?: string;
-  /** Who asked, in which role. */
-  actor?: { id: string; role: string; name?: string };
-  /** When they asked (the fact's time). */
-  at?: string;
-  /** The fact as stored: the rest of what was asked (milestone and value, limits and reason…). */
-  fact: Record<string, unknown>;
-}
+/** An `api` row as the integration console shows it (the wire type, @circulator/contracts). */
+export type ApiCommandView = MessageCommandView;
 
 /** A JSON row (api, fhir, mqtt) as the console shows it: its text, and its content parsed. */
 export interface MessageDocument {

@@ -17,16 +17,8 @@ import {
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@circulator/domain';
 import { AuditService, CurrentPrincipal, Roles, type Principal } from '@circulator/identity';
-import {
-  MessageLogRepository,
-  isInboxId,
-  type MessageAttempt,
-  type MessageCaseEvent,
-  type MessageErrors,
-  type MessagePage,
-  type MessageStats,
-  type MessageSummary,
-} from '@circulator/persistence';
+import type { MessageErrors, MessagePage, MessageStatsView, MessageView } from '@circulator/contracts';
+import { MessageLogRepository, isInboxId } from '@circulator/persistence';
 import {
   InboundQueue,
   InterfaceRegistry,
@@ -35,7 +27,7 @@ import {
   type ReprocessResult,
 } from '@circulator/pipeline';
 import { CLOCK } from '@circulator/realtime';
-import { messageDocument, messageText, type MessageDocument, type MessageText } from './message.view';
+import { messageDocument, messageText } from './message.view';
 import {
   parseErrorsQuery,
   parseReprocessBody,
@@ -47,31 +39,11 @@ import {
 /** Inbox channels whose rows are JSON, not HL7. */
 const JSON_CHANNELS: ReadonlySet<string> = new Set(['fhir', 'api', 'mqtt']);
 
-/** `GET /api/messages/{id}`: one message in full. */
-export interface MessageView {
-  message: MessageSummary & Pick<MessageText, 'text' | 'charset'>;
-  tree: MessageText['tree'];
-  problem?: MessageText['problem'];
-  /** JSON rows (api, fhir, mqtt): the content parsed, or why it is not JSON. */
-  json?: unknown;
-  jsonProblem?: string;
-  /** `api` rows: the person's request as a command (kind, case, who, when, the fact). */
-  command?: MessageDocument['command'];
-  attempts: MessageAttempt[];
-  events: MessageCaseEvent[];
-}
-
-/** `GET /api/messages/stats`: traffic from the database, and the inbound queue from Redis. */
 /** What an upload came to: one ACK per message, and the batch ACK as HL7 text. */
 export interface UploadResult {
   messages: number;
   acks: { controlId: string; code: string }[];
   ack: string;
-}
-
-export interface MessageStatsView extends MessageStats {
-  /** Jobs in the inbound queue (all interfaces); null when Redis did not answer. */
-  queue: { waiting: number; active: number; delayed: number; failed: number } | null;
 }
 
 /** The filters every list of the log takes (OpenAPI only: validation is in messages.schemas.ts). */

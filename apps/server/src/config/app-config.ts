@@ -32,6 +32,8 @@ export interface AppConfig {
   redis: { url: string; urlIsDefault: boolean; prefix: string };
   dataDir: string;
   facilityTz: string;
+  /** FACILITY_NAME: how printed reports name the facility; undefined = not configured. */
+  facilityName?: string;
   /** Failed sign-ins in a row that lock a user name, and for how long (LOGIN_LOCKOUT_*). */
   lockout: { attempts: number; seconds: number };
   /** What wall displays show of the patient (DISPLAY_PATIENT). */
@@ -174,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     redis: { url: c.REDIS_URL ?? DEFAULT_REDIS_URL, urlIsDefault: c.REDIS_URL === undefined, prefix: c.REDIS_PREFIX },
     dataDir: resolve(c.DATA_DIR),
     facilityTz: c.FACILITY_TZ,
+    facilityName: c.FACILITY_NAME,
     lockout: { attempts: c.LOGIN_LOCKOUT_ATTEMPTS, seconds: c.LOGIN_LOCKOUT_MINUTES * 60 },
     displayPatient: {
       initials: c.DISPLAY_PATIENT.includes('initials'),
@@ -341,6 +344,7 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     redis: { url: mask(config.redis.url), prefix: config.redis.prefix },
     dataDir: config.dataDir,
     facilityTz: config.facilityTz,
+    facilityName: config.facilityName,
     roles: [...config.roles],
     fhir: {
       baseUrl: mask(config.fhir.baseUrl),

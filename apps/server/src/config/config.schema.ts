@@ -253,6 +253,11 @@ export const VARIABLES = {
     fix: 'use an IANA zone such as Europe/Paris or America/Chicago',
     sensitive: false,
   },
+  FACILITY_NAME: {
+    description: 'the facility as printed reports name it (the biomed compliance report) [none]',
+    fix: 'a name of at most 200 characters',
+    sensitive: false,
+  },
   DISPLAY_PATIENT: {
     description:
       'what wall displays show of the patient: a comma list of initials, age, sex, or none [initials,age,sex]',
@@ -528,6 +533,7 @@ export const configSchema = z.object({
     .trim()
     .refine(isZone, 'is not an IANA time zone')
     .default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
+  FACILITY_NAME: z.string().trim().min(1).max(200).optional(),
   DISPLAY_PATIENT: commaList('initials,age,sex').pipe(
     z
       .array(
