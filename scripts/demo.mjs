@@ -56,7 +56,11 @@ const server = spawn(process.execPath, [join(root, 'dist/apps/server/src/main.js
   env,
   stdio: ['ignore', 'inherit', 'inherit'],
 });
+// The simulator, once started: stopped with the platform (a SIGTERM to this script alone reaches
+// neither child otherwise; Ctrl-C reaches the whole process group anyway).
+let sim;
 const stop = () => {
+  sim?.kill('SIGTERM');
   server.kill('SIGTERM');
 };
 process.on('SIGINT', stop);
@@ -117,7 +121,7 @@ if (!(await ready())) {
   };
   const drill = flag('drill') ?? process.env.DEMO_DRILL;
   const courseSpeed = flag('course-speed') ?? process.env.DEMO_COURSE_SPEED;
-  const sim = spawn(
+  sim = spawn(
     process.execPath,
     [
       join(root, 'dist/apps/simulator/src/main.js'),

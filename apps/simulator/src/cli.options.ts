@@ -219,11 +219,7 @@ export function parseCli(argv: readonly string[], env: CliEnvironment): ParsedCl
     const hook = values['fhir-hook'] ?? `${values.api.replace(/\/$/, '')}/fhir/subscription-hook`;
     if (!URL.canParse(hook)) return fail('--fhir-hook must be a URL');
     options.fhir = { port, hook, secret };
-  } else if (
-    values['fhir-secret'] !== undefined ||
-    values['fhir-hook'] !== undefined ||
-    values['fhir-port'] !== '0'
-  ) {
+  } else if (values['fhir-secret'] !== undefined || values['fhir-hook'] !== undefined || values['fhir-port'] !== '0') {
     return fail('--fhir-port, --fhir-hook and --fhir-secret need --fhir');
   }
   return { kind: 'run', options };

@@ -1,4 +1,4 @@
-import type { Appointment, FhirResource } from 'fhir/r4';
+import type { Appointment } from 'fhir/r4';
 import { checkEventCounter, FhirContext, mapFhirResource, parseNotification } from '@circulator/fhir';
 import { planCourses } from '../course/case.course';
 import { caseEnd, finalSchedule, planOrDay } from '../or-day.plan';
@@ -54,9 +54,7 @@ describe("the EHR's FHIR side of the day", () => {
   it('is the same day for the same seed, another for another seed', () => {
     expect(planFhirDay(plan)).toEqual(day);
     const other = planOrDay({ date: '2026-11-23', timeZone: 'Europe/Paris', seed: 43, rooms: 3, now: NOW });
-    expect(planFhirDay(other).changes.map((c) => c.case.placerId)).not.toEqual(
-      day.changes.map((c) => c.case.placerId),
-    );
+    expect(planFhirDay(other).changes.map((c) => c.case.placerId)).not.toEqual(day.changes.map((c) => c.case.placerId));
   });
 
   it('gives the live course the changed schedule: the moved case later, the cancelled one not played', () => {
@@ -122,7 +120,7 @@ describe('the notifications, read by the platform', () => {
       `${BASE}/Appointment/${change.case.placerId}`,
       `${BASE}/Patient/${change.case.patient.mrn}`,
     ]);
-    const appointment = entries[0]!.resource as FhirResource & Appointment;
+    const appointment = entries[0]!.resource as unknown as Appointment;
     expect(appointment.meta).toEqual({ versionId: '2', lastUpdated: change.at });
     const ctx = new FhirContext(appointment as never, entries as never, BASE);
     const mapped = mapFhirResource(appointment as never, ctx, { receivedAt, roles });

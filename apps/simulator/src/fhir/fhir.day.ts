@@ -49,9 +49,7 @@ export function planFhirDay(plan: Pick<OrDayPlan, 'seed' | 'timeZone' | 'rooms' 
   const rng = mulberry32((plan.seed ^ 0xf41e_0004) >>> 0);
   const bookings = plan.events.filter((e) => e.trigger === 'S12');
   const changedBySiu = new Set(plan.events.filter((e) => e.trigger !== 'S12').map((e) => e.case.placerId));
-  const firstOfRoom = new Set(
-    plan.rooms.map((room) => plan.cases.find((c) => c.roomCode === room.code)?.placerId),
-  );
+  const firstOfRoom = new Set(plan.rooms.map((room) => plan.cases.find((c) => c.roomCode === room.code)?.placerId));
   const bookedAt = new Map(bookings.map((e) => [e.case.placerId, e.at]));
   const kept = plan.cases
     .filter((c) => c.status === 'Booked' && !firstOfRoom.has(c.placerId) && !changedBySiu.has(c.placerId))

@@ -31,7 +31,9 @@ describe('playFhirDay', () => {
   it('puts each step’s versions on the server, then notifies, at offset / speed on the injected clock', async () => {
     const clock = new FakeClock();
     const log: string[] = [];
-    const store = { put: (r: FhirResource) => log.push(`put ${r.resourceType}/${r.id}/${r.meta?.versionId}@${clock.time}`) };
+    const store = {
+      put: (r: FhirResource) => log.push(`put ${r.resourceType}/${r.id}/${r.meta?.versionId}@${clock.time}`),
+    };
     const hook: HookSender = {
       send: (n: Bundle) => {
         const type = (n.entry?.[0]?.resource as { parameter: { name: string; valueCode?: string }[] }).parameter.find(
@@ -66,11 +68,16 @@ describe('playFhirDay', () => {
     ];
     let call = 0;
     const lines: string[] = [];
-    const result = await playFhirDay(fhirTimeline(day, BASE), { put: () => undefined }, { send: () => answers[call++]!() }, {
-      speed: 0,
-      clock,
-      onProgress: (p) => lines.push(formatFhirProgress(p, () => '00:00:00')),
-    });
+    const result = await playFhirDay(
+      fhirTimeline(day, BASE),
+      { put: () => undefined },
+      { send: () => answers[call++]!() },
+      {
+        speed: 0,
+        clock,
+        onProgress: (p) => lines.push(formatFhirProgress(p, () => '00:00:00')),
+      },
+    );
     expect(result.sent).toBe(3);
     expect(result.accepted).toBe(1);
     expect(result.failed).toEqual([
@@ -88,7 +95,11 @@ describe('SimFhirServer', () => {
   let base: string;
   const get = async (path: string) => {
     const res = await fetch(`${base}${path}`);
-    return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as Bundle & FhirResource };
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      body: (await res.json()) as Bundle & FhirResource,
+    };
   };
 
   beforeAll(async () => {

@@ -61,7 +61,11 @@ export function fhirTimeline(day: FhirDay, base: string): FhirStep[] {
   ];
   day.changes.forEach((change, i) => {
     const c = change.case;
-    const appointment = appointmentResource(c, next({ resourceType: 'Appointment', id: c.placerId }, change.at), change.reason);
+    const appointment = appointmentResource(
+      c,
+      next({ resourceType: 'Appointment', id: c.placerId }, change.at),
+      change.reason,
+    );
     const resources: FhirResource[] = [appointment];
     if (change.kind === 'cancelled') {
       resources.push(encounterResource(c, next({ resourceType: 'Encounter', id: `enc-${c.placerId}` }, change.at)));

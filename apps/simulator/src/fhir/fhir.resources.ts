@@ -68,7 +68,9 @@ export function appointmentResource(c: PlannedCase, m: VersionMeta, reason?: str
     ],
     status: cancelled ? 'cancelled' : 'booked',
     ...(cancelled && reason ? { cancelationReason: { text: reason } } : {}),
-    serviceType: [{ coding: [{ system: CPT, code: c.procedure.code, display: c.procedure.text }], text: c.procedure.text }],
+    serviceType: [
+      { coding: [{ system: CPT, code: c.procedure.code, display: c.procedure.text }], text: c.procedure.text },
+    ],
     description: c.procedure.text,
     start: c.start,
     end: caseEnd(c),

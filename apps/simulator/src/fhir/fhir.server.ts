@@ -101,13 +101,17 @@ export class SimFhirServer implements FhirStore {
         : history === '_history' && versionId !== undefined
           ? list?.find((r) => r.meta?.versionId === versionId)
           : undefined;
-    if (found === undefined) send(404, outcome('not-found', `${type}/${id}${history ? `/${history}/${versionId ?? ''}` : ''} is not known`));
+    if (found === undefined)
+      send(404, outcome('not-found', `${type}/${id}${history ? `/${history}/${versionId ?? ''}` : ''} is not known`));
     else send(200, found);
   }
 
   private search(type: string, url: URL): Bundle {
     const params = url.searchParams;
-    const ids = params.get('_id')?.split(',').map((s) => s.trim());
+    const ids = params
+      .get('_id')
+      ?.split(',')
+      .map((s) => s.trim());
     const bounds = params.getAll('_lastUpdated').map(parseBound);
     const matches = [...this.versions.entries()]
       .filter(([key]) => key.startsWith(`${type}/`))
@@ -139,18 +143,13 @@ function parseBound(text: string): (ms: number) => boolean {
   const m = /^(eq|gt|ge|lt|le)?(.+)$/.exec(text);
   const at = Date.parse(m?.[2] ?? '');
   if (Number.isNaN(at)) return () => false;
-  switch (m?.[1]) {
-    case 'gt':
-      return (ms) => ms > at;
-    case 'ge':
-      return (ms) => ms >= at;
-    case 'lt':
-      return (ms) => ms < at;
-    case 'le':
-      return (ms) => ms <= at;
-    default:
-      return (ms) => ms === at;
-  }
+  const compare: Record<string, (ms: number) => boolean> = {
+    gt: (ms) => ms > at,
+    ge: (ms) => ms >= at,
+    lt: (ms) => ms < at,
+    le: (ms) => ms <= at,
+  };
+  return compare[m?.[1] ?? 'eq'] ?? ((ms) => ms === at);
 }
 
 function outcome(code: string, diagnostics: string): OperationOutcome {
