@@ -196,13 +196,17 @@ async function playLive(
   try {
     // The bookings are acknowledged once stored; the course needs them applied (rooms, cases).
     await outputs.awaitCases(courses);
-    if (fhir) {
-      // The cases are in: the platform reads the EHR's FHIR server once (its own sync interval is
-      // the demo's choice), which links them to their FHIR Appointments.
-      const sync = await new ApiSession(live.api, live.admin).request<{ started?: boolean }>('POST', '/api/fhir/sync');
-      if (sync.status >= 300) console.error(`simulator: POST /api/fhir/sync: HTTP ${sync.status}`);
-    }
+    // The cases are in: the platform reads the EHR's FHIR server once (its own sync interval is the
+    // demo's choice), which links them to their FHIR Appointments; meanwhile the devices connect.
+    const sync = fhir
+      ? new ApiSession(live.api, live.admin).request('POST', '/api/fhir/sync').then(
+          (res) => (res.status < 300 ? undefined : `HTTP ${res.status}`),
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        )
+      : undefined;
     await outputs.connectDevices(rooms, courses);
+    const syncProblem = await sync;
+    if (syncProblem !== undefined) console.error(`simulator: POST /api/fhir/sync: ${syncProblem}`);
     console.log(
       `Playing the day's course live: ${courses.length} cases; in each of ${rooms.length} rooms a monitor, an ` +
         `anaesthesia machine, an infusion pump, an environment sensor and an instrument counter; an RTLS tag per patient` +

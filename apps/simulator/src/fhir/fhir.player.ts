@@ -47,7 +47,7 @@ export function fhirTimeline(day: FhirDay, base: string): FhirStep[] {
   const steps: FhirStep[] = [
     {
       offsetMs: 0,
-      label: `handshake: ${day.cases.length} appointments on the EHR's FHIR server`,
+      label: `handshake: ${day.cases.length} appointment${day.cases.length === 1 ? '' : 's'} on the EHR's FHIR server`,
       resources: initial,
       notification: buildNotification({
         base,
