@@ -2,11 +2,36 @@
 // `npm run demo`: the platform (as `npm start`) plus the simulator playing a realistic OR day
 // into it over MLLP; prints the URL and the demo logins, and keeps running until Ctrl-C.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A port free now on 127.0.0.1 (the simulator's FHIR server takes it a few seconds later). */
+async function freePort() {
+  const probe = createServer();
+  await new Promise((resolve, reject) => probe.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+// The simulator plays the EHR's FHIR side too (DEMO_FHIR=off: not): the platform's FHIR_BASE_URL is
+// the simulator's FHIR server, and its subscription hook takes the simulator's notifications.
+const fhir = process.env.DEMO_FHIR !== 'off';
+const fhirPort = fhir ? (process.env.DEMO_FHIR_PORT ?? String(await freePort())) : undefined;
+const fhirEnv = fhir
+  ? {
+      FHIR_BASE_URL: `http://127.0.0.1:${fhirPort}/fhir`,
+      FHIR_HOOK_SECRET: process.env.FHIR_HOOK_SECRET ?? randomBytes(18).toString('base64url'),
+      // The simulator asks for one sync once its cases are in (POST /api/fhir/sync): a sync at the
+      // platform's start would find its server not up yet.
+      FHIR_SYNC_INTERVAL_SECONDS: process.env.FHIR_SYNC_INTERVAL_SECONDS ?? '0',
+    }
+  : {};
 const env = {
   ...process.env,
   HTTP_PORT: process.env.HTTP_PORT ?? '3000',
@@ -17,6 +42,7 @@ const env = {
   // The simulated day makes a request every few seconds: a log line each would bury the URL and
   // the logins. Warnings and errors still show; LOG_LEVEL=info brings the rest back.
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  ...fhirEnv,
 };
 const base = `http://localhost:${env.HTTP_PORT}`;
 const say = (line) => process.stdout.write(`demo: ${line}\n`);
@@ -30,7 +56,11 @@ const server = spawn(process.execPath, [join(root, 'dist/apps/server/src/main.js
   env,
   stdio: ['ignore', 'inherit', 'inherit'],
 });
+// The simulator, once started: stopped with the platform (a SIGTERM to this script alone reaches
+// neither child otherwise; Ctrl-C reaches the whole process group anyway).
+let sim;
 const stop = () => {
+  sim?.kill('SIGTERM');
   server.kill('SIGTERM');
 };
 process.on('SIGINT', stop);
@@ -71,6 +101,7 @@ if (!(await ready())) {
   say(`open ${base}/`);
   say(`logins: admin / ${env.ADMIN_PASSWORD}, ${DEMO_USERS.map((u) => `${u.username} / ${u.password}`).join(', ')}`);
   say(`HL7 MLLP on port ${env.MLLP_PORT}; API docs at ${base}/api/docs`);
+  if (fhir) say(`the simulated EHR's FHIR R4 server: ${env.FHIR_BASE_URL} (FHIR_BASE_URL)`);
   const seed = String(Math.floor(Date.now() / 1000) % 100000);
   // The day is set so that each room is in its first or second case now: the wall displays show
   // a case under way, with live vitals, from the first minute (the schedule itself plays at
@@ -90,7 +121,7 @@ if (!(await ready())) {
   };
   const drill = flag('drill') ?? process.env.DEMO_DRILL;
   const courseSpeed = flag('course-speed') ?? process.env.DEMO_COURSE_SPEED;
-  const sim = spawn(
+  sim = spawn(
     process.execPath,
     [
       join(root, 'dist/apps/simulator/src/main.js'),
@@ -119,8 +150,10 @@ if (!(await ready())) {
       nurse.password,
       ...(drill ? ['--drill', drill] : []),
       ...(courseSpeed ? ['--course-speed', courseSpeed] : []),
+      ...(fhir ? ['--fhir', '--fhir-port', fhirPort] : []),
     ],
-    { stdio: 'inherit' },
+    // The hook secret goes in the environment, not on a command line that `ps` shows.
+    { stdio: 'inherit', env: fhir ? { ...process.env, FHIR_HOOK_SECRET: env.FHIR_HOOK_SECRET } : process.env },
   );
   sim.on('exit', (code) =>
     say(

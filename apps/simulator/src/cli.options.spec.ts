@@ -125,6 +125,35 @@ describe('parseCli', () => {
     });
   });
 
+  it("takes the EHR's FHIR side with --fhir: port, hook (from --api by default) and secret (or FHIR_HOOK_SECRET)", () => {
+    const parsed = parseCli(['--fhir', '--fhir-secret', 's3cret', '--api', 'http://10.0.0.5:3100/'], env);
+    expect(parsed.kind === 'run' && parsed.options.fhir).toEqual({
+      port: 0,
+      hook: 'http://10.0.0.5:3100/fhir/subscription-hook',
+      secret: 's3cret',
+    });
+    const fromEnv = parseCli(['--fhir', '--fhir-port', '8090', '--fhir-hook', 'https://p.example/hook'], {
+      ...env,
+      fhirHookSecret: 'from-env',
+    });
+    expect(fromEnv.kind === 'run' && fromEnv.options.fhir).toEqual({
+      port: 8090,
+      hook: 'https://p.example/hook',
+      secret: 'from-env',
+    });
+    for (const [argv, message] of [
+      [['--fhir'], /--fhir needs --fhir-secret or FHIR_HOOK_SECRET/],
+      [['--fhir', '--fhir-secret', 's', '--fhir-port', '70000'], /--fhir-port must be a port number/],
+      [['--fhir', '--fhir-secret', 's', '--fhir-hook', 'not a url'], /--fhir-hook must be a URL/],
+      [['--fhir-port', '8090'], /need --fhir/],
+    ] as const) {
+      const bad = parseCli([...argv], env);
+      expect(bad.kind === 'error' && bad.error).toMatch(message);
+    }
+    const without = parseCli([], { ...env, fhirHookSecret: 'ignored' });
+    expect(without.kind === 'run' && without.options.fhir).toBeUndefined();
+  });
+
   it('asks for help', () => {
     expect(parseCli(['-h'], env)).toEqual({ kind: 'help' });
   });

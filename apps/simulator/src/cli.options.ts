@@ -37,6 +37,18 @@ export interface SimulatorOptions {
     /** Drill scenarios to run (staff training). */
     drills: Drill[];
   };
+  /**
+   * Plays the EHR's FHIR R4 side too: a FHIR server for the platform's FHIR_BASE_URL, and
+   * subscription notifications to its hook when appointments change.
+   */
+  fhir?: {
+    /** Port of the simulator's FHIR server on 127.0.0.1; 0: any free port. */
+    port: number;
+    /** The platform's subscription hook. */
+    hook: string;
+    /** The platform's FHIR_HOOK_SECRET. */
+    secret: string;
+  };
 }
 
 export type ParsedCli =
@@ -48,6 +60,8 @@ export interface CliEnvironment {
   now: string;
   /** The system's IANA zone. */
   systemTimeZone: string;
+  /** `FHIR_HOOK_SECRET` from the environment: the secret for --fhir without --fhir-secret. */
+  fhirHookSecret?: string;
 }
 
 export const USAGE = `Usage: node dist/apps/simulator/src/main.js [options]
@@ -73,6 +87,13 @@ Options:
                      plays from its first event X times faster until it meets the present,
                      then in real time; 0 sends whatever is past at once        [0]
   --drill LIST       with --live: drill scenarios, comma-separated: ${DRILLS.join(', ')}
+  --fhir             also play the EHR's FHIR R4 side: serve Patient, Appointment and Encounter
+                     of some cases (the platform's FHIR_BASE_URL), and notify the platform's
+                     subscription hook when an appointment is rescheduled or cancelled;
+                     needs --fhir-secret or the environment's FHIR_HOOK_SECRET
+  --fhir-port N      port of that FHIR server on 127.0.0.1; 0: any free port  [0]
+  --fhir-hook URL    the platform's subscription hook      [--api + /fhir/subscription-hook]
+  --fhir-secret S    the platform's hook secret (X-Hook-Secret)  [$FHIR_HOOK_SECRET]
   --api URL          the platform's HTTP address                  [http://127.0.0.1:3000]
   --mqtt URL         its MQTT broker                               [mqtt://127.0.0.1:1883]
   --user, --password, --nurse-user, --nurse-password
@@ -109,6 +130,10 @@ export function parseCli(argv: readonly string[], env: CliEnvironment): ParsedCl
         'nurse-password': { type: 'string' },
         'course-speed': { type: 'string', default: '0' },
         drill: { type: 'string' },
+        fhir: { type: 'boolean', default: false },
+        'fhir-port': { type: 'string', default: '0' },
+        'fhir-hook': { type: 'string' },
+        'fhir-secret': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -185,6 +210,17 @@ export function parseCli(argv: readonly string[], env: CliEnvironment): ParsedCl
     };
   } else if (values.drill !== undefined || values['course-speed'] !== '0') {
     return fail('--drill and --course-speed need --live');
+  }
+  if (values.fhir) {
+    const port = integer(values['fhir-port']);
+    if (port === undefined || port > 65535) return fail('--fhir-port must be a port number 0-65535');
+    const secret = values['fhir-secret'] ?? env.fhirHookSecret;
+    if (!secret) return fail("--fhir needs --fhir-secret or FHIR_HOOK_SECRET (the platform's hook secret)");
+    const hook = values['fhir-hook'] ?? `${values.api.replace(/\/$/, '')}/fhir/subscription-hook`;
+    if (!URL.canParse(hook)) return fail('--fhir-hook must be a URL');
+    options.fhir = { port, hook, secret };
+  } else if (values['fhir-secret'] !== undefined || values['fhir-hook'] !== undefined || values['fhir-port'] !== '0') {
+    return fail('--fhir-port, --fhir-hook and --fhir-secret need --fhir');
   }
   return { kind: 'run', options };
 }

@@ -9,15 +9,21 @@ import { courseSteps, playCourses } from './course/course.player';
 import { planDeviceFaults } from './course/devices';
 import { lateFirstCaseOf, planDrills } from './course/drills';
 import { ApiSession, LiveOutputs } from './course/live.outputs';
+import { applyFhirChanges, planFhirDay } from './fhir/fhir.day';
+import { fhirTimeline, formatFhirProgress, httpHookSender, playFhirDay } from './fhir/fhir.player';
+import { SimFhirServer } from './fhir/fhir.server';
 
 /**
  * CLI entry: plays a simulated OR day into an MLLP listener. The edge of the app: it alone reads
  * the clock, the system zone and stdout; the plan, the messages and the pacing are pure/injected.
  */
 async function main(argv: readonly string[]): Promise<number> {
+  // eslint-disable-next-line no-restricted-properties -- the CLI's edge; a secret is better not on a command line
+  const hookSecret = process.env['FHIR_HOOK_SECRET'];
   const parsed = parseCli(argv, {
     now: new Date().toISOString(),
     systemTimeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    ...(hookSecret ? { fhirHookSecret: hookSecret } : {}),
   });
   switch (parsed.kind) {
     case 'help':
@@ -41,7 +47,9 @@ async function run(options: SimulatorOptions): Promise<number> {
     ...(options.firstCase ? { firstCase: options.firstCase } : {}),
   });
   const messages = buildDayMessages(plan);
-  const cases = finalSchedule(plan);
+  const fhirDay = options.fhir ? planFhirDay(plan) : undefined;
+  // The course plays the schedule as it ends up: after the HL7 changes and the EHR's FHIR ones.
+  const cases = fhirDay ? applyFhirChanges(finalSchedule(plan), fhirDay) : finalSchedule(plan);
   const span = messages.at(-1)?.offsetMs ?? 0;
   console.log(
     `OR day ${plan.date} (${plan.timeZone}), seed ${plan.seed}: ${plan.rooms.length} rooms, ${plan.cases.length} cases, ` +
@@ -54,7 +62,30 @@ async function run(options: SimulatorOptions): Promise<number> {
   if (options.dryRun || options.mllp === undefined) {
     for (const m of messages)
       console.log(`\n# +${clockText(m.offsetMs)} ${m.controlId}\n${m.text.replaceAll('\r', '\n')}`);
+    if (fhirDay) {
+      for (const step of fhirTimeline(fhirDay, 'http://127.0.0.1:PORT/fhir')) {
+        console.log(`\n# FHIR +${clockText(step.offsetMs)} ${step.label}\n${JSON.stringify(step.notification)}`);
+      }
+    }
     return 0;
+  }
+
+  // The EHR's FHIR side: its server first (the platform may read it as soon as it is notified).
+  let ehr: SimFhirServer | undefined;
+  if (options.fhir && fhirDay) {
+    ehr = new SimFhirServer();
+    try {
+      await ehr.listen(options.fhir.port);
+    } catch (error: unknown) {
+      console.error(
+        `simulator: cannot serve FHIR on port ${options.fhir.port}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return 1;
+    }
+    console.log(
+      `EHR FHIR R4 server at ${ehr.base}: ${fhirDay.cases.length} cases as Patient, Appointment and Encounter; ` +
+        `${fhirDay.changes.length} changes notified to ${options.fhir.hook}`,
+    );
   }
 
   const { host, port } = options.mllp;
@@ -63,6 +94,7 @@ async function run(options: SimulatorOptions): Promise<number> {
     await sender.connect(host, port);
   } catch (error: unknown) {
     console.error(`simulator: ${error instanceof Error ? error.message : String(error)} (is the platform running?)`);
+    await ehr?.close();
     return 1;
   }
   console.log(`Sending to ${host}:${port}`);
@@ -80,6 +112,13 @@ async function run(options: SimulatorOptions): Promise<number> {
     booked();
     void sender.close();
   });
+  const fhir =
+    options.fhir && fhirDay && ehr
+      ? playFhirDay(fhirTimeline(fhirDay, ehr.base), ehr, httpHookSender(options.fhir.hook, options.fhir.secret), {
+          speed: options.speed,
+          onProgress: (p) => console.log(formatFhirProgress(p, clockText)),
+        })
+      : Promise.resolve({ sent: 0, accepted: 0, failed: [] as string[] });
   const live = options.live;
   const course = live
     ? bookingsIn.then(() =>
@@ -89,10 +128,12 @@ async function run(options: SimulatorOptions): Promise<number> {
           cases,
           plan.rooms.map((r) => r.code),
           plan.controlIdPrefix,
+          ehr !== undefined,
         ),
       )
     : Promise.resolve(0);
   const result = await schedule;
+  const fhirResult = await fhir;
 
   const cancelled = cases.filter((c) => c.status === 'Cancelled').length;
   console.log(
@@ -103,9 +144,15 @@ async function run(options: SimulatorOptions): Promise<number> {
     console.error(`  rejected ${r.controlId} (${r.placerId}): ${r.ack.code}${r.ack.text ? ` ${r.ack.text}` : ''}`);
   }
   if (result.aborted !== undefined) console.error(`simulator: stopped early: ${result.aborted}`);
+  if (fhirDay) {
+    console.log(`FHIR notifications: ${fhirResult.accepted}/${fhirResult.sent} taken by the hook.`);
+    for (const failure of fhirResult.failed) console.error(`  FHIR ${failure}`);
+  }
   const scheduled = result.aborted === undefined && result.rejected.length === 0 && result.sent === messages.length;
+  // The EHR's server stays up while the course plays: the platform may read it at any time.
   const courseCode = await course;
-  return scheduled && courseCode === 0 ? 0 : 1;
+  await ehr?.close();
+  return scheduled && fhirResult.failed.length === 0 && courseCode === 0 ? 0 : 1;
 }
 
 /**
@@ -120,6 +167,7 @@ async function playLive(
   schedule: ReturnType<typeof finalSchedule>,
   rooms: string[],
   controlPrefix: string,
+  fhir: boolean,
 ): Promise<number> {
   const late = lateFirstCaseOf(live.drills, rooms);
   const courses = planCourses(schedule, options.seed, late ? { lateFirstCase: late } : {});
@@ -148,7 +196,17 @@ async function playLive(
   try {
     // The bookings are acknowledged once stored; the course needs them applied (rooms, cases).
     await outputs.awaitCases(courses);
+    // The cases are in: the platform reads the EHR's FHIR server once (its own sync interval is the
+    // demo's choice), which links them to their FHIR Appointments; meanwhile the devices connect.
+    const sync = fhir
+      ? new ApiSession(live.api, live.admin).request('POST', '/api/fhir/sync').then(
+          (res) => (res.status < 300 ? undefined : `HTTP ${res.status}`),
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        )
+      : undefined;
     await outputs.connectDevices(rooms, courses);
+    const syncProblem = await sync;
+    if (syncProblem !== undefined) console.error(`simulator: POST /api/fhir/sync: ${syncProblem}`);
     console.log(
       `Playing the day's course live: ${courses.length} cases; in each of ${rooms.length} rooms a monitor, an ` +
         `anaesthesia machine, an infusion pump, an environment sensor and an instrument counter; an RTLS tag per patient` +
