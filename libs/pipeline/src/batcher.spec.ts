@@ -30,6 +30,59 @@ describe('Batcher (group commit)', () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('starts the next batch once a run releases, and resolves the items of the released run when it returns', async () => {
+    const batches: number[][] = [];
+    const finish = gate<void>();
+    const events: string[] = [];
+    const batcher = new Batcher<number, string>(
+      async (items, release) => {
+        batches.push(items);
+        events.push(`start ${items.join(',')}`);
+        if (batches.length === 1) {
+          release(); // committed: the rest (publishing) may overlap the next batch
+          await finish.promise;
+        }
+        events.push(`end ${items.join(',')}`);
+        return items.map((i) => `r${i}`);
+      },
+      { maxBatch: 100 },
+    );
+    const first = batcher.submit(1);
+    let firstDone = false;
+    void first.then(() => (firstDone = true));
+    await Promise.resolve();
+    const second = batcher.submit(2);
+    expect(await second).toBe('r2');
+    // The second batch ran and finished while the first was still held after its release.
+    expect(firstDone).toBe(false);
+    expect(events).toEqual(['start 1', 'start 2', 'end 2']);
+    finish.open();
+    expect(await first).toBe('r1');
+    expect(events).toEqual(['start 1', 'start 2', 'end 2', 'end 1']);
+  });
+
+  it('without a release, never starts a batch before the previous one returns', async () => {
+    const finish = gate<void>();
+    const events: string[] = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        events.push(`start ${items.join(',')}`);
+        if (items[0] === 1) await finish.promise;
+        events.push(`end ${items.join(',')}`);
+        return items;
+      },
+      { maxBatch: 100 },
+    );
+    const first = batcher.submit(1);
+    await Promise.resolve();
+    const second = batcher.submit(2);
+    await Promise.resolve();
+    expect(events).toEqual(['start 1']);
+    finish.open();
+    await Promise.all([first, second]);
+    expect(events).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
+  });
+
   it('joins the submits of one tick and splits at maxBatch', async () => {
     const batches: number[][] = [];
     const batcher = new Batcher<number, number>(

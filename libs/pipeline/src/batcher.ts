@@ -10,12 +10,14 @@ export class Batcher<T, R> {
 
   /**
    * @param run - does the work for a batch; returns one result per item, in order. If it throws,
-   *   every item of that batch is rejected with the error.
+   *   every item of that batch is rejected with the error. It may call `release` once the part
+   *   that must not overlap the next batch is done (a transaction committed): the next batch then
+   *   starts while this one finishes (publishes), and its items still resolve when it returns.
    * @param options.maxBatch - the most items one run takes
    * @param options.concurrency - how many runs may be in flight at once (1 keeps batches in order)
    */
   constructor(
-    private readonly run: (items: T[]) => Promise<R[]>,
+    private readonly run: (items: T[], release: () => void) => Promise<R[]>,
     private readonly options: { maxBatch: number; concurrency?: number },
   ) {}
 
@@ -39,15 +41,24 @@ export class Batcher<T, R> {
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, this.options.maxBatch);
-        try {
-          const results = await this.run(batch.map((p) => p.item));
-          if (results.length !== batch.length) {
-            throw new Error(`batch of ${batch.length} returned ${results.length} results`);
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        const finished = (async () => {
+          try {
+            const results = await this.run(
+              batch.map((p) => p.item),
+              release,
+            );
+            if (results.length !== batch.length) {
+              throw new Error(`batch of ${batch.length} returned ${results.length} results`);
+            }
+            batch.forEach((p, i) => p.resolve(results[i]!));
+          } catch (err) {
+            for (const p of batch) p.reject(err);
           }
-          batch.forEach((p, i) => p.resolve(results[i]!));
-        } catch (err) {
-          for (const p of batch) p.reject(err);
-        }
+        })();
+        // The next batch forms when this one says it may (or is over): whatever arrived meanwhile.
+        await Promise.race([released, finished]);
       }
     } finally {
       this.running -= 1;

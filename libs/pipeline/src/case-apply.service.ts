@@ -128,6 +128,8 @@ interface MessageWork {
 @Injectable()
 export class CaseApplyService {
   private readonly logger = new Logger(CaseApplyService.name);
+  /** The last batch's publish (see {@link inOrder}). */
+  private publishing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly inbox: InboxRepository,
@@ -151,10 +153,10 @@ export class CaseApplyService {
    * a bug one message triggers), each message is tried alone, so that one bad message fails only
    * itself: its entry is then the error, for the queue to retry.
    */
-  async applyBatch(requests: readonly ApplyRequest[]): Promise<ApplyItemResult[]> {
+  async applyBatch(requests: readonly ApplyRequest[], committed?: () => void): Promise<ApplyItemResult[]> {
     try {
       const warnings = new Map<string, string[]>();
-      const outcomes = await this.applyTogether(requests, warnings);
+      const outcomes = await this.applyTogether(requests, warnings, committed);
       return outcomes.map((outcome, i): ApplyItemResult => {
         const said = warnings.get(requests[i]!.inboxId);
         return said?.length ? { ok: true, outcome, warnings: said } : { ok: true, outcome };
@@ -175,6 +177,7 @@ export class CaseApplyService {
   private async applyTogether(
     requests: readonly ApplyRequest[],
     warnings: Map<string, string[]>,
+    committed?: () => void,
   ): Promise<ApplyOutcome[]> {
     const startedAt = this.clock.now();
     const outcomes = new Map<string, ApplyOutcome>();
@@ -288,14 +291,18 @@ export class CaseApplyService {
       );
     }
 
-    await Promise.all(changed.map((c) => this.publish(c.loaded, c.state)));
-    for (const message of republish) {
-      // A retry after the commit: the publish may not have happened, so say it again (updates
-      // carry whole cases, so a repeat is harmless to clients).
-      for (const state of await this.cases.touchedBy(sourceKindOf(message.channel), message.id)) {
-        await this.publish(undefined, state);
+    // The next batch's transaction may start now; publishes still go out in commit order.
+    committed?.();
+    await this.inOrder(async () => {
+      await Promise.all(changed.map((c) => this.publish(c.loaded, c.state)));
+      for (const message of republish) {
+        // A retry after the commit: the publish may not have happened, so say it again (updates
+        // carry whole cases, so a repeat is harmless to clients).
+        for (const state of await this.cases.touchedBy(sourceKindOf(message.channel), message.id)) {
+          await this.publish(undefined, state);
+        }
       }
-    }
+    });
     for (const [id, outcome] of outcomes) if (outcome === 'failed') this.logger.warn(`inbox ${id} not applied`);
     return requests.map((r) => outcomes.get(r.inboxId) ?? 'missing');
   }
@@ -699,6 +706,17 @@ export class CaseApplyService {
       await this.cases.markParkedApplied(manager, marks);
       if (!progressed) return;
     }
+  }
+
+  /**
+   * Runs `publishing` after every publish started before it has finished: batches publish in the
+   * order they committed, although a batch's transaction may overlap the previous one's publish
+   * (a later version of a case never goes out before an earlier one from this process).
+   */
+  private inOrder(publishing: () => Promise<void>): Promise<void> {
+    const turn = this.publishing.then(publishing);
+    this.publishing = turn.catch(() => undefined);
+    return turn;
   }
 
   private async publish(before: CaseState | undefined, after: CaseState): Promise<void> {

@@ -36,7 +36,7 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
   private sweepTimer?: NodeJS.Timeout;
   private sweeping = false;
   private readonly batcher = new Batcher<ApplyRequest, ApplyItemResult>(
-    (requests) => this.applier.applyBatch(requests),
+    (requests, committed) => this.applier.applyBatch(requests, committed),
     { maxBatch: MAX_APPLY_BATCH },
   );
 
