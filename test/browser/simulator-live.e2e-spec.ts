@@ -6,7 +6,14 @@ import type { CaseView } from '@circulator/contracts';
 import { planCourses } from '../../apps/simulator/src/course/case.course';
 import { planDeviceFaults } from '../../apps/simulator/src/course/devices';
 import { finalSchedule, planOrDay } from '../../apps/simulator/src/or-day.plan';
-import { describeViolations, launchChromium, pageErrors, screenshot, seriousViolations } from '../support/browser';
+import {
+  describeViolations,
+  launchChromium,
+  pageErrors,
+  screenshot,
+  seriousViolations,
+  textFit,
+} from '../support/browser';
 import { requestAs, tokenFor } from '../support/platform';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import {
@@ -114,6 +121,27 @@ describe('the web clients on a started platform fed by the simulator', () => {
   /** The vitals' values as the page shows them (not their ages, which move with the clock alone). */
   const vitalValues = (page: Page) => page.locator('.vital-value').allTextContents();
 
+  /** What each tile's value looks like: digits, NIBP as systolic/diastolic, temperature with a decimal. */
+  const VALUE_FORMAT: Record<string, RegExp> = {
+    'vital-hr': /^\d{2,3}$/,
+    'vital-spo2': /^\d{2,3}$/,
+    'vital-nibp': /^\d{2,3}\/\d{2,3}$/,
+    'vital-etco2': /^\d{1,3}$/,
+    'vital-rr': /^\d{1,2}$/,
+    'vital-temp': /^\d{2}\.\d$/,
+    'vital-bis': /^\d{1,3}$/,
+  };
+
+  /**
+   * Every vital of the simulator's monitor on the page (all seven), each value in its format and
+   * shown whole: on one line, inside its tile and not cut by any box.
+   */
+  async function expectVitalsWhole(page: Page): Promise<void> {
+    const fits = await textFit(page, '.vital-value');
+    expect(fits.map((f) => f.name)).toEqual(Object.keys(VALUE_FORMAT));
+    expect(fits.filter((f) => f.problems.length > 0 || !VALUE_FORMAT[f.name]!.test(f.text))).toEqual([]);
+  }
+
   /** Waits until a monitor reading has reached the page, then until a later one changes what it shows. */
   async function vitalsChange(page: Page): Promise<string[]> {
     await page.getByTestId('vital-hr').getByText(/^\d+$/).waitFor();
@@ -219,7 +247,12 @@ describe('the web clients on a started platform fed by the simulator', () => {
     // The room's monitor (registered by the simulator) on the wall.
     await wall.locator(`[data-device="sim-monitor-${day.course.case.roomCode.toLowerCase()}"]`).waitFor();
     expect(describeViolations(await seriousViolations(wall))).toBe('');
+    // Seven vitals, three tiles a row: every value whole, on this screen and on a smaller one.
+    await expectVitalsWhole(wall);
     await screenshot(wall, 'simulator-wall-display');
+    await wall.setViewportSize({ width: 1280, height: 720 });
+    await expectVitalsWhole(wall);
+    await screenshot(wall, 'simulator-wall-display-720p');
     expect(errors.wall).toEqual([]);
   });
 
@@ -235,7 +268,11 @@ describe('the web clients on a started platform fed by the simulator', () => {
       .getByText(started, { exact: true })
       .waitFor();
     expect(describeViolations(await seriousViolations(view))).toBe('');
+    await expectVitalsWhole(view);
     await screenshot(view, 'simulator-anesthesia-view');
+    // A narrower window: fewer, narrower tiles a row, values still whole.
+    await view.setViewportSize({ width: 1024, height: 768 });
+    await expectVitalsWhole(view);
     expect(errors.anesthesia).toEqual([]);
     // Every step and device message of the simulator so far was taken by the platform.
     expect(simulatorOutput.split('\n').filter((line) => line.startsWith('simulator:'))).toEqual([]);
