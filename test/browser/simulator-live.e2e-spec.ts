@@ -6,7 +6,14 @@ import type { CaseView } from '@circulator/contracts';
 import { planCourses } from '../../apps/simulator/src/course/case.course';
 import { planDeviceFaults } from '../../apps/simulator/src/course/devices';
 import { finalSchedule, planOrDay } from '../../apps/simulator/src/or-day.plan';
-import { describeViolations, launchChromium, pageErrors, screenshot, seriousViolations } from '../support/browser';
+import {
+  describeViolations,
+  launchChromium,
+  pageErrors,
+  screenshot,
+  seriousViolations,
+  textFit,
+} from '../support/browser';
 import { requestAs, tokenFor } from '../support/platform';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import {
@@ -90,6 +97,10 @@ describe('the web clients on a started platform fed by the simulator', () => {
   const errors: Record<string, string[]> = {};
   const tokens: Record<string, string> = {};
   let board: Page;
+  let consoles: Page;
+  let displayId = '';
+  /** The message log's rows (one a message), as the integration console lists them. */
+  const loggedMessages = (page: Page) => page.locator('[data-testid="message-log"] tbody tr[data-testid^="message-"]');
   let roomId = '';
   let caseId = '';
   const as = (who: string) => requestAs(server.url, () => tokens[who]);
@@ -103,16 +114,37 @@ describe('the web clients on a started platform fed by the simulator', () => {
     return page;
   }
 
-  async function signIn(page: Page, path: string, username: string): Promise<void> {
+  async function signIn(page: Page, path: string, username: string, password = PASSWORD): Promise<void> {
     await page.goto(`${server.url}${path}`);
     await page.fill('#username', username);
-    await page.fill('#password', PASSWORD);
+    await page.fill('#password', password);
     await page.getByRole('button', { name: /sign in/i }).click();
     await page.getByTestId('connection').getByText('live').waitFor();
   }
 
   /** The vitals' values as the page shows them (not their ages, which move with the clock alone). */
   const vitalValues = (page: Page) => page.locator('.vital-value').allTextContents();
+
+  /** What each tile's value looks like: digits, NIBP as systolic/diastolic, temperature with a decimal. */
+  const VALUE_FORMAT: Record<string, RegExp> = {
+    'vital-hr': /^\d{2,3}$/,
+    'vital-spo2': /^\d{2,3}$/,
+    'vital-nibp': /^\d{2,3}\/\d{2,3}$/,
+    'vital-etco2': /^\d{1,3}$/,
+    'vital-rr': /^\d{1,2}$/,
+    'vital-temp': /^\d{2}\.\d$/,
+    'vital-bis': /^\d{1,3}$/,
+  };
+
+  /**
+   * Every vital of the simulator's monitor on the page (all seven), each value in its format and
+   * shown whole: on one line, inside its tile and not cut by any box.
+   */
+  async function expectVitalsWhole(page: Page): Promise<void> {
+    const fits = await textFit(page, '.vital-value');
+    expect(fits.map((f) => f.name)).toEqual(Object.keys(VALUE_FORMAT));
+    expect(fits.filter((f) => f.problems.length > 0 || !VALUE_FORMAT[f.name]!.test(f.text))).toEqual([]);
+  }
 
   /** Waits until a monitor reading has reached the page, then until a later one changes what it shows. */
   async function vitalsChange(page: Page): Promise<string[]> {
@@ -153,6 +185,11 @@ describe('the web clients on a started platform fed by the simulator', () => {
     await board.waitForURL(`${server.url}/board`);
     await board.locator('#board-date').fill(day.date);
     await board.getByText('No cases scheduled for this day.').waitFor();
+    // So is the integration console: no message yet.
+    consoles = await newPage('consoles', { width: 1440, height: 1000 });
+    await signIn(consoles, '/integration', 'admin', ADMIN);
+    await consoles.getByRole('heading', { name: 'Integration console' }).waitFor();
+    expect(await loggedMessages(consoles).count()).toBe(0);
 
     simulator = spawn(
       process.execPath,
@@ -202,6 +239,17 @@ describe('the web clients on a started platform fed by the simulator', () => {
     await board.getByTestId('shown-count').getByText(`${count} of ${count} cases`).waitFor();
     await board.locator(`[data-case-id="${caseId}"][data-status="in-procedure"] .tl-actual`).waitFor();
     expect(await board.locator(`.tl-row[data-room-id="${roomId}"] h2`).textContent()).toBe(day.course.case.roomCode);
+    // The day's axis (07:00 to the last case's hour) labelled without two labels touching.
+    const labels = await board.locator('.tl-tick').evaluateAll((els) =>
+      els.map((el) => {
+        const box = (
+          el as unknown as { getBoundingClientRect(): { left: number; right: number } }
+        ).getBoundingClientRect();
+        return { text: (el as unknown as { textContent: string }).textContent, left: box.left, right: box.right };
+      }),
+    );
+    expect(labels.length).toBeGreaterThan(2);
+    expect(labels.filter((l, i) => i > 0 && l.left < labels[i - 1]!.right + 4)).toEqual([]);
     expect(describeViolations(await seriousViolations(board))).toBe('');
     await screenshot(board, 'simulator-board');
     expect(errors.board).toEqual([]);
@@ -209,6 +257,7 @@ describe('the web clients on a started platform fed by the simulator', () => {
 
   it('the wall display shows the case under way and its monitor’s vitals changing', async () => {
     const display = await as('admin').post('/api/displays', { roomId }).expect(201);
+    displayId = (display.body as { id: string }).id;
     const wall = await newPage('wall', { width: 1920, height: 1080 });
     await wall.goto(
       `${server.url}/display/room/${encodeURIComponent(roomId)}#enrol=${(display.body as { token: string }).token}`,
@@ -219,7 +268,12 @@ describe('the web clients on a started platform fed by the simulator', () => {
     // The room's monitor (registered by the simulator) on the wall.
     await wall.locator(`[data-device="sim-monitor-${day.course.case.roomCode.toLowerCase()}"]`).waitFor();
     expect(describeViolations(await seriousViolations(wall))).toBe('');
+    // Seven vitals, three tiles a row: every value whole, on this screen and on a smaller one.
+    await expectVitalsWhole(wall);
     await screenshot(wall, 'simulator-wall-display');
+    await wall.setViewportSize({ width: 1280, height: 720 });
+    await expectVitalsWhole(wall);
+    await screenshot(wall, 'simulator-wall-display-720p');
     expect(errors.wall).toEqual([]);
   });
 
@@ -235,9 +289,65 @@ describe('the web clients on a started platform fed by the simulator', () => {
       .getByText(started, { exact: true })
       .waitFor();
     expect(describeViolations(await seriousViolations(view))).toBe('');
+    await expectVitalsWhole(view);
     await screenshot(view, 'simulator-anesthesia-view');
+    // A narrower window: fewer, narrower tiles a row, values still whole.
+    await view.setViewportSize({ width: 1024, height: 768 });
+    await expectVitalsWhole(view);
     expect(errors.anesthesia).toEqual([]);
     // Every step and device message of the simulator so far was taken by the platform.
     expect(simulatorOutput.split('\n').filter((line) => line.startsWith('simulator:'))).toEqual([]);
+  });
+
+  it('the integration console, open before the simulator started, shows its bookings arriving in the log', async () => {
+    // Live: the log, empty when the simulator started, fills with its messages without a reload.
+    await loggedMessages(consoles).first().waitFor();
+    const rows = await waitFor(
+      async () => {
+        const n = await loggedMessages(consoles).count();
+        return n >= day.cases.length ? n : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'a logged message for each of the simulator’s bookings' },
+    );
+    expect(rows).toBeGreaterThanOrEqual(day.cases.length);
+    await consoles
+      .getByTestId('traffic-total')
+      .getByText(/[1-9]\d* messages? in the last hour/)
+      .waitFor();
+    expect(describeViolations(await seriousViolations(consoles))).toBe('');
+    await screenshot(consoles, 'simulator-integration-console');
+    expect(errors.consoles).toEqual([]);
+  });
+
+  it('the biomed console lists the simulator’s devices with their live state', async () => {
+    await consoles.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Biomed' }).click();
+    await consoles.waitForURL(`${server.url}/biomed`);
+    const room = day.course.case.roomCode.toLowerCase();
+    for (const kind of ['monitor', 'anesthesia', 'pump', 'counter', 'environment']) {
+      const row = consoles.getByTestId(`device-sim-${kind}-${room}`);
+      await row.getByText('online').first().waitFor();
+      await row
+        .getByTestId('last-seen')
+        .getByText(/^\d\d:\d\d:\d\d · /)
+        .waitFor();
+    }
+    // Live: the monitor, sending every 5 s, is seen again later without a reload.
+    const seen = consoles.getByTestId(`device-sim-monitor-${room}`).getByTestId('last-seen');
+    const first = (await seen.textContent())!.slice(0, 8);
+    await seen.getByText(new RegExp(`^(?!${first})\\d\\d:\\d\\d:\\d\\d · `)).waitFor({ timeout: 15_000 });
+    expect(describeViolations(await seriousViolations(consoles))).toBe('');
+    await screenshot(consoles, 'simulator-biomed-console');
+    expect(errors.consoles).toEqual([]);
+  });
+
+  it('the displays page lists the wall display’s credential for the room under way', async () => {
+    await consoles.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Displays' }).click();
+    await consoles.waitForURL(`${server.url}/admin/displays`);
+    const row = consoles.getByTestId(`display-${displayId}`);
+    await row.getByText('active').waitFor();
+    await row.getByText(day.course.case.roomCode).first().waitFor();
+    expect(describeViolations(await seriousViolations(consoles))).toBe('');
+    await screenshot(consoles, 'simulator-admin-displays');
+    expect(errors.consoles).toEqual([]);
   });
 });

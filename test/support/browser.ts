@@ -89,3 +89,76 @@ export function pageErrors(page: Page): string[] {
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
 }
+
+/** A text element as the page lays it out: what it says, and why it is not all shown if it is not. */
+export interface TextFit {
+  /** The element's data-testid (else its class). */
+  name: string;
+  text: string;
+  /** Empty when the text is on one line, inside its element and not hidden by any clipping box. */
+  problems: string[];
+}
+
+/**
+ * For each element matching `selector`: whether its text is shown whole. A text is cut when it
+ * overflows its element (scrollWidth/scrollHeight over clientWidth/clientHeight), wraps onto a
+ * second line, or reaches out of any ancestor that clips its overflow (the wall display's boxes
+ * do) or across the viewport's edges.
+ */
+export async function textFit(page: Page, selector: string): Promise<TextFit[]> {
+  return page.evaluate((selector) => {
+    // Runs in the page; the test's own types have no DOM.
+    interface Box {
+      left: number;
+      right: number;
+      top: number;
+      bottom: number;
+    }
+    interface El {
+      textContent: string | null;
+      className: string;
+      scrollWidth: number;
+      clientWidth: number;
+      scrollHeight: number;
+      clientHeight: number;
+      parentElement: El | null;
+      getAttribute(name: string): string | null;
+      getBoundingClientRect(): Box;
+    }
+    const w = globalThis as unknown as {
+      innerWidth: number;
+      document: {
+        querySelectorAll(s: string): Iterable<El>;
+        createRange(): {
+          selectNodeContents(el: El): void;
+          getClientRects(): Iterable<Box>;
+          getBoundingClientRect(): Box;
+        };
+      };
+      getComputedStyle(el: El): { overflowX: string; overflowY: string };
+    };
+    const px = (b: Box) => `${Math.round(b.left)}–${Math.round(b.right)}×${Math.round(b.top)}–${Math.round(b.bottom)}`;
+    const inside = (a: Box, b: Box) =>
+      a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+    return [...w.document.querySelectorAll(selector)].map((el) => {
+      const problems: string[] = [];
+      if (el.scrollWidth > el.clientWidth) problems.push(`${el.scrollWidth} px wide in ${el.clientWidth}`);
+      if (el.scrollHeight > el.clientHeight) problems.push(`${el.scrollHeight} px high in ${el.clientHeight}`);
+      const range = w.document.createRange();
+      range.selectNodeContents(el);
+      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (lines.size > 1) problems.push(`on ${lines.size} lines`);
+      const text = range.getBoundingClientRect();
+      if (!inside(text, el.getBoundingClientRect())) problems.push(`text ${px(text)} out of its element`);
+      // Across the viewport (a page may scroll down, never sideways).
+      if (text.left < -0.5 || text.right > w.innerWidth + 0.5) problems.push(`text ${px(text)} out of the viewport`);
+      for (let a = el.parentElement; a !== null; a = a.parentElement) {
+        const style = w.getComputedStyle(a);
+        if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+        const box = a.getBoundingClientRect();
+        if (!inside(text, box)) problems.push(`text ${px(text)} clipped by .${a.className} ${px(box)}`);
+      }
+      return { name: el.getAttribute('data-testid') ?? el.className, text: el.textContent ?? '', problems };
+    });
+  }, selector);
+}

@@ -1,9 +1,10 @@
-import { memo, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import type { CaseView } from '@circulator/contracts';
 import { formatRange, isCaseStatus, statusLabel } from './board.format';
 import { isBlocking, moveConflicts, roomPhase } from './desk.conflicts';
 import { badgeLabel, delayBadges } from './desk.status';
 import {
+  axisLabels,
   caseBars,
   draggedStart,
   hourTicks,
@@ -17,6 +18,30 @@ import {
 import { useRenderProbe } from './render.probe';
 import { followLink, pathOf } from './router';
 import { timeOf } from './time.format';
+
+/**
+ * The time axis' width and its labels' width in px, measured before paint and again whenever the
+ * axis is resized: which hours get a label (`axisLabels`) depends on both. Zero until measured.
+ */
+function useAxisFit(ref: { current: HTMLDivElement | null }): { width: number; label: number } {
+  const [fit, setFit] = useState({ width: 0, label: 0 });
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el === null) return;
+    const measure = () => {
+      const width = el.clientWidth;
+      let label = 0;
+      for (const tick of el.querySelectorAll<HTMLElement>('.tl-tick')) label = Math.max(label, tick.offsetWidth);
+      // Every label reads HH:MM: once one has been measured its width holds for all.
+      setFit((f) => (f.width === width && (label === 0 || f.label === label) ? f : { width, label: label || f.label }));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return fit;
+}
 
 /** A move asked for by a drag (or the keyboard form): the case, the room, the start (epoch ms). */
 export interface MoveRequest {
@@ -91,6 +116,9 @@ export function Timeline(props: TimelineProps) {
   const grip = useRef<Grip | undefined>(undefined);
   const [drag, setDrag] = useState<Drag | undefined>(undefined);
   const ticks = useMemo(() => hourTicks(axis, timeZone), [axis, timeZone]);
+  const axisRef = useRef<HTMLDivElement>(null);
+  const axisFit = useAxisFit(axisRef);
+  const labels = useMemo(() => axisLabels(ticks, axisFit.width, axisFit.label), [ticks, axisFit]);
   const byId = useMemo(() => new Map(dayCases.map((c) => [c.id, c] as const)), [dayCases]);
   const shownById = useMemo(() => new Map(shown.map((r) => [r.roomId, r] as const)), [shown]);
   useRenderProbe('drag', drag?.at);
@@ -197,9 +225,9 @@ export function Timeline(props: TimelineProps) {
     <section className="day-timeline" aria-label="Day timeline by room">
       <div className="tl-head" aria-hidden="true">
         <div className="tl-room tl-corner">Room</div>
-        <div className="tl-axis">
-          {ticks.map((t) => (
-            <span key={t.at} className="tl-tick" style={{ left: `${t.left}%` }}>
+        <div className="tl-axis" ref={axisRef}>
+          {labels.map((t) => (
+            <span key={t.at} className={`tl-tick tl-tick-${t.align}`} style={{ left: `${t.left}%` }}>
               {t.label}
             </span>
           ))}

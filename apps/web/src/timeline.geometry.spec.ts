@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  axisLabels,
   caseBars,
   dayAxis,
   draggedStart,
@@ -146,6 +147,53 @@ describe('bars', () => {
     expect(ticks).toHaveLength(11);
     expect(ticks[0]).toEqual({ at: AXIS.start, left: 0, label: '07:00' });
     expect(ticks[10]?.label).toBe('17:00');
+  });
+});
+
+describe('axisLabels', () => {
+  /** 07:00–22:00 in Paris: 16 hours, the board's axis when a day runs late. */
+  const LONG: Axis = { start: ms('2026-11-23T06:00:00Z'), end: ms('2026-11-23T21:00:00Z') };
+  const shown = (width: number, label = 35) =>
+    axisLabels(hourTicks(LONG, PARIS), width, label).map(
+      (l) => `${l.label}${l.align === 'center' ? '' : `:${l.align}`}`,
+    );
+  /** No two labels closer than the gap, none out of the axis. */
+  const overlaps = (width: number, label = 35, gap = 8) => {
+    const boxes = axisLabels(hourTicks(LONG, PARIS), width, label, gap).map((l) => {
+      const x = (l.left / 100) * width;
+      return l.align === 'start' ? [x, x + label] : l.align === 'end' ? [x - label, x] : [x - label / 2, x + label / 2];
+    });
+    return boxes.filter(([a, b], i) => a! < 0 || b! > width || (i > 0 && boxes[i - 1]![1]! + gap > a!)).length;
+  };
+
+  it('labels every hour when there is room, the first right of its tick and the last left of it', () => {
+    const labels = shown(1600);
+    expect(labels).toHaveLength(16);
+    expect(labels[0]).toBe('07:00:start');
+    expect(labels[1]).toBe('08:00');
+    expect(labels[15]).toBe('22:00:end');
+    expect(overlaps(1600)).toBe(0);
+  });
+
+  it('labels every 2 hours when hourly labels would touch (the board’s 07:0008:00), the end too', () => {
+    // 15 hours in 825 px: 55 px an hour, a 35 px label centred on 08:00 would end 2.5 px after 07:00's;
+    // 21:00 would touch 22:00, which ends the axis.
+    expect(shown(825)).toEqual(['07:00:start', ...['09:00', '11:00', '13:00', '15:00', '17:00', '19:00'], '22:00:end']);
+    expect(overlaps(825)).toBe(0);
+  });
+
+  it('labels every 3, 4… hours as the axis narrows, never two that touch', () => {
+    expect(shown(500)).toEqual(['07:00:start', '09:00', '11:00', '13:00', '15:00', '17:00', '19:00', '22:00:end']);
+    expect(shown(400)).toEqual(['07:00:start', '10:00', '13:00', '16:00', '19:00', '22:00:end']);
+    // Every 4 hours; 19:00 would touch 22:00.
+    expect(shown(300)).toEqual(['07:00:start', '11:00', '15:00', '22:00:end']);
+    for (let width = 40; width <= 2000; width += 7) expect(overlaps(width)).toBe(0);
+    // Too narrow for two labels: the start alone.
+    expect(shown(60)).toEqual(['07:00:start']);
+  });
+
+  it('keeps every tick before the axis is measured', () => {
+    expect(shown(0)).toHaveLength(16);
   });
 });
 

@@ -174,6 +174,57 @@ export function hourTicks(axis: Axis, timeZone?: string): Tick[] {
   return out;
 }
 
+/** A tick's label on the axis: the first sits right of its tick, the last left of it, others centred. */
+export interface AxisLabel extends Tick {
+  align: 'start' | 'center' | 'end';
+}
+
+/** Hours between labels, fewest first: every hour, then every 2, 3… as the axis gets crowded. */
+const LABEL_STEPS = [1, 2, 3, 4, 6, 12, 24];
+
+/**
+ * Which hour ticks get a label on an axis `widthPx` wide, labels `labelPx` wide, at least `gapPx`
+ * apart: every hour, or every 2, 3… hours from the first, the smallest step whose labels clear each
+ * other; the axis' last hour too, and never two that touch (the first and the last stay: they say
+ * where the axis starts and ends; the label before the last gives way). Before the axis is
+ * measured (`widthPx` 0), all of them.
+ */
+export function axisLabels(ticks: readonly Tick[], widthPx: number, labelPx: number, gapPx = 8): AxisLabel[] {
+  const aligned = ticks.map((t): AxisLabel => ({
+    ...t,
+    align: t.left <= 0 ? 'start' : t.left >= 100 ? 'end' : 'center',
+  }));
+  if (widthPx <= 0 || aligned.length <= 1) return aligned;
+  const x = (l: AxisLabel) => (l.left / 100) * widthPx;
+  const box = (l: AxisLabel): [number, number] =>
+    l.align === 'start'
+      ? [x(l), x(l) + labelPx]
+      : l.align === 'end'
+        ? [x(l) - labelPx, x(l)]
+        : [x(l) - labelPx / 2, x(l) + labelPx / 2];
+  const clear = (a: AxisLabel, b: AxisLabel) => box(a)[1] + gapPx <= box(b)[0];
+
+  let spacing = Infinity;
+  for (let i = 1; i < aligned.length; i++) spacing = Math.min(spacing, x(aligned[i]!) - x(aligned[i - 1]!));
+  // Far enough apart that the second label clears the first, which sits wholly right of its tick.
+  const step = LABEL_STEPS.find((s) => s * spacing >= 1.5 * labelPx + gapPx) ?? aligned.length;
+  const last = aligned[aligned.length - 1]!;
+  const picked = aligned.filter((_, i) => i % step === 0);
+  if (last.align === 'end' && picked[picked.length - 1] !== last) picked.push(last);
+
+  const kept: AxisLabel[] = [];
+  for (const label of picked) {
+    if (label === last && label.align === 'end') {
+      // The end stays; the labels before it that it would touch go (never the first).
+      while (kept.length > 1 && !clear(kept[kept.length - 1]!, label)) kept.pop();
+      if (kept.length === 0 || clear(kept[kept.length - 1]!, label)) kept.push(label);
+    } else if (kept.length === 0 || clear(kept[kept.length - 1]!, label)) {
+      kept.push(label);
+    }
+  }
+  return kept;
+}
+
 /** One room of the timeline: its cases by start, each in a lane so that overlapping bars stack. */
 export interface TimelineRow {
   roomId: string;

@@ -1,3 +1,4 @@
+import type { CSSProperties } from 'react';
 import type { CaseView } from '@circulator/contracts';
 import { Sparkline } from './sparkline';
 import { vitalTiles } from './vitals.format';
@@ -13,7 +14,11 @@ export interface VitalTilesProps {
   className?: string;
 }
 
-/** One tile per vital: value and unit, how old it is, and its ten-minute trend line. */
+/**
+ * One tile per vital: value and unit, how old it is, and its ten-minute trend line. The value has
+ * the tile's whole width, its size the smaller of the screen's and what that width allows for
+ * `fitEms` (styles.css): it is never cut, however narrow the tile.
+ */
 export function VitalTiles({ vitals, trends, nowMs, all, themeKey, className }: VitalTilesProps) {
   const tiles = vitalTiles(vitals, trends, nowMs, { all: all ?? false });
   return (
@@ -31,7 +36,11 @@ export function VitalTiles({ vitals, trends, nowMs, all, themeKey, className }: 
             </span>
             {tile.unit !== '' && <span className="vital-unit">{tile.unit}</span>}
           </div>
-          <div className="vital-value" data-testid={`vital-${tile.key}`}>
+          <div
+            className="vital-value"
+            data-testid={`vital-${tile.key}`}
+            style={{ '--value-ems': String(tile.fitEms) } as CSSProperties}
+          >
             {tile.value}
           </div>
           <div className="vital-meta">

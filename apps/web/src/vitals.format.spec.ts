@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { vitalTiles } from './vitals.format';
+import { valueEms, vitalTiles } from './vitals.format';
 import { addReadings } from './vitals.trend';
 
 const now = Date.parse('2026-11-21T08:10:00Z');
@@ -56,5 +56,38 @@ describe('vitalTiles', () => {
       ['nibp', false],
       ['etco2', false],
     ]);
+  });
+
+  it('sizes each tile for its widest plausible value, or the value itself when that is wider', () => {
+    const at = '2026-11-21T08:09:58Z';
+    const tiles = Object.fromEntries(
+      vitalTiles(
+        {
+          hr: { value: 72, unit: '/min', at },
+          nibpSys: { value: 221, unit: 'mmHg', at },
+          nibpDia: { value: 131, unit: 'mmHg', at },
+          temp: { value: 36.5, unit: '°C', at },
+        },
+        {},
+        now,
+      ).map((t) => [t.key, t.fitEms]),
+    );
+    // '72' is sized as '888': the digits keep their size from 72 to 100.
+    expect(tiles.hr).toBe(valueEms('888'));
+    expect(tiles.temp).toBe(valueEms('88.8'));
+    // '221/131' is wider than '888/88': sized for itself.
+    expect(tiles.nibp).toBe(valueEms('221/131'));
+    expect(tiles.nibp).toBeGreaterThan(valueEms('888/88'));
+    expect(tiles.spo2).toBe(valueEms('888'));
+  });
+});
+
+describe('valueEms', () => {
+  it('is at least the widest bold face’s advances: digits 0.70, slash 0.37, point 0.38, dash 1.00', () => {
+    expect(valueEms('107/68')).toBeGreaterThanOrEqual(5 * 0.7 + 0.37);
+    expect(valueEms('36.5')).toBeGreaterThanOrEqual(3 * 0.7 + 0.38);
+    expect(valueEms('—')).toBeGreaterThanOrEqual(1);
+    expect(valueEms('—/68')).toBeGreaterThan(valueEms('8/68'));
+    expect(valueEms('')).toBe(0);
   });
 });

@@ -17,11 +17,31 @@ interface TileSpec {
   decimals: number;
   staleAfterMs: number;
   unit: string;
+  /** The widest value the tile is sized for (a wider one makes its digits smaller still). */
+  widest: string;
 }
 
 export const TILE_SPECS: readonly TileSpec[] = [
-  { key: 'hr', label: 'HR', spoken: 'Heart rate', names: ['hr'], decimals: 0, staleAfterMs: 60_000, unit: '/min' },
-  { key: 'spo2', label: 'SpO₂', spoken: 'SpO2', names: ['spo2'], decimals: 0, staleAfterMs: 60_000, unit: '%' },
+  {
+    key: 'hr',
+    label: 'HR',
+    spoken: 'Heart rate',
+    names: ['hr'],
+    decimals: 0,
+    staleAfterMs: 60_000,
+    unit: '/min',
+    widest: '888',
+  },
+  {
+    key: 'spo2',
+    label: 'SpO₂',
+    spoken: 'SpO2',
+    names: ['spo2'],
+    decimals: 0,
+    staleAfterMs: 60_000,
+    unit: '%',
+    widest: '888',
+  },
   {
     key: 'nibp',
     label: 'NIBP',
@@ -30,6 +50,7 @@ export const TILE_SPECS: readonly TileSpec[] = [
     decimals: 0,
     staleAfterMs: 15 * 60_000,
     unit: 'mmHg',
+    widest: '888/88',
   },
   {
     key: 'etco2',
@@ -39,6 +60,7 @@ export const TILE_SPECS: readonly TileSpec[] = [
     decimals: 0,
     staleAfterMs: 60_000,
     unit: 'mmHg',
+    widest: '888',
   },
   {
     key: 'rr',
@@ -48,6 +70,7 @@ export const TILE_SPECS: readonly TileSpec[] = [
     decimals: 0,
     staleAfterMs: 60_000,
     unit: '/min',
+    widest: '888',
   },
   {
     key: 'temp',
@@ -57,6 +80,7 @@ export const TILE_SPECS: readonly TileSpec[] = [
     decimals: 1,
     staleAfterMs: 30 * 60_000,
     unit: '°C',
+    widest: '88.8',
   },
   {
     key: 'bis',
@@ -66,10 +90,29 @@ export const TILE_SPECS: readonly TileSpec[] = [
     decimals: 0,
     staleAfterMs: 120_000,
     unit: '',
+    widest: '888',
   },
 ];
 
 const NO_POINTS: Series = [];
+
+/**
+ * Advance widths in ems, rounded up from the widest bold sans-serif the screens may fall back to
+ * (DejaVu Sans Bold: tabular digits 0.70, slash 0.37, full stop 0.38, em dash 1.00).
+ */
+const ADVANCE: Readonly<Record<string, number>> = { '/': 0.42, '.': 0.42, '—': 1.04 };
+const DIGIT_ADVANCE = 0.74;
+const OTHER_ADVANCE = 0.8;
+
+/**
+ * How wide `text` is set in the tiles' bold tabular figures, in ems, a little more than any font
+ * the screens use: a value sized by it fits the width it was sized for.
+ */
+export function valueEms(text: string): number {
+  let ems = 0;
+  for (const ch of text) ems += ADVANCE[ch] ?? (ch >= '0' && ch <= '9' ? DIGIT_ADVANCE : OTHER_ADVANCE);
+  return Math.round(ems * 100) / 100;
+}
 
 /** Shown even before a first reading (the core of anaesthesia monitoring); the others once they report. */
 const ALWAYS: ReadonlySet<string> = new Set(['hr', 'spo2', 'nibp', 'etco2']);
@@ -81,6 +124,12 @@ export interface VitalTile {
   /** `72`, `120/80`, `36.4`; `—` before any reading. */
   value: string;
   unit: string;
+  /**
+   * How wide the value is to be sized for, in ems of its own font: the wider of the tile's widest
+   * plausible value and the value itself (see `valueEms`). The tile's digits are as large as its
+   * width allows for this, so that a value is never cut, and keep their size while it changes.
+   */
+  fitEms: number;
   /** `12 s ago`; undefined before any reading. */
   age?: string;
   stale: boolean;
@@ -118,6 +167,7 @@ export function vitalTiles(
       spoken: spec.spoken,
       value,
       unit,
+      fitEms: Math.max(valueEms(spec.widest), valueEms(value)),
       stale: Number.isFinite(newest) && nowMs - newest > spec.staleAfterMs,
       series,
     };
