@@ -105,6 +105,7 @@ export default tseslint.config(
     files: [
       'apps/server/src/config/**/*.ts',
       'apps/server/src/main.ts',
+      'apps/server/src/worker.thread.ts',
       'apps/simulator/src/bench/platform.process.ts',
       'scripts/**',
       'test/**',

@@ -45,9 +45,24 @@ describe('loadConfig', () => {
     [{ MILESTONE_PRECEDENCE: 'inRoom=gps' }, /^MILESTONE_PRECEDENCE has an unknown source "gps"/],
     [{ ROOM_ZONES: 'suite-a=or21,or 22' }, /^ROOM_ZONES has a bad zone "suite-a=or21,or 22"/],
     [{ ROOM_ZONES: 'suite-a=or21;suite-b=or31,or21' }, /^ROOM_ZONES puts room "or21" in two zones/],
+    [{ WORKER_THREAD: 'yes' }, /^WORKER_THREAD must be on or off/],
+    [{ WORKER_THREAD: 'on' }, /^WORKER_THREAD=on needs DATABASE_URL/],
+    [
+      { WORKER_THREAD: 'on', DATABASE_URL: 'postgres://h/db', ROLES: 'worker' },
+      /ROLES must include worker and another/,
+    ],
+    [
+      { WORKER_THREAD: 'on', DATABASE_URL: 'postgres://h/db', ROLES: 'gateway' },
+      /ROLES must include worker and another/,
+    ],
   ])('refuses %j with one line naming the variable and the fix', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('keeps the worker role in the main thread unless WORKER_THREAD=on (PostgreSQL only)', () => {
+    expect(loadConfig({}).workerThread).toBe(false);
+    expect(loadConfig({ WORKER_THREAD: 'on', DATABASE_URL: 'postgres://h/db' }).workerThread).toBe(true);
   });
 
   it('never echoes a secret back', () => {

@@ -40,6 +40,8 @@ export interface AppConfig {
   displayPatient: { initials: boolean; age: boolean; sex: boolean };
   adminPassword?: string;
   roles: ReadonlySet<ProcessRole>;
+  /** WORKER_THREAD: the worker role in a thread of its own (main.ts starts it; PostgreSQL only). */
+  workerThread: boolean;
   /** The EHR (CONTRACT §5): where to sync from, the hook's secret, how to sign in, how often to sync. */
   fhir: {
     baseUrl?: string;
@@ -126,6 +128,16 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       'VITALS_MINUTE_RETENTION_DAYS is shorter than VITALS_RETENTION_DAYS: the minute aggregates are the longer record; raise it',
     );
   }
+  if (c.WORKER_THREAD && !c.DATABASE_URL) {
+    throw new ConfigError(
+      'WORKER_THREAD=on needs DATABASE_URL: the embedded database has one connection, which one thread holds',
+    );
+  }
+  if (c.WORKER_THREAD && !(c.ROLES.includes('worker') && c.ROLES.length > 1)) {
+    throw new ConfigError(
+      'WORKER_THREAD=on moves the worker role out of the main thread: ROLES must include worker and another role',
+    );
+  }
   if (Boolean(c.MQTT_TLS_CERT) !== Boolean(c.MQTT_TLS_KEY)) {
     throw new ConfigError('MQTT_TLS_CERT and MQTT_TLS_KEY go together: set both to turn on MQTT over TLS, or neither');
   }
@@ -185,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     adminPassword: c.ADMIN_PASSWORD,
     roles: new Set(c.ROLES),
+    workerThread: c.WORKER_THREAD,
     fhir: {
       baseUrl: c.FHIR_BASE_URL,
       hookSecret: c.FHIR_HOOK_SECRET,
@@ -346,6 +359,7 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     facilityTz: config.facilityTz,
     facilityName: config.facilityName,
     roles: [...config.roles],
+    workerThread: config.workerThread,
     fhir: {
       baseUrl: mask(config.fhir.baseUrl),
       hook: Boolean(config.fhir.hookSecret),

@@ -274,6 +274,12 @@ export const VARIABLES = {
     fix: 'a comma list of gateway, ingest, worker',
     sensitive: false,
   },
+  WORKER_THREAD: {
+    description:
+      'on: the worker role runs in a thread of its own inside this process, beside the gateway and ingest (PostgreSQL only) [off]',
+    fix: 'on or off (on needs DATABASE_URL and ROLES with worker and another role)',
+    sensitive: false,
+  },
   HL7_INTERFACES_FILE: {
     description:
       'JSON file of inbound HL7 interfaces ({"interfaces": [...]}); applied at start and whenever it changes, read-only through the API',
@@ -556,6 +562,10 @@ export const configSchema = z.object({
         .array(z.enum(PROCESS_ROLES, { error: 'each role must be gateway, ingest or worker' }))
         .min(1, 'needs at least one role'),
     ),
+  WORKER_THREAD: z
+    .enum(['on', 'off'], { error: 'must be on or off' })
+    .default('off')
+    .transform((v) => v === 'on'),
   HL7_INTERFACES_FILE: z
     .string()
     .trim()

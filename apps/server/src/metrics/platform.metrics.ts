@@ -1,4 +1,13 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  AggregatorRegistry,
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 import type { MetricsSink } from '@circulator/realtime';
 
 /** What /metrics reads from the running modules at each scrape (each absent where its role does not run). */
@@ -31,9 +40,13 @@ const DISPLAY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  * - `circulator_display_latency_seconds` — change appended to the stream → update written to a topic
  * - Node's defaults (`process_*`, `nodejs_*`), among them `nodejs_eventloop_lag_p99_seconds`
  */
+/** Counters as prom-client's JSON gives them (structured-clonable: they cross to another thread). */
+export type CounterSnapshot = MetricObjectWithValues<MetricValue<string>>[];
+
 export class PlatformMetrics implements MetricsSink {
   readonly registry = new Registry();
   private probes: MetricsProbes = {};
+  private readonly sources: (() => Promise<CounterSnapshot>)[] = [];
   private readonly received: Counter<'channel' | 'interface'>;
   private readonly answered: Counter<'channel' | 'interface' | 'outcome'>;
   private readonly applied: Counter<'channel' | 'interface' | 'outcome'>;
@@ -117,8 +130,25 @@ export class PlatformMetrics implements MetricsSink {
     this.display.observe(ms / 1_000);
   }
 
+  /**
+   * Adds the counters of another thread of this process (WORKER_THREAD: the worker's applied
+   * messages), summed into this exposition with the same names and labels.
+   */
+  addCounterSource(source: () => Promise<CounterSnapshot>): void {
+    this.sources.push(source);
+  }
+
+  /** This registry's counters, for the main thread's exposition (see {@link addCounterSource}). */
+  async counters(): Promise<CounterSnapshot> {
+    const all = await this.registry.getMetricsAsJSON();
+    // MetricType is a declared enum in prom-client's types: compare with its runtime value.
+    return all.filter((m) => String(m.type) === 'counter');
+  }
+
   /** The exposition text ({@link PROMETHEUS_CONTENT_TYPE}). */
-  exposition(): Promise<string> {
-    return this.registry.metrics();
+  async exposition(): Promise<string> {
+    if (!this.sources.length) return this.registry.metrics();
+    const parts = await Promise.all([this.registry.getMetricsAsJSON(), ...this.sources.map((s) => s())]);
+    return AggregatorRegistry.aggregate(parts).metrics();
   }
 }

@@ -103,6 +103,8 @@ export async function startBenchPlatform(
     MLLP_MAX_CONNECTIONS_PER_ADDRESS: '1024',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    // The worker role in a thread of its own (README: WORKER_THREAD), to compare both ways.
+    ...(process.env.WORKER_THREAD ? { WORKER_THREAD: process.env.WORKER_THREAD } : {}),
   };
   // --cpu-prof writes its profile when the process exits (stop() ends it with SIGTERM, which the
   // server answers with an orderly exit).
