@@ -3,8 +3,11 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { MllpClient } from '@circulator/hl7';
+import { DisplayWatcher } from '../support/display-watcher';
 import { ackCode, checkAppliedOnce } from '../support/fault-checker';
+import { seededRandom, startFaultProxy } from '../support/fault-proxy';
 import { siu } from '../support/hl7-messages';
+import { ADMIN_PASSWORD, tokenFor } from '../support/platform';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import {
   createTempDir,
@@ -60,7 +63,12 @@ describe('worker faults: stopped past its queue lock, killed while ingest acknow
   });
 
   /** One process of the platform, with the roles given; its database sessions carry `name`. */
-  const start = async (prefix: string, roles: string, name: string): Promise<ServerProcess> => {
+  const start = async (
+    prefix: string,
+    roles: string,
+    name: string,
+    env: Record<string, string> = {},
+  ): Promise<ServerProcess> => {
     const url = new URL(db.url);
     url.searchParams.set('application_name', name);
     const p = await startServerProcess({
@@ -73,6 +81,8 @@ describe('worker faults: stopped past its queue lock, killed while ingest acknow
       RULE_TICK: 'off',
       ROLES: roles,
       WORKER_LOCK_SECONDS: String(LOCK_SECONDS),
+      ADMIN_PASSWORD,
+      ...env,
     });
     processes.push(p);
     return p;
@@ -85,7 +95,7 @@ describe('worker faults: stopped past its queue lock, killed while ingest acknow
     queues.push(q);
     return q;
   };
-  const booking = (tag: string, i: number) =>
+  const booking = (tag: string, i: number, change: Partial<Parameters<typeof siu>[0]> = {}) =>
     siu({
       trigger: 'S12',
       controlId: `${tag}-${i}`,
@@ -97,6 +107,7 @@ describe('worker faults: stopped past its queue lock, killed while ingest acknow
       mrn: `MRN-${tag}-${i}`,
       family: 'Worker',
       given: `P${i}`,
+      ...change,
     });
   /** Sends the bookings `ids` over one connection, each until AA; calls `accepted` after each. */
   const send = async (
@@ -274,4 +285,78 @@ describe('worker faults: stopped past its queue lock, killed while ingest acknow
       cases: TOTAL,
     });
   }, 180_000);
+
+  it('a worker frozen between its commit and its publish: a screen never goes back to the older version', async () => {
+    const tag = 'FREEZE';
+    const prefix = uniqueName('freeze');
+    prefixes.push(prefix);
+    const ingest = await start(prefix, 'gateway,ingest', 'ingest');
+    // Worker A reaches Redis through a proxy the test can freeze; its database is direct.
+    const redisPort = Number(new URL(TEST_REDIS_URL).port || 6379);
+    const proxy = await startFaultProxy({ targetPort: redisPort, random: seededRandom(7) });
+    const a = await start(prefix, 'worker', 'worker-a', { REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    const board = new DisplayWatcher('board:2026-11-24', (url) => tokenFor(url, 'admin', ADMIN_PASSWORD));
+    await board.connect(ingest.url);
+    const mllp = new MllpClient({ ackTimeoutMs: 10_000 });
+    await mllp.connect('127.0.0.1', ingest.ports.mllpPort!);
+    const statusOf = async (controlId: string): Promise<string | undefined> =>
+      (await pg.query<{ status: string }>(`SELECT status FROM inbox WHERE control_id = $1`, [controlId])).rows[0]
+        ?.status;
+    const onScreen = (placer: string): number | undefined =>
+      [...board.cases()].find((c) => c.identifiers.placerAppointmentId === placer)?.version;
+
+    try {
+      // A takes the booking and waits on the case table; frozen towards Redis, it commits version 1
+      // and then cannot publish it.
+      const blocker = new Client({ connectionString: db.url });
+      await blocker.connect();
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE surgical_case IN EXCLUSIVE MODE');
+      expect(ackCode(await mllp.send(booking(tag, 0)))).toBe('AA');
+      await waitFor(
+        async () =>
+          (
+            await pg.query(
+              `SELECT 1 FROM pg_stat_activity WHERE application_name = 'worker-a' AND wait_event_type = 'Lock'`,
+            )
+          ).rows.length > 0,
+        { timeoutMs: 20_000, what: 'worker A waiting on the case table' },
+      );
+      proxy.hold();
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+      await waitFor(async () => (await statusOf(`${tag}-0`)) === 'applied', { what: 'version 1 committed by A' });
+
+      // Worker B moves the case (version 2), which the screen shows.
+      const b = await start(prefix, 'worker', 'worker-b');
+      const moved = booking(tag, 0, { trigger: 'S14', controlId: `${tag}-1`, minutes: 90, sent: '20261120130000' });
+      expect(ackCode(await mllp.send(moved))).toBe('AA');
+      await waitFor(() => (onScreen(`PL-${tag}-0`) ?? 0) >= 2, { timeoutMs: 30_000, what: 'version 2 on the screen' });
+
+      // B goes; A thaws and publishes what it committed long ago. Once A has applied a new
+      // booking (one batch at a time), that publish is behind it.
+      await b.stop();
+      proxy.release();
+      expect(ackCode(await mllp.send(booking(tag, 2)))).toBe('AA');
+      await waitFor(() => onScreen(`PL-${tag}-2`) !== undefined, { timeoutMs: 30_000, what: 'the next booking' });
+      const display = await board.converged(
+        ingest.url,
+        await tokenFor(ingest.url, 'admin', ADMIN_PASSWORD),
+        '2026-11-24',
+        { timeoutMs: 5_000 },
+      );
+      process.stdout.write(
+        `worker-freeze display: ${JSON.stringify({ ...board.verdict(), backwardsSeen: board.backwards, ...display })}\n`,
+      );
+      expect(board.backwards).toEqual([]);
+      expect(display).toEqual({ converged: true, onScreenOnly: 0, inRestOnly: 0, different: 0 });
+    } finally {
+      board.close();
+      await mllp.close();
+      proxy.release();
+      await a.stop();
+      await ingest.stop();
+      await proxy.close();
+    }
+  }, 120_000);
 });

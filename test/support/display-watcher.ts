@@ -71,6 +71,11 @@ export class DisplayWatcher {
     return { ...this.counts, casesSeen: this.highest.size, backwards: this.backwards.length };
   }
 
+  /** The cases on the screen now. */
+  cases(): IterableIterator<CaseView> {
+    return this.state.values();
+  }
+
   /** The screen's cases, id → the fields compared with REST. */
   screen(): Map<string, string> {
     return new Map([...this.state.values()].map((c) => [c.id, fingerprint(c)]));
