@@ -29,6 +29,12 @@ export interface FaultProxy {
   setTarget(port: number): void;
   /** Connections reset by the proxy so far. */
   resets(): number;
+  /**
+   * Holds every byte in both directions (connections stay open, nothing is lost) until
+   * {@link release}: a peer frozen in the middle of whatever it was sending.
+   */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +47,8 @@ export interface FaultProxy {
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   let target = options.targetPort;
   let resets = 0;
+  let gate: Promise<void> = Promise.resolve();
+  let open: (() => void) | undefined;
   const sockets = new Set<Socket>();
   const pipe = (from: Socket, to: Socket, mayReset: boolean): void => {
     // One chain per direction: pieces of later chunks wait for earlier ones.
@@ -65,6 +73,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       }
       from.pause();
       chain = chain.then(async () => {
+        await gate;
         if (delay) await new Promise((r) => setTimeout(r, delay));
         for (const piece of pieces) {
           if (to.destroyed) return;
@@ -107,6 +116,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       target = port;
     },
     resets: () => resets,
+    hold() {
+      if (open) return;
+      gate = new Promise((resolve) => (open = resolve));
+    },
+    release() {
+      open?.();
+      open = undefined;
+    },
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -22,6 +22,10 @@ export interface PrivateMosquitto {
    * only); resolves once it has logged the reload.
    */
   reload(files: { passwords: string; acl: string }): Promise<void>;
+  /** Stops the broker (SIGTERM) and keeps its folder, for {@link start} on the same port. */
+  stop(): Promise<void>;
+  /** Starts it again on its port with its configuration and the files as they are now. */
+  start(): Promise<void>;
   /** Stops the broker (SIGTERM, SIGKILL after 5 s) and removes its folder. */
   destroy(): Promise<void>;
 }
@@ -60,12 +64,22 @@ export async function startPrivateMosquitto(files: { passwords: string; acl: str
       }
       const started = await launch(join(dir, 'mosquitto.conf'));
       if ('child' in started) {
-        const { child, log } = started;
+        let { child, log } = started;
+        const earlier: string[] = [];
         return {
           port,
           url: `mqtt://127.0.0.1:${port}`,
           dir,
-          log,
+          log: () => earlier.join('') + log(),
+          async stop() {
+            await stop(child);
+          },
+          async start() {
+            earlier.push(log());
+            const again = await launch(join(dir, 'mosquitto.conf'));
+            if (!('child' in again)) throw new Error(`mosquitto did not start again:\n${again.log}`);
+            ({ child, log } = again);
+          },
           async reload(next) {
             writeFileSync(join(dir, 'passwords'), next.passwords, { mode: 0o600 });
             writeFileSync(join(dir, 'acl'), next.acl, { mode: 0o600 });

@@ -53,7 +53,8 @@ export async function startServerProcess(
     url: `http://127.0.0.1:${ports.httpPort}`,
     output: () => out,
     async stop() {
-      if (child.exitCode !== null) return;
+      // Already gone (exited, or killed by a signal: its 'exit' has fired).
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;

@@ -123,6 +123,7 @@ export class AppModule {
       mllp: { port: config.mllp.port, tls: overrides.mllpTls, limits: config.mllp.limits },
       mqtt: { url: config.mqtt.url, port: config.mqtt.port, tls: overrides.mqttTls },
       workerConcurrency: 256,
+      workerLockMs: config.worker.lockMs,
       policy: config.site.policy,
       orHours: config.site.orHours,
       predictions: config.site.predictions,

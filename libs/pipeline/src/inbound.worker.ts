@@ -55,6 +55,9 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
       connection: this.connections.create('worker', { maxRetriesPerRequest: null }),
       prefix: this.connections.key('bull'),
       concurrency: this.settings.workerConcurrency,
+      ...(this.settings.workerLockMs
+        ? { lockDuration: this.settings.workerLockMs, stalledInterval: this.settings.workerLockMs }
+        : {}),
     });
     this.worker.on('failed', (job, err) => void this.onFailed(job, err));
     this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));

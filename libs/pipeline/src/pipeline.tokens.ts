@@ -30,6 +30,11 @@ export interface PipelineSettings {
    * transaction. Order does not depend on it: the engine orders facts by their own times.
    */
   workerConcurrency: number;
+  /**
+   * BullMQ's lock on a job a worker holds (renewed at half of it), and how often workers look for
+   * jobs whose lock ran out (a worker stopped or killed): those go back to the queue. Default 30 s.
+   */
+  workerLockMs?: number;
   /** The site's rules the engine applies (milestone precedence…). */
   policy?: CasePolicy;
   /** Staffed hours of every room (`OR_HOURS`), for the delay alert. */

@@ -54,6 +54,22 @@ describe('ChangeBus on Redis', () => {
     expect(await bus.version('room:or1')).toBe(2);
   });
 
+  it('does not append a state older than one appended for its case (a stalled worker publishing late)', async () => {
+    const at = (version: number) => ({ id: 'c5', version }) as unknown as CaseState;
+    const topics = [{ topic: 'case:c5', removed: false }];
+    expect(await bus.publish('c5', at(2), topics)).toEqual([1]);
+    expect(await bus.publish('c5', at(1), topics)).toEqual([]);
+    expect(await bus.publish('c5', at(2), topics)).toEqual([2]);
+    expect(await bus.publish('c5', at(3), topics)).toEqual([3]);
+    const mine = (await entries()).flatMap((e) => (e?.kind === 'change' && e.change.caseId === 'c5' ? [e.change] : []));
+    expect(mine.map((c) => [c.state.version, c.topics[0]?.version])).toEqual([
+      [2, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    expect(await bus.version('case:c5')).toBe(3);
+  });
+
   it('still reads an entry in the previous format (one JSON envelope), and a revocation', async () => {
     const body = JSON.stringify({ caseId: 'c9', state: { id: 'c9' }, topics: [{ topic: 'case:c9', removed: false }] });
     const oldId = await reader.xadd(bus.stream, '*', 'm', JSON.stringify({ versions: [7], body }));

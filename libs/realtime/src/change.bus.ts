@@ -21,11 +21,21 @@ export type ChangeEntry =
  * Redis step: the stream's order is then each topic's version order, whichever worker wrote it,
  * and every gateway reads the same order. Entries older than the recovery window are trimmed,
  * and the stream never holds more than a bounded number of entries.
+ *
+ * A state older than one already appended for its case is not appended (nor are versions taken):
+ * a worker that stalled between its commit and its publish (stopped, its Redis unreachable) would
+ * otherwise put a screen back to a version another worker has long since published. The same
+ * version again is appended (a retry's repeat, harmless).
  */
 const APPEND_SCRIPT = `
+local caseVersion = tonumber(ARGV[5])
+if caseVersion >= 0 then
+  if caseVersion < tonumber(redis.call('GET', KEYS[2]) or '0') then return { false, {} } end
+  redis.call('SET', KEYS[2], ARGV[5], 'EX', ARGV[2])
+end
 local versions = {}
-for i = 2, #KEYS do
-  versions[i - 1] = redis.call('INCR', KEYS[i])
+for i = 3, #KEYS do
+  versions[i - 2] = redis.call('INCR', KEYS[i])
   redis.call('EXPIRE', KEYS[i], ARGV[2])
 end
 local t = redis.call('TIME')
@@ -87,19 +97,25 @@ export class ChangeBus implements OnModuleInit {
     return Number((await this.redis.get(this.versionKey(topic))) ?? 0);
   }
 
-  /** Appends a case change; resolves with the versions its topics got, in `topics` order. */
+  /**
+   * Appends a case change; resolves with the versions its topics got, in `topics` order (none when
+   * a newer version of the case was appended already: the change is then not appended).
+   */
   async publish(caseId: string, state: CaseState, topics: TopicChange[]): Promise<number[]> {
     const body = JSON.stringify({ caseId, state, topics });
     const [, versions] = (await this.redis.eval(
       APPEND_SCRIPT,
-      topics.length + 1,
+      topics.length + 2,
       this.stream,
+      this.connections.key('case-version', caseId),
       ...topics.map((t) => this.versionKey(t.topic)),
       body,
       TOPIC_VERSION_TTL_SECONDS,
       CHANGE_RETENTION_MS,
       CHANGE_STREAM_MAX_ENTRIES,
-    )) as [string, number[]];
+      // A state without a version (none in the engine's output) is never taken for a stale one.
+      String(Number.isInteger(state.version) ? state.version : -1),
+    )) as [string | null, number[]];
     return versions;
   }
 

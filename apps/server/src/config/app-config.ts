@@ -60,6 +60,8 @@ export interface AppConfig {
   production: boolean;
   /** The site's rules for cases: milestone precedence, staffed hours, KPI definitions. */
   site: SitePolicy;
+  /** The queue lock of a worker's jobs, and how often stalled jobs are looked for (WORKER_LOCK_SECONDS). */
+  worker: { lockMs: number };
   /** How long vital-sign readings and their minute aggregates are kept. */
   vitals: { retentionDays: number; aggregateRetentionDays: number };
 }
@@ -184,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
           : undefined,
     },
     database: { url: c.DATABASE_URL },
+    worker: { lockMs: c.WORKER_LOCK_SECONDS * 1_000 },
     vitals: { retentionDays: c.VITALS_RETENTION_DAYS, aggregateRetentionDays: c.VITALS_MINUTE_RETENTION_DAYS },
     redis: { url: c.REDIS_URL ?? DEFAULT_REDIS_URL, urlIsDefault: c.REDIS_URL === undefined, prefix: c.REDIS_PREFIX },
     dataDir: resolve(c.DATA_DIR),

@@ -137,3 +137,15 @@ describe('LOGIN_LOCKOUT_ATTEMPTS and LOGIN_LOCKOUT_MINUTES', () => {
     expect(() => loadConfig({ LOGIN_LOCKOUT_MINUTES: 'soon' })).toThrow(/^LOGIN_LOCKOUT_MINUTES /);
   });
 });
+
+describe('WORKER_LOCK_SECONDS', () => {
+  it("is BullMQ's 30 s by default and reads a whole number of seconds", () => {
+    expect(loadConfig({}).worker).toEqual({ lockMs: 30_000 });
+    expect(loadConfig({ WORKER_LOCK_SECONDS: '5' }).worker).toEqual({ lockMs: 5_000 });
+  });
+
+  it('refuses a lock too short to renew or not a number, naming the variable', () => {
+    expect(() => loadConfig({ WORKER_LOCK_SECONDS: '1' })).toThrow(/^WORKER_LOCK_SECONDS .*at least 2/);
+    expect(() => loadConfig({ WORKER_LOCK_SECONDS: 'soon' })).toThrow(/^WORKER_LOCK_SECONDS /);
+  });
+});

@@ -429,6 +429,12 @@ export const VARIABLES = {
     fix: 'a whole number of minutes, 10–1440',
     sensitive: false,
   },
+  WORKER_LOCK_SECONDS: {
+    description:
+      'how long a worker may go silent (stopped, event loop blocked) before its queue jobs go to another worker; also how often workers look for such jobs [30]',
+    fix: 'a whole number of seconds from 2 to 600',
+    sensitive: false,
+  },
   VITALS_RETENTION_DAYS: {
     description: 'days every vital-sign reading is kept (daily partitions, dropped whole) [7]',
     fix: 'a whole number of days, 1–3650',
@@ -667,6 +673,7 @@ export const configSchema = z.object({
     .transform((v) => ({ open: v.slice(0, 5), close: v.slice(6) })),
   KPI_FIRST_CASE_GRACE_MINUTES: z.coerce.number().int().min(0).max(120).default(5),
   KPI_TURNOVER_MAX_MINUTES: z.coerce.number().int().min(10).max(1440).default(120),
+  WORKER_LOCK_SECONDS: wholeNumber(2, 600, 30),
   VITALS_RETENTION_DAYS: z.coerce
     .number({ error: 'must be a number of days' })
     .int('must be a whole number of days')
