@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { CaseView } from '@circulator/contracts';
-import { planCourses } from '../../apps/simulator/src/course/case.course';
-import { planDeviceFaults } from '../../apps/simulator/src/course/devices';
+import { planCourses, type CaseCourse } from '../../apps/simulator/src/course/case.course';
+import { deviceId, deviceMessages, planDeviceFaults } from '../../apps/simulator/src/course/devices';
 import { finalSchedule, planOrDay } from '../../apps/simulator/src/or-day.plan';
 import {
   describeViolations,
@@ -30,51 +30,91 @@ import {
 const root = join(__dirname, '../..');
 const ADMIN = 'simulator-browser-admin-password';
 const PASSWORD = 'simulator-browser-password';
-const SEED = 7;
 const ROOMS = 2;
 const MINUTE = 60_000;
+/** The seeds a day is chosen from (each plays its own day; see {@link chooseDay}). */
+const SEEDS = Array.from({ length: 24 }, (_, i) => i + 1);
+/**
+ * How long after the simulator is started its devices surely tick (bookings, devices registered,
+ * the course's past sent): a monitor alarm raised earlier than this would never be sent (the
+ * course plays its devices from the present on).
+ */
+const DEVICES_READY_MS = 12_000;
 
 /**
- * Everything the simulator will play, and when, worked out before it starts from its own pure
- * plan (the same options as its command line): the time zone, the day and the rooms' first case
- * are chosen so that, now, one room has a case between incision and closure, whatever the hour
- * the test runs at.
- *
- * The platform and the simulator both run on the real clock (the platform refuses readings from
- * the future, the simulator sends devices every 5 s of real time): the wall clock is read once,
- * here. The facility's zone is a whole-hour UTC offset in which it is late morning now, so that the
- * day never crosses midnight; the first case is searched for in five-minute steps, and a room whose
- * devices the seed makes fail around now (a silent monitor) is passed over.
+ * The facility's time zone and day: a whole-hour UTC offset in which it is late morning now, so
+ * that the day never crosses midnight. Read once, before the platform starts (its FACILITY_TZ).
  */
-function chooseDay(nowMs: number) {
+function chooseZone(nowMs: number) {
   const now = DateTime.fromMillis(nowMs, { zone: 'UTC' });
   const offset = 11 - now.hour; // -12..11: late morning in the facility
   const timeZone = offset === 0 ? 'Etc/GMT' : offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
-  const local = now.setZone(timeZone);
-  const date = local.toISODate()!;
-  const nowIso = now.toISO()!;
-  for (let back = 30; back <= 240; back += 5) {
+  return { timeZone, date: now.setZone(timeZone).toISODate()! };
+}
+
+/**
+ * Everything the simulator will play, and when, worked out just before it starts from its own pure
+ * plan (the same options as its command line): the seed and the rooms' first case are chosen so
+ * that, now, one room has a case between incision and closure whose monitor raises an alarm (an
+ * episode starting) soon after the simulator's devices start ticking, and a room has a case still
+ * to come that the desk can move, whatever the time the test runs at.
+ *
+ * The platform and the simulator both run on the real clock (the platform refuses readings from
+ * the future, the simulator sends devices every 5 s of real time): the wall clock is read once,
+ * here. A day is a pure function of its seed and first-case time: shifting the first case by a
+ * minute shifts the episode by a minute, so each seed's episodes are tried at the minute that puts
+ * them between {@link DEVICES_READY_MS} and a minute later, and the soonest is kept. A room whose
+ * devices the seed makes fail around now (a silent monitor, an occluded pump) is passed over.
+ */
+function chooseDay(nowMs: number, zone: { timeZone: string; date: string }) {
+  const { timeZone, date } = zone;
+  const local = DateTime.fromMillis(nowMs, { zone: timeZone });
+  const nowIso = DateTime.fromMillis(nowMs, { zone: 'UTC' }).toISO()!;
+  const plan = (seed: number, back: number) => {
     const first = local.minus({ minutes: back });
-    const firstCase = { hour: first.hour, minute: Math.floor(first.minute / 5) * 5 };
-    const plan = planOrDay({ date, timeZone, seed: SEED, rooms: ROOMS, now: nowIso, firstCase });
-    const cases = finalSchedule(plan);
-    const courses = planCourses(cases, SEED);
-    const from = nowMs - 2 * MINUTE;
-    const to = nowMs + 10 * MINUTE;
-    const faulty = new Set(
-      planDeviceFaults(courses, SEED)
-        .filter((f) => f.from < to && f.to > from)
-        .map((f) => f.room),
-    );
-    // In procedure now and for at least the next ten minutes (the test takes under one), its
-    // room's devices working.
-    const course = courses.find((c) => c.incision <= from && c.closure >= to && !faulty.has(c.case.roomCode));
-    if (course) {
-      const hhmm = `${String(firstCase.hour).padStart(2, '0')}:${String(firstCase.minute).padStart(2, '0')}`;
-      return { timeZone, date, nowIso, firstCase: hhmm, cases, course };
+    const firstCase = { hour: first.hour, minute: first.minute };
+    const cases = finalSchedule(planOrDay({ date, timeZone, seed, rooms: ROOMS, now: nowIso, firstCase }));
+    const hhmm = `${String(firstCase.hour).padStart(2, '0')}:${String(firstCase.minute).padStart(2, '0')}`;
+    return { firstCase: hhmm, cases, courses: planCourses(cases, seed) };
+  };
+  const REFERENCE = 120; // minutes back: the first plan of each seed, to find its episodes
+  let best: (ReturnType<typeof plan> & { seed: number; course: CaseCourse; later: CaseCourse }) | undefined;
+  const alarmAt = (c: CaseCourse) => c.episode!.from;
+  for (const seed of SEEDS) {
+    for (const reference of plan(seed, REFERENCE).courses.filter((c) => c.episode)) {
+      // The whole minutes to move the day by so that the episode starts in [ready, ready + 1 min).
+      const shift = Math.ceil((nowMs + DEVICES_READY_MS - reference.episode!.from) / MINUTE);
+      const back = REFERENCE - shift;
+      if (back < 30 || back > 240) continue;
+      const day = plan(seed, back);
+      const course = day.courses.find((c) => c.case.placerId === reference.case.placerId);
+      if (!course?.episode) continue;
+      const edge = alarmAt(course) - nowMs;
+      if (edge < DEVICES_READY_MS || edge >= DEVICES_READY_MS + MINUTE) continue;
+      const from = nowMs - 2 * MINUTE;
+      const to = nowMs + 10 * MINUTE;
+      const faulty = new Set(
+        planDeviceFaults(day.courses, seed)
+          .filter((f) => f.from < to && f.to > from)
+          .map((f) => f.room),
+      );
+      // In procedure now and for the test's span (well under ten minutes), its room's devices
+      // working, its alarm still active while the test acknowledges it.
+      if (course.incision > from || course.closure < to || faulty.has(course.case.roomCode)) continue;
+      if (course.episode.to < nowMs + 5 * MINUTE) continue;
+      // A case that has not started and will not for a while, last in its room: the desk moves it later.
+      const later = day.courses.find(
+        (c) =>
+          c.inRoom > nowMs + 30 * MINUTE &&
+          !day.courses.some((o) => o.case.roomCode === c.case.roomCode && o.inRoom > c.inRoom),
+      );
+      if (!later) continue;
+      if (!best || alarmAt(course) < alarmAt(best.course)) best = { ...day, seed, course, later };
     }
   }
-  throw new Error(`no first-case time puts a case of seed ${SEED} under way at ${nowIso}`);
+  if (!best)
+    throw new Error(`no seed of ${SEEDS.length} puts a monitor alarm of a case under way just after ${nowIso}`);
+  return { timeZone, date, nowIso, ...best };
 }
 
 /**
@@ -85,7 +125,8 @@ function chooseDay(nowMs: number) {
  * anesthesia view of the room with a case under way show its monitor's vitals changing.
  */
 describe('the web clients on a started platform fed by the simulator', () => {
-  const day = chooseDay(Date.now());
+  const zone = chooseZone(Date.now());
+  let day: ReturnType<typeof chooseDay>;
   let db: TestDatabase;
   let dataDir: TempDir;
   const prefix = uniqueName('simweb');
@@ -97,6 +138,8 @@ describe('the web clients on a started platform fed by the simulator', () => {
   const errors: Record<string, string[]> = {};
   const tokens: Record<string, string> = {};
   let board: Page;
+  let wall: Page;
+  let view: Page;
   let consoles: Page;
   let displayId = '';
   /** The message log's rows (one a message), as the integration console lists them. */
@@ -106,7 +149,7 @@ describe('the web clients on a started platform fed by the simulator', () => {
   const as = (who: string) => requestAs(server.url, () => tokens[who]);
 
   async function newPage(name: string, viewport = { width: 1600, height: 1000 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, timezoneId: day.timeZone });
+    const context = await browser.newContext({ viewport, timezoneId: zone.timeZone });
     contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
@@ -168,12 +211,13 @@ describe('the web clients on a started platform fed by the simulator', () => {
       REDIS_PREFIX: prefix,
       DATA_DIR: dataDir.path,
       ADMIN_PASSWORD: ADMIN,
-      FACILITY_TZ: day.timeZone,
+      FACILITY_TZ: zone.timeZone,
     });
     tokens.admin = await tokenFor(server.url, 'admin', ADMIN);
     for (const [username, roles] of [
       ['sim-nurse', ['nurse']],
       ['desk', ['scheduler']],
+      ['desk2', ['scheduler']],
       ['anest', ['anesthesiologist']],
     ] as const) {
       await as('admin').post('/api/users', { username, password: PASSWORD, displayName: username, roles }).expect(201);
@@ -183,7 +227,7 @@ describe('the web clients on a started platform fed by the simulator', () => {
     board = await newPage('board');
     await signIn(board, '/', 'desk');
     await board.waitForURL(`${server.url}/board`);
-    await board.locator('#board-date').fill(day.date);
+    await board.locator('#board-date').fill(zone.date);
     await board.getByText('No cases scheduled for this day.').waitFor();
     // So is the integration console: no message yet.
     consoles = await newPage('consoles', { width: 1440, height: 1000 });
@@ -191,11 +235,13 @@ describe('the web clients on a started platform fed by the simulator', () => {
     await consoles.getByRole('heading', { name: 'Integration console' }).waitFor();
     expect(await loggedMessages(consoles).count()).toBe(0);
 
+    // The day, chosen now: the soonest the simulator's devices can raise its monitor's alarm.
+    day = chooseDay(Date.now(), zone);
     simulator = spawn(
       process.execPath,
       [
         join(root, 'dist/apps/simulator/src/main.js'),
-        ...['--mllp', `127.0.0.1:${server.ports.mllpPort}`, '--rooms', String(ROOMS), '--seed', String(SEED)],
+        ...['--mllp', `127.0.0.1:${server.ports.mllpPort}`, '--rooms', String(ROOMS), '--seed', String(day.seed)],
         ...['--date', day.date, '--tz', day.timeZone, '--now', day.nowIso, '--first-case', day.firstCase],
         // The schedule as fast as the ACKs come; the course's past at once, then in real time.
         ...['--speed', '0', '--live', '--course-speed', '0', '--api', server.url],
@@ -258,7 +304,7 @@ describe('the web clients on a started platform fed by the simulator', () => {
   it('the wall display shows the case under way and its monitor’s vitals changing', async () => {
     const display = await as('admin').post('/api/displays', { roomId }).expect(201);
     displayId = (display.body as { id: string }).id;
-    const wall = await newPage('wall', { width: 1920, height: 1080 });
+    wall = await newPage('wall', { width: 1920, height: 1080 });
     await wall.goto(
       `${server.url}/display/room/${encodeURIComponent(roomId)}#enrol=${(display.body as { token: string }).token}`,
     );
@@ -278,7 +324,7 @@ describe('the web clients on a started platform fed by the simulator', () => {
   });
 
   it('the anesthesia view shows the vitals changing, with the anesthesia milestones the simulator recorded', async () => {
-    const view = await newPage('anesthesia', { width: 1440, height: 1000 });
+    view = await newPage('anesthesia', { width: 1440, height: 1000 });
     await signIn(view, `/anesthesia/room/${encodeURIComponent(roomId)}`, 'anest');
     await view.getByText(day.course.case.procedure.text).first().waitFor();
     await vitalsChange(view);
@@ -350,4 +396,99 @@ describe('the web clients on a started platform fed by the simulator', () => {
     await screenshot(consoles, 'simulator-admin-displays');
     expect(errors.consoles).toEqual([]);
   });
+
+  /** A case's scheduled bar on the board (the button one drags), and its times as the bar shows them. */
+  const bar = (page: Page, id: string) => page.locator(`[data-case-id="${id}"] .tl-scheduled`);
+  const clock = (iso: string) => DateTime.fromISO(iso).setZone(zone.timeZone).toFormat('HH:mm');
+  const times = (c: CaseView) => `${clock(c.scheduledStart)}–${clock(c.scheduledEnd)}`;
+
+  it('a case still to come, dragged later on the board, is saved and moves on a second client without a reload', async () => {
+    const list = (await as('admin').get(`/api/cases?date=${day.date}`).expect(200)).body as CaseView[];
+    const before = list.find((c) => c.identifiers.placerAppointmentId === day.later.case.placerId)!;
+    expect(before.status).toBe('scheduled');
+    // A second client, another scheduler in a browser context of their own, has the day open.
+    const second = await newPage('second');
+    await signIn(second, '/', 'desk2');
+    await second.waitForURL(`${server.url}/board`);
+    await second.locator('#board-date').fill(day.date);
+    await bar(second, before.id).getByText(times(before)).waitFor();
+    await bar(board, before.id).getByText(times(before)).waitFor();
+
+    // The last case of its room, dragged about 30 minutes later along its own row: to the start the
+    // board's 5-minute snap gives, aimed at exactly (the pixels' rounding is far from a half step).
+    const SNAP = 5 * MINUTE;
+    const target = Math.round((Date.parse(before.scheduledStart) + 30 * MINUTE) / SNAP) * SNAP;
+    const by = target - Date.parse(before.scheduledStart);
+    const ticks = await board.locator('.tl-tick').allTextContents();
+    const hour = (label: string | undefined) => Number(label?.slice(0, 2));
+    const axisMs = (hour(ticks[ticks.length - 1]) - hour(ticks[0])) * 60 * MINUTE;
+    const from = (await bar(board, before.id).boundingBox())!;
+    const track = (await board.locator(`.tl-row[data-room-id="${before.roomId}"] .tl-track`).boundingBox())!;
+    await board.mouse.move(from.x + 8, from.y + from.height / 2);
+    await board.mouse.down();
+    await board.mouse.move(from.x + 8 + (by / axisMs) * track.width, from.y + from.height / 2, { steps: 12 });
+    const ghost = board.getByTestId('drag-ghost');
+    expect(await ghost.getAttribute('data-room-id')).toBe(before.roomId);
+    // Nothing in the way (past the OR hours at most, a warning that does not stop the move).
+    expect(await ghost.getAttribute('data-conflict')).not.toBe('blocking');
+    await screenshot(board, 'simulator-board-drag');
+    await board.mouse.up();
+    const dialog = board.getByRole('dialog', { name: 'Move case' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Save move' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    // Saved: the same room, a start on the snap's grid about 30 minutes later (the pointer's pixels
+    // decide the exact step), the length kept.
+    const saved = (await as('admin').get(`/api/cases/${before.id}`).expect(200)).body as CaseView;
+    const moved = Date.parse(saved.scheduledStart) - Date.parse(before.scheduledStart);
+    expect(saved.roomId).toBe(before.roomId);
+    expect(Date.parse(saved.scheduledStart) % SNAP).toBe(0);
+    expect(Math.abs(moved - by)).toBeLessThanOrEqual(SNAP);
+    expect(Date.parse(saved.scheduledEnd) - Date.parse(before.scheduledEnd)).toBe(moved);
+    await bar(board, before.id).getByText(times(saved)).waitFor();
+    // The second client, never reloaded, follows.
+    await bar(second, before.id).getByText(times(saved)).waitFor();
+    expect(await bar(second, before.id).getByText(times(before)).count()).toBe(0);
+    await screenshot(second, 'simulator-board-second-client');
+    expect(errors.board).toEqual([]);
+    expect(errors.second).toEqual([]);
+  });
+
+  it('the monitor’s alarm the simulator raises, acknowledged on the anesthesia view, is shown acknowledged on the wall display', async () => {
+    // The alarm the simulator's monitor sends as the case's episode starts (its own device model).
+    const episode = day.course.episode!;
+    const alarm = deviceMessages({
+      courses: day.courses,
+      rooms: [day.course.case.roomCode],
+      faults: [],
+      at: episode.from,
+      previous: episode.from - 1,
+      heartbeat: false,
+    }).find((m) => m.kind === 'alarms');
+    if (alarm?.kind !== 'alarms') throw new Error('the simulator raises no alarm as the episode starts');
+    // Raised at the first device tick at or after the episode's start (every 5 s), in real time.
+    const timeout = Math.max(20_000, episode.from + 20_000 - Date.now());
+    const alertId = `alarm:${deviceId(alarm.role, alarm.room)}:${alarm.id}`;
+    const onWall = wall.locator(`.alerts > li[data-alert-id="${alertId}"]`);
+    await onWall.waitFor({ timeout });
+    expect(await onWall.getAttribute('data-priority')).toBe(alarm.priority);
+    expect(await onWall.getAttribute('class')).not.toContain('alert-acked');
+    await screenshot(wall, 'simulator-wall-display-alarm');
+
+    const button = view
+      .locator(`.alerts > li[data-alert-id="${alertId}"]`)
+      .getByRole('button', { name: `Acknowledge ${alarm.message}`, exact: true });
+    await button.waitFor();
+    await screenshot(view, 'simulator-anesthesia-alarm');
+    await button.click();
+    await wall
+      .locator(`.alerts > li.alert-acked[data-alert-id="${alertId}"]`)
+      .getByText(/^acknowledged \d\d:\d\d$/)
+      .waitFor();
+    await view.locator('.alarm-history [data-what="acknowledged"]').first().waitFor();
+    await screenshot(wall, 'simulator-wall-display-alarm-acknowledged');
+    expect(errors.wall).toEqual([]);
+    expect(errors.anesthesia).toEqual([]);
+  }, 90_000);
 });
