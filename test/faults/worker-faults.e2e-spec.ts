@@ -42,6 +42,7 @@ describe('worker faults: stopped past its queue lock, killed while ingest acknow
   const processes: ServerProcess[] = [];
   const prefixes: string[] = [];
   const queues: Queue[] = [];
+  const redisClients: Redis[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -56,6 +57,7 @@ describe('worker faults: stopped past its queue lock, killed while ingest acknow
       await p.stop();
     }
     for (const q of queues) await q.close();
+    for (const r of redisClients) r.disconnect();
     await pg?.end();
     for (const prefix of prefixes) await dropRedisPrefix(prefix);
     await db?.drop();
@@ -88,11 +90,11 @@ describe('worker faults: stopped past its queue lock, killed while ingest acknow
     return p;
   };
   const queueOf = (prefix: string): Queue => {
-    const q = new Queue('inbound', {
-      connection: new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }),
-      prefix: `${prefix}:bull`,
-    });
+    // BullMQ does not close a connection it was given: the test closes it (else jest never exits).
+    const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const q = new Queue('inbound', { connection, prefix: `${prefix}:bull` });
     queues.push(q);
+    redisClients.push(connection);
     return q;
   };
   const booking = (tag: string, i: number, change: Partial<Parameters<typeof siu>[0]> = {}) =>
