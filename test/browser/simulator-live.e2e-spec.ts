@@ -73,9 +73,13 @@ function chooseDay(nowMs: number, zone: { timeZone: string; date: string }) {
   const plan = (seed: number, back: number) => {
     const first = local.minus({ minutes: back });
     const firstCase = { hour: first.hour, minute: first.minute };
-    const cases = finalSchedule(planOrDay({ date, timeZone, seed, rooms: ROOMS, now: nowIso, firstCase }));
+    const orDay = planOrDay({ date, timeZone, seed, rooms: ROOMS, now: nowIso, firstCase });
+    const cases = finalSchedule(orDay);
+    // Cases the simulator itself reschedules or cancels (S13, S15, played during the course): its
+    // later message would overrule the desk's move, so the desk never takes one of those.
+    const changedBySimulator = new Set(orDay.events.filter((e) => e.trigger !== 'S12').map((e) => e.case.placerId));
     const hhmm = `${String(firstCase.hour).padStart(2, '0')}:${String(firstCase.minute).padStart(2, '0')}`;
-    return { firstCase: hhmm, cases, courses: planCourses(cases, seed) };
+    return { firstCase: hhmm, cases, courses: planCourses(cases, seed), changedBySimulator };
   };
   const REFERENCE = 120; // minutes back: the first plan of each seed, to find its episodes
   let best: (ReturnType<typeof plan> & { seed: number; course: CaseCourse; later: CaseCourse }) | undefined;
@@ -106,6 +110,7 @@ function chooseDay(nowMs: number, zone: { timeZone: string; date: string }) {
       const later = day.courses.find(
         (c) =>
           c.inRoom > nowMs + 30 * MINUTE &&
+          !day.changedBySimulator.has(c.case.placerId) &&
           !day.courses.some((o) => o.case.roomCode === c.case.roomCode && o.inRoom > c.inRoom),
       );
       if (!later) continue;
