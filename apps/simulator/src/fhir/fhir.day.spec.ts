@@ -1,5 +1,6 @@
 import type { Appointment } from 'fhir/r4';
-import { checkEventCounter, FhirContext, mapFhirResource, parseNotification } from '@circulator/fhir';
+import { checkEventCounter, FHIR_SYNC_TYPES, FhirContext, mapFhirResource, parseNotification } from '@circulator/fhir';
+import { SERVED_TYPES } from './fhir.server';
 import { planCourses } from '../course/case.course';
 import { caseEnd, finalSchedule, planOrDay } from '../or-day.plan';
 import { applyFhirChanges, planFhirDay } from './fhir.day';
@@ -165,5 +166,11 @@ describe('the notifications, read by the platform', () => {
     expect(mapped.mapping.facts).toEqual([
       expect.objectContaining({ kind: 'schedule', action: 'cancelled', at: change.at }),
     ]);
+  });
+});
+
+describe('the simulated EHR serves', () => {
+  it('every resource type the platform synchronises, and only those', () => {
+    expect([...SERVED_TYPES].sort()).toEqual([...FHIR_SYNC_TYPES].sort());
   });
 });

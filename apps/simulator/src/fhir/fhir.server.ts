@@ -4,8 +4,12 @@ import type { Bundle, BundleEntry, CapabilityStatement, FhirResource, OperationO
 import type { FhirStore } from './fhir.player';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
-/** What the simulated EHR serves (what the platform reads, CONTRACT §5); searches of the others are empty. */
-const SERVED_TYPES = [
+/**
+ * What the simulated EHR serves (what the platform reads, CONTRACT §5); searches of the others are
+ * empty. Its own list, not the platform's (the simulator plays an outside EHR and loads none of the
+ * platform's modules): a spec keeps the two equal.
+ */
+export const SERVED_TYPES = [
   'Patient',
   'Practitioner',
   'PractitionerRole',
