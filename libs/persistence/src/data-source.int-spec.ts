@@ -40,6 +40,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'WritebackOutbox1764510000000',
       'WorkOrders1764520000000',
       'VitalsAndFirmwareApprovals1764530000000',
+      'RoomLocationsIndex1764540000000',
     ]);
   });
 

@@ -27,6 +27,7 @@ import { OidcSignIn1764400000000 } from './migrations/1764400000000-oidc-sign-in
 import { InboxHotUpdates1764500000000 } from './migrations/1764500000000-inbox-hot-updates';
 import { WritebackOutbox1764510000000 } from './migrations/1764510000000-writeback-outbox';
 import { VitalsAndFirmwareApprovals1764530000000 } from './migrations/1764530000000-vitals-and-firmware-approvals';
+import { RoomLocationsIndex1764540000000 } from './migrations/1764540000000-room-locations-index';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -62,6 +63,7 @@ export const MIGRATIONS = [
   WritebackOutbox1764510000000,
   WorkOrders1764520000000,
   VitalsAndFirmwareApprovals1764530000000,
+  RoomLocationsIndex1764540000000,
 ];
 
 export interface DatabaseSettings {

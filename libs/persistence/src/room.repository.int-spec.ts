@@ -59,4 +59,30 @@ describe.each(['postgresql', 'pglite'] as const)('RoomRepository.resolveLocation
     expect(many.get('or-9')).toEqual({ id: 'or-9', name: 'OR 9' });
     expect((await rooms.get('or-9'))?.locations).toEqual(['OR 9', 'or-9']);
   });
+
+  it('reads only the rooms named by location code or id, in id order', async () => {
+    await rooms.ensureLocation(ds.manager, 'lk-a', 'Lookup A', 'LKA^^^GEN');
+    await rooms.ensureLocation(ds.manager, 'lk-a', 'Lookup A', 'LKA2');
+    await rooms.ensureLocation(ds.manager, 'lk-b', 'Lookup B', 'LKB');
+    await rooms.ensureLocation(ds.manager, 'lk-c', 'Lookup C', 'LKC');
+    const named = await rooms.byLocationsOrIds(ds.manager, ['LKB', 'LKA2', 'NOWHERE', 'LKB'], ['lk-c', 'absent']);
+    expect(named.map((r) => r.id)).toEqual(['lk-a', 'lk-b', 'lk-c']);
+    expect(named[0]).toEqual({ id: 'lk-a', name: 'Lookup A', locations: ['LKA^^^GEN', 'LKA2'], unmapped: false });
+    expect((await rooms.byLocationsOrIds(ds.manager, ['LKC'])).map((r) => r.id)).toEqual(['lk-c']);
+    expect(await rooms.byLocationsOrIds(ds.manager, [], [])).toEqual([]);
+    // A code is a whole array element, never a prefix or part of one.
+    expect(await rooms.byLocationsOrIds(ds.manager, ['LKA'])).toEqual([]);
+  });
+
+  it('answers a location lookup from the GIN index', async () => {
+    const plan = await ds.transaction(async (m) => {
+      await m.query('SET LOCAL enable_seqscan = off');
+      const rows = await m.query<{ 'QUERY PLAN': string }[]>(
+        `EXPLAIN SELECT id FROM room WHERE locations ?| $1::text[] OR id = ANY($2::text[])`,
+        [['LKB'], []],
+      );
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('room_locations');
+  });
 });

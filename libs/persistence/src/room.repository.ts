@@ -97,8 +97,22 @@ export class RoomRepository {
   }
 
   /** Every room with its locations, for resolving a batch of messages without a query each. */
-  async all(manager: EntityManager = this.ds.manager): Promise<RoomView[]> {
-    return manager.query<RoomView[]>(`SELECT id, name, locations, unmapped FROM room`);
+  /**
+   * The rooms that know any of these location codes, or have one of these ids, in id order (a
+   * batch's lookups: never the whole table, which grows with every unmapped location ever seen).
+   * The GIN index on `locations` serves `?|`.
+   */
+  async byLocationsOrIds(
+    manager: EntityManager,
+    codes: readonly string[],
+    ids: readonly string[] = [],
+  ): Promise<RoomView[]> {
+    if (codes.length === 0 && ids.length === 0) return [];
+    return manager.query<RoomView[]>(
+      `SELECT id, name, locations, unmapped FROM room
+       WHERE locations ?| $1::text[] OR id = ANY($2::text[]) ORDER BY id`,
+      [[...new Set(codes)], [...new Set(ids)]],
+    );
   }
 
   /**

@@ -388,11 +388,28 @@ export class CaseApplyService {
     fail: (item: T, problem: string) => void,
   ): Promise<void> {
     if (!groups.some((g) => g.facts.some((f) => locationsOf(f).length > 0))) return;
-    const known = new Map<string, RoomRef>();
-    for (const room of await this.rooms.all(manager)) {
-      for (const code of room.locations) known.set(code, { id: room.id, name: room.name });
+    // Only the rooms this batch names (by location code, or as an interface's mapping target):
+    // the room table keeps every unmapped location ever seen. A code two rooms claim goes to the
+    // first by id, as in RoomRepository.resolveLocations.
+    const codes: string[] = [];
+    const mappedIds: string[] = [];
+    for (const { facts, iface } of groups) {
+      for (const fact of facts) {
+        for (const { location } of locationsOf(fact)) {
+          const code = location.code.trim();
+          codes.push(code);
+          const mapped = iface.locations?.[code];
+          if (mapped) mappedIds.push(mapped);
+        }
+      }
     }
-    const byId = new Map<string, RoomRef>([...known.values()].map((r) => [r.id, r]));
+    const known = new Map<string, RoomRef>();
+    const byId = new Map<string, RoomRef>();
+    for (const room of await this.rooms.byLocationsOrIds(manager, codes, mappedIds)) {
+      const ref = { id: room.id, name: room.name };
+      byId.set(room.id, ref);
+      for (const code of room.locations) if (!known.has(code)) known.set(code, ref);
+    }
 
     // The batch's new locations, created in one statement (a new interface, or the bench, brings
     // many at once); the loop below then finds them known.

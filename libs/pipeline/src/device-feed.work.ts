@@ -99,7 +99,8 @@ export class DeviceFeedWork {
       .map((d) => d.binding as TagBinding | null)
       .flatMap((b) => (b?.kind === 'device' && !ids.has(b.deviceId) ? [b.deviceId] : []));
     const all = [...records, ...(bound.length ? await repo.getMany(bound, manager) : [])];
-    const roomNames = new Map((await rooms.all(manager)).map((r) => [r.id, r.name]));
+    const roomIds = all.flatMap((d) => (d.roomId ? [d.roomId] : []));
+    const roomNames = new Map((await rooms.byLocationsOrIds(manager, [], roomIds)).map((r) => [r.id, r.name]));
     // Approvals only for devices whose status messages may carry a firmware: rare, and one query.
     const reporting = new Set<string>();
     for (const entries of rows.values()) {
