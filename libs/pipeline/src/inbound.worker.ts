@@ -20,8 +20,15 @@ const SWEEP_MIN_AGE_MS = 60_000;
 /** How long facts that arrived before their case are kept waiting for it. */
 const PARKED_FACT_TTL_MS = 7 * 24 * 3_600_000;
 
-/** The most messages one apply transaction takes. */
-const MAX_APPLY_BATCH = 100;
+/**
+ * The most messages one apply transaction takes. Batches form from what is waiting, so at low rates
+ * a batch is a message or a few; under load a larger batch shares one load, prediction and write
+ * per case and room-day among more messages: in the bench (100 rooms, flat out) going from 100 to
+ * 400 took bookings from about 660 to 1,040 applied/s and the interfaces mix from 760 to 1,530-1,710,
+ * with ACK p99 no worse. Messages are up to 1 MiB (CONTRACT §4), so a batch of the largest
+ * holds up to 400 MiB while it applies; such messages are rare, but that is the bound.
+ */
+const MAX_APPLY_BATCH = 400;
 
 /**
  * Applies inbox messages from the queue. The worker takes many jobs at once (BullMQ concurrency)
