@@ -42,7 +42,19 @@ describe('the benchmark', () => {
       rooms: number;
       seconds: number;
       displays: number;
-      hl7: { sent: number; acked: number; perSecond: number; ackP50Ms: number; ackP99Ms: number; applied: number };
+      hl7: {
+        mix: string;
+        sent: number;
+        sentByKind: Record<string, number>;
+        acked: number;
+        perSecond: number;
+        ackP50Ms: number;
+        ackP99Ms: number;
+        applied: number;
+        failed: number;
+        appliedPerSecond: number;
+        bookingsOnDisplays: number;
+      };
       sensors: {
         readings: number;
         perSecond: number;
@@ -62,11 +74,19 @@ describe('the benchmark', () => {
     expect(result).toMatchObject({ rooms: 1, seconds: 10, displays: 2 });
     // The machine's PostgreSQL answers here, so the bench made a database of its own on it.
     expect(result.database).toBe('postgresql');
-    // Paced at 50/s for 10 s: about 500 bookings (a connection that falls behind sends fewer).
+    // Paced at 50/s for 10 s: about 500 messages of the interfaces mix (a connection that falls
+    // behind sends fewer), every one applied (the platform's own counter) and none failed.
+    expect(result.hl7.mix).toBe('interfaces');
     expect(result.hl7.sent).toBeGreaterThan(100);
     expect(result.hl7.sent).toBeLessThanOrEqual(500);
+    expect(Object.values(result.hl7.sentByKind).reduce((a, b) => a + b, 0)).toBe(result.hl7.sent);
+    expect(result.hl7.sentByKind.device).toBeGreaterThan(result.hl7.sent / 2);
     expect(result.hl7.acked).toBe(result.hl7.sent);
     expect(result.hl7.applied).toBe(result.hl7.acked);
+    expect(result.hl7.failed).toBe(0);
+    expect(result.hl7.appliedPerSecond).toBeGreaterThan(0);
+    // Each booking reached the board displays.
+    expect(result.hl7.bookingsOnDisplays).toBe(result.hl7.sentByKind.booking);
     expect(result.hl7.ackP99Ms).toBeGreaterThanOrEqual(result.hl7.ackP50Ms);
     expect(result.limits.mllpEchoPerSecond).toBeGreaterThan(0);
     expect(result.limits.wsEchoP50Ms).toBeGreaterThan(0);

@@ -7,10 +7,16 @@ describe('bench options', () => {
       seconds: 10,
       displays: 10,
       out: 'bench.json',
+      mix: 'interfaces',
       readingsPerRoom: 20,
       phases: ['hl7', 'sensors'],
       boards: 0,
     });
+  });
+
+  it('takes the HL7 mix, and refuses one it does not know', () => {
+    expect(parseBenchOptions(['--mix', 'bookings']).mix).toBe('bookings');
+    expect(() => parseBenchOptions(['--mix', 'adt'])).toThrow('--mix takes interfaces or bookings (got "adt")');
   });
 
   it('adds board clients to the sensors phase on request', () => {

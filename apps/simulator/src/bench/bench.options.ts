@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { HL7_MIXES, type Hl7Mix } from './hl7.traffic';
 
 /** The parts of a bench run: HL7 bookings to a board, then device readings to room displays. */
 export const BENCH_PHASES = ['hl7', 'sensors'] as const;
@@ -10,6 +11,8 @@ export interface BenchOptions {
   seconds: number;
   displays: number;
   out: string;
+  /** The HL7 phase's messages (hl7.traffic.ts): an interfaces mix (default) or bookings only. */
+  mix: Hl7Mix;
   /** Total HL7 messages/s to pace the senders to; without it each connection sends as fast as ACKs come. */
   rate?: number;
   /** Device readings each room's monitor publishes per second in the sensors phase. */
@@ -35,7 +38,7 @@ export interface BenchOptions {
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [--rooms 3] [--seconds 10] [--displays 10] [--out bench.json] [--rate MSG_PER_S]
-                         [--readings-per-room 20] [--phases hl7,sensors] [--profile DIR] [--embedded]
+                         [--mix interfaces|bookings] [--readings-per-room 20] [--phases hl7,sensors] [--profile DIR] [--embedded]
                          [--url http://host:3000 --mllp host:2575 [--mqtt host:1884] --user admin --password …]`;
 
 /** CONTRACT §1: the embedded broker's default port, where `--url` is given without `--mqtt`. */
@@ -66,6 +69,14 @@ function phasesOf(raw: string | undefined): BenchPhase[] {
   return BENCH_PHASES.filter((p) => named.includes(p));
 }
 
+function mixOf(raw: string | undefined): Hl7Mix {
+  if (raw === undefined) return 'interfaces';
+  if (!(HL7_MIXES as readonly string[]).includes(raw)) {
+    throw new Error(`--mix takes ${HL7_MIXES.join(' or ')} (got "${raw}")`);
+  }
+  return raw as Hl7Mix;
+}
+
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
@@ -75,6 +86,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       displays: { type: 'string' },
       out: { type: 'string' },
       rate: { type: 'string' },
+      mix: { type: 'string' },
       'readings-per-room': { type: 'string' },
       boards: { type: 'string' },
       phases: { type: 'string' },
@@ -94,6 +106,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     seconds: positiveInt('seconds', values.seconds, 10, 3_600),
     displays: positiveInt('displays', values.displays, 10, 5_000),
     out: values.out ?? 'bench.json',
+    mix: mixOf(values.mix),
     // A monitor sends a few samples per second; 1,000/s per room is far past any real device.
     readingsPerRoom: positiveInt('readings-per-room', values['readings-per-room'], 20, 1_000),
     phases: phasesOf(values.phases),

@@ -3,8 +3,11 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { MllpClient } from '@circulator/hl7';
 import { BENCH_USAGE, parseBenchOptions, type BenchOptions } from './bench.options';
+import { AppliedMeter, readAppliedCount } from './applied.meter';
 import { decodeBench } from './decode.bench';
-import { connectAll, connectDisplay, signIn, type BenchDisplay } from './live.clients';
+import { BENCH_DAY, benchMessage, type BenchMessageKind, type Hl7Mix } from './hl7.traffic';
+import { BoardDisplays } from './board.displays';
+import { signIn } from './live.clients';
 import { mllpEchoPerSecond, wsEchoP50Ms } from './limits';
 import { processStats, startBenchPlatform, type BenchPlatform } from './platform.process';
 import { NO_SENSORS, runSensorsPhase, type SensorsResult } from './sensors.phase';
@@ -14,52 +17,34 @@ import { cpuPercent, ms, percentile, perSecond } from './stats';
  * `npm run bench` (CONTRACT §8): drives a platform over the real protocols and writes the JSON.
  * Two phases, one after the other, each with its own displays, so that neither muddles the
  * other's figures:
- * - HL7: one MLLP connection per room, one message in flight each (as EHR interfaces send), every
- *   message a new booking on the bench day; D socket.io displays on that day's board measure when
- *   each case reaches them;
+ * - HL7: one MLLP connection per room, one message in flight each (as EHR interfaces send), the
+ *   `--mix` of hl7.traffic.ts on the bench day; the platform's applied counter, and D socket.io
+ *   displays on that day's board (in threads of their own, board.displays.ts) measure when each
+ *   booking reaches them;
  * - sensors: a case booked now in each of N rooms, a monitor per room publishing readings over
  *   MQTT, and D displays on the rooms' `room:` topics (sensors.phase.ts).
  */
-const BENCH_DAY = '2099-12-31';
 const say = (line: string) => process.stdout.write(`bench: ${line}\n`);
 
-/** Cases a bench room holds in its day: 30-minute slots from 10:00 to 15:00 (UTC). */
-const SLOTS_PER_ROOM = 10;
-
-/**
- * Booking `seq` of connection `conn`: a new case (SIU^S12) in the next free slot of that connection's
- * current room. A room's day takes SLOTS_PER_ROOM cases, as an OR's does; then the connection books
- * into a fresh room of this run (`B<run>C<conn>L<lane>`). Piling every booking into one room's day
- * would make each booking re-predict a day of hundreds of cases, a workload no hospital sends.
- * The slots (around noon UTC) fall on the bench day in any facility zone from UTC-9 to UTC+9.
- */
-function siu(conn: number, seq: number, runId: string): { placer: string; text: string } {
-  const placer = `B${runId}-${conn}-${seq}`;
-  const room = `B${runId}C${conn}L${Math.floor(seq / SLOTS_PER_ROOM)}`;
-  const minutes = 10 * 60 + 30 * (seq % SLOTS_PER_ROOM);
-  const start = `20991231${String(Math.floor(minutes / 60)).padStart(2, '0')}${String(minutes % 60).padStart(2, '0')}00+0000`;
-  const text = [
-    `MSH|^~\\&|BENCH|HOSP|CIRCULATOR|OR|20991230120000+0000||SIU^S12^SIU_S12|${placer}|P|2.5.1`,
-    `SCH|${placer}|F${placer}|||||||30|min|^^30^${start}|||||||||||||Booked`,
-    `PID|1||MRN${conn}${seq}^^^HOSP^MR||Bench^Patient${seq}||19600214|F`,
-    `PV1|1|O|${room}^^^HOSP||||||||||||||||V${conn}${seq}`,
-    'RGS|1|A',
-    `AIS|1|A|47562^Laparoscopic cholecystectomy^C4|${start}|||30|min`,
-    `AIL|1|A|${room}^^^HOSP`,
-    'AIP|1|A|1001^House^Gregory|SURGEON',
-  ].join('\r');
-  return { placer, text };
-}
-
 interface Hl7Result {
+  /** The message mix sent (hl7.traffic.ts). */
+  mix: Hl7Mix;
   rate: number | null;
   sent: number;
+  /** Messages sent, by kind (booking, device, adt, lab). */
+  sentByKind: Partial<Record<BenchMessageKind, number>>;
   acked: number;
   perSecond: number;
   ackP50Ms: number | null;
   ackP99Ms: number | null;
+  /** Messages the platform applied (its `circulator_messages_applied_total`, MLLP) by the end of the drain. */
   applied: number;
+  /** Messages it marked failed instead (none expected: every bench message maps). */
+  failed: number;
+  /** `applied` over the time from the first send to the last of them applied. */
   appliedPerSecond: number;
+  /** Bookings seen on the board displays; `toDisplay…` below is theirs. */
+  bookingsOnDisplays: number;
   toDisplayP50Ms: number | null;
   toDisplayP99Ms: number | null;
   /** The platform's CPU over the phase, % of one core (null when the bench did not start it). */
@@ -67,54 +52,57 @@ interface Hl7Result {
 }
 
 const NO_HL7: Hl7Result = {
+  mix: 'interfaces',
   rate: null,
   sent: 0,
+  sentByKind: {},
   acked: 0,
   perSecond: 0,
   ackP50Ms: null,
   ackP99Ms: null,
   applied: 0,
+  failed: 0,
   appliedPerSecond: 0,
+  bookingsOnDisplays: 0,
   toDisplayP50Ms: null,
   toDisplayP99Ms: null,
   cpuPct: null,
 };
 
-/** The HL7 phase: bookings over MLLP, to D displays on the bench day's board. */
+/**
+ * The HL7 phase: the chosen mix over MLLP (one connection per room, one message in flight each),
+ * D displays on the bench day's board (they see the bookings), and the platform's applied counter
+ * for every message.
+ */
 async function runHl7Phase(
   platform: BenchPlatform,
   bearer: string,
   options: BenchOptions,
   runId: string,
 ): Promise<Hl7Result> {
+  // Send times as wall-clock ms (performance.timeOrigin + now), comparable across threads.
   const sentAt = new Map<string, number>();
   const toDisplay: number[] = [];
   const appliedAt = new Map<string, number>();
-  let displays: BenchDisplay[] = [];
+  let displays: BoardDisplays | undefined;
   const clients: MllpClient[] = [];
   try {
-    displays = await connectAll(
-      Array.from({ length: options.displays }, () => {
-        // A booking is on a display from the first update that shows its case, whatever the case's
-        // version by then: a prediction may have changed it already, and the gateway sends the
-        // latest state of a case (coalesced updates), not each of its versions.
-        const seen = new Set<string>();
-        return connectDisplay(platform.url, bearer, `board:${BENCH_DAY}`, {
-          update: (u) => {
-            const now = performance.now();
-            for (const c of u.cases ?? []) {
-              const placer = c.identifiers.placerAppointmentId;
-              const sent = placer === undefined ? undefined : sentAt.get(placer);
-              if (placer === undefined || sent === undefined || seen.has(placer)) continue;
-              seen.add(placer);
-              toDisplay.push(now - sent);
-              if (!appliedAt.has(placer)) appliedAt.set(placer, now);
-            }
-          },
-        });
-      }),
+    displays = await BoardDisplays.open(
+      {
+        url: platform.url,
+        bearer,
+        topic: `board:${BENCH_DAY}`,
+        total: options.displays,
+        placerPrefix: `B${runId}-`,
+      },
+      (placer, at) => {
+        const sent = sentAt.get(placer);
+        if (sent === undefined) return;
+        toDisplay.push(at - sent);
+        if (!appliedAt.has(placer)) appliedAt.set(placer, at);
+      },
     );
-    say(`${displays.length} displays subscribed to board:${BENCH_DAY}`);
+    say(`${displays.count} displays subscribed to board:${BENCH_DAY}`);
 
     for (let r = 0; r < options.rooms; r++) {
       const client = new MllpClient({ ackTimeoutMs: 30_000 });
@@ -123,6 +111,9 @@ async function runHl7Phase(
     }
     const before = platform.pid !== undefined ? processStats(platform.pid) : undefined;
     const ackLatency: number[] = [];
+    const sentByKind: Partial<Record<BenchMessageKind, number>> = {};
+    const meter = new AppliedMeter(() => readAppliedCount(platform.url, bearer));
+    await meter.start();
     let sent = 0;
     let acked = 0;
     const started = performance.now();
@@ -130,7 +121,7 @@ async function runHl7Phase(
     const progress = setInterval(
       () =>
         say(
-          `hl7 ${Math.round((performance.now() - started) / 1000)} s: sent ${sent}, acked ${acked}, on displays ${appliedAt.size}`,
+          `hl7 ${Math.round((performance.now() - started) / 1000)} s: sent ${sent}, acked ${acked}, applied ${meter.total.applied}, bookings on displays ${appliedAt.size}`,
         ),
       1_000,
     );
@@ -149,10 +140,11 @@ async function runHl7Phase(
               if (wait > 0) await new Promise((r) => setTimeout(r, wait));
               if (performance.now() >= deadline) break;
             }
-            const message = siu(room + 1, seq, runId);
+            const message = benchMessage(options.mix, room + 1, seq, runId);
             const t0 = performance.now();
-            sentAt.set(message.placer, t0);
+            if (message.placer !== undefined) sentAt.set(message.placer, performance.timeOrigin + t0);
             sent += 1;
+            sentByKind[message.kind] = (sentByKind[message.kind] ?? 0) + 1;
             const ack = await client.send(message.text);
             ackLatency.push(performance.now() - t0);
             if (/^MSA\|(AA|CA)\|/m.test(ack.replace(/\r/g, '\n'))) acked += 1;
@@ -160,32 +152,38 @@ async function runHl7Phase(
         }),
       );
       const sendingMs = performance.now() - started;
-      // Let what was acknowledged reach the displays (bounded).
+      // Let what was acknowledged be applied and reach the displays (bounded).
+      const bookings = sentAt.size;
       const drainUntil = performance.now() + 30_000;
-      while (appliedAt.size < acked && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
+      const drained = () => meter.total.applied + meter.total.failed >= acked && appliedAt.size >= bookings;
+      while (!drained() && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
+      await meter.stop();
       const wallMs = performance.now() - started;
       const after = platform.pid !== undefined ? processStats(platform.pid) : undefined;
-      // A loop, not Math.max(...): spreading 100k+ values overflows the call stack.
-      let lastAt = started;
-      for (const at of appliedAt.values()) if (at > lastAt) lastAt = at;
+      const { applied, failed } = meter.total;
       return {
+        mix: options.mix,
         rate: options.rate ?? null,
         sent,
+        sentByKind,
         acked,
         perSecond: perSecond(acked, sendingMs),
         ackP50Ms: ms(percentile(ackLatency, 50)),
         ackP99Ms: ms(percentile(ackLatency, 99)),
-        applied: appliedAt.size,
-        appliedPerSecond: perSecond(appliedAt.size, lastAt - started),
+        applied,
+        failed,
+        appliedPerSecond: perSecond(applied, (meter.at(applied) ?? performance.now()) - started),
+        bookingsOnDisplays: appliedAt.size,
         toDisplayP50Ms: ms(percentile(toDisplay, 50)),
         toDisplayP99Ms: ms(percentile(toDisplay, 99)),
         cpuPct: before && after ? cpuPercent(before.cpuMs, after.cpuMs, wallMs) : null,
       };
     } finally {
       clearInterval(progress);
+      await meter.stop().catch(() => undefined);
     }
   } finally {
-    for (const d of displays) d.socket.close();
+    await displays?.close();
     await Promise.all(clients.map((c) => c.close()));
   }
 }
@@ -267,12 +265,13 @@ function printTable(r: {
   const rows: [string, string][] = [
     ['HL7 acked/s', String(r.hl7.perSecond)],
     ['ACK p50 / p99 ms', `${r.hl7.ackP50Ms} / ${r.hl7.ackP99Ms}`],
-    ['applied (on displays)/s', String(r.hl7.appliedPerSecond)],
+    ['HL7 mix', `${r.hl7.mix} ${JSON.stringify(r.hl7.sentByKind)}`],
+    ['HL7 applied/s (failed)', `${r.hl7.appliedPerSecond} (${r.hl7.failed} failed)`],
     [
       'decode+map / bare split /s',
       `${r.decode.decodeMapPerSecond} / ${r.decode.bareSplitPerSecond} (${r.decode.ratio})`,
     ],
-    ['send → display p50 / p99 ms', `${r.hl7.toDisplayP50Ms} / ${r.hl7.toDisplayP99Ms}`],
+    ['booking → display p50 / p99 ms', `${r.hl7.toDisplayP50Ms} / ${r.hl7.toDisplayP99Ms}`],
     ['readings acked/s', `${s.perSecond} (${s.readings} of ${s.sent} sent)`],
     ['reading PUBACK p50 / p99 ms', `${s.ackP50Ms} / ${s.ackP99Ms}`],
     ['reading → display p50 / p99 ms', `${s.toDisplayP50Ms} / ${s.toDisplayP99Ms}`],
