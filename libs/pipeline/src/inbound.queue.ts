@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { RedisConnections } from '@circulator/realtime';
 import { INBOUND_QUEUE, jobIdFor, type JobPayloads } from './pipeline.tokens';
 
@@ -12,16 +13,19 @@ import { INBOUND_QUEUE, jobIdFor, type JobPayloads } from './pipeline.tokens';
 @Injectable()
 export class InboundQueue implements OnApplicationShutdown {
   readonly queue: Queue;
+  /** Ours to close: BullMQ never closes a connection it is given. */
+  private readonly connection: Redis;
 
   constructor(connections: RedisConnections) {
+    // A Redis that hangs must not hold an ACK for long: the message is already stored, and the
+    // sweep queues it later.
+    this.connection = connections.create('queue', {
+      maxRetriesPerRequest: 3,
+      enableOfflineQueue: false,
+      commandTimeout: 2_000,
+    });
     this.queue = new Queue(INBOUND_QUEUE, {
-      // A Redis that hangs must not hold an ACK for long: the message is already stored, and the
-      // sweep queues it later.
-      connection: connections.create('queue', {
-        maxRetriesPerRequest: 3,
-        enableOfflineQueue: false,
-        commandTimeout: 2_000,
-      }),
+      connection: this.connection,
       prefix: connections.key('bull'),
       defaultJobOptions: {
         // Transient faults (database or Redis away) retry with exponential backoff:
@@ -62,6 +66,21 @@ export class InboundQueue implements OnApplicationShutdown {
     await this.queue.add('inbox.apply', payload, { jobId: jobIdFor(inboxId, nonce) });
   }
 
+  /**
+   * When the oldest job still to run was queued (ms, the queueing process's clock): the first of the
+   * waiting, active, delayed (a retry's backoff) and prioritized jobs; undefined when there
+   * are none. A message stored before it and still not applied is in no job (see
+   * InboundWorker.sweep).
+   */
+  async oldestPendingAt(): Promise<number | undefined> {
+    let oldest: number | undefined;
+    for (const type of ['wait', 'active', 'delayed', 'prioritized'] as const) {
+      const [job] = await this.queue.getJobs([type], 0, 0, true);
+      if (job && (oldest === undefined || job.timestamp < oldest)) oldest = job.timestamp;
+    }
+    return oldest;
+  }
+
   /** Queues a message again: a new job, or a retry of its job if that one failed for good. */
   async requeue(inboxId: string): Promise<void> {
     const job = await this.queue.getJob(jobIdFor(inboxId));
@@ -71,5 +90,6 @@ export class InboundQueue implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
+    this.connection.disconnect();
   }
 }

@@ -17,6 +17,23 @@ const SWEEP_INTERVAL_MS = 15_000;
  */
 const SWEEP_MIN_AGE_MS = 60_000;
 
+/** Clock differences between the processes that queue and the one that sweeps (see {@link sweepCutoff}). */
+const QUEUE_CLOCK_MARGIN_MS = 10_000;
+
+/**
+ * The sweep's cutoff: it queues stored messages not yet applied that were received before it. At
+ * least `minAgeMs` old (a newer one is surely queued), and older than the oldest job still to run
+ * (less a margin for clocks): an ingest commit's job carries many messages under one job id, so the
+ * sweep cannot look a message's job up, and a message in a job still waiting is not lost, only
+ * behind a backlog. Without this every message of a backlog older than a minute was queued a
+ * second time by every sweep (10,000 jobs each), each one applied again as a no-op that republished
+ * its cases: a backlog grew the work it already had.
+ */
+export function sweepCutoff(nowMs: number, minAgeMs: number, oldestQueuedMs: number | undefined): number {
+  const byAge = nowMs - minAgeMs;
+  return oldestQueuedMs === undefined ? byAge : Math.min(byAge, oldestQueuedMs - QUEUE_CLOCK_MARGIN_MS);
+}
+
 /** How long facts that arrived before their case are kept waiting for it. */
 const PARKED_FACT_TTL_MS = 7 * 24 * 3_600_000;
 
@@ -115,7 +132,9 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
       const now = this.clock.now().getTime();
       const purged = await this.cases.purgeParked(new Date(now - PARKED_FACT_TTL_MS));
       if (purged) this.logger.log(`forgot ${purged} parked fact(s) that never found their case`);
-      const ids = await this.inbox.pendingIds(10_000, new Date(now - minAgeMs));
+      // If the queue cannot say (Redis away), requeueing below fails too: the next sweep retries.
+      const oldestQueued = await this.queue.oldestPendingAt().catch(() => undefined);
+      const ids = await this.inbox.pendingIds(10_000, new Date(sweepCutoff(now, minAgeMs, oldestQueued)));
       let queued = 0;
       for (const id of ids) {
         // One message that cannot be queued (its job just changed state elsewhere) must not

@@ -152,12 +152,20 @@ async function runHl7Phase(
         }),
       );
       const sendingMs = performance.now() - started;
-      // Let what was acknowledged be applied and reach the displays (bounded).
+      // Let what was acknowledged be applied and reach the displays. Flat out, the senders are
+      // acknowledged faster than the worker applies (ACK means stored), so a backlog is left: the
+      // applied rate is measured to its end, and the sensors phase must not start behind it. Bounded
+      // at four times the sending time (at least 30 s, at most 15 min).
       const bookings = sentAt.size;
-      const drainUntil = performance.now() + 30_000;
+      const drainUntil = performance.now() + Math.min(15 * 60_000, Math.max(30_000, 4 * sendingMs));
       const drained = () => meter.total.applied + meter.total.failed >= acked && appliedAt.size >= bookings;
       while (!drained() && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
       await meter.stop();
+      if (!drained()) {
+        say(
+          `hl7: stopped waiting with ${acked - meter.total.applied - meter.total.failed} acknowledged message(s) not yet applied`,
+        );
+      }
       const wallMs = performance.now() - started;
       const after = platform.pid !== undefined ? processStats(platform.pid) : undefined;
       const { applied, failed } = meter.total;
