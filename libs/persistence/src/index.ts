@@ -16,3 +16,4 @@ export * from './work-order.repository';
 export * from './writeback-outbox.repository';
 export * from './vitals.repository';
 export * from './firmware-approval.repository';
+export * from './table-upkeep';

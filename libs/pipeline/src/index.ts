@@ -15,3 +15,4 @@ export * from './device-feed.work';
 export * from './device-watchdog.service';
 export * from './fhir-ingest.service';
 export * from './vitals-retention.service';
+export * from './table-upkeep.service';

@@ -11,6 +11,7 @@ import { CaseApplyService } from './case-apply.service';
 import { FhirIngestService } from './fhir-ingest.service';
 import { PredictionService } from './prediction.service';
 import { DeviceWatchdog } from './device-watchdog.service';
+import { TableUpkeep } from './table-upkeep.service';
 import { VitalsRetention } from './vitals-retention.service';
 import { InboundQueue } from './inbound.queue';
 import { InboundWorker } from './inbound.worker';
@@ -69,6 +70,7 @@ export class WorkerModule {
         InboundWorker,
         DeviceWatchdog,
         VitalsRetention,
+        TableUpkeep,
         // Write-back to the EHR (off by default): the worker writes the outbox and sends it.
         ...(settings.writeback
           ? [{ provide: FHIR_WRITEBACK_SETTINGS, useValue: settings.writeback }, WritebackSender]
