@@ -1,25 +1,30 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { analyzeDatabase, autovacuumOn, CHURNING_TABLES, vacuumChurningTables } from '@circulator/persistence';
+import {
+  analyzeTables,
+  autovacuumOn,
+  CHURNING_TABLES,
+  tableActivity,
+  upkeepDue,
+  vacuumTables,
+} from '@circulator/persistence';
 import type { DataSource } from 'typeorm';
 
-/** How often the churning tables are vacuumed when the database does not do it itself. */
+/** How often the tables' activity is looked at when the database does not vacuum by itself. */
 export const UPKEEP_INTERVAL_MS = 10_000;
-/** Every how many passes the whole database is analysed too (every 30 s). */
-const ANALYZE_EVERY = 3;
 
 /**
  * Worker role: on a database without autovacuum (PostgreSQL with `autovacuum = off`, or the
- * embedded PGlite), does its work itself: vacuums the tables the pipeline churns every 10 s (see
- * `CHURNING_TABLES`) and analyses every table every 30 s, and says so once at start. With
- * autovacuum on it does nothing.
+ * embedded PGlite), does the least of its work itself, and says so once at start: every 10 s it
+ * reads the tables' activity and vacuums the tables the pipeline churns (`CHURNING_TABLES`), and
+ * analyses any other, once enough has changed (see `upkeepDue`). With autovacuum on it does
+ * nothing.
  */
 @Injectable()
 export class TableUpkeep implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TableUpkeep.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
-  private passes = 0;
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
@@ -34,8 +39,8 @@ export class TableUpkeep implements OnApplicationBootstrap, OnApplicationShutdow
     if (!needed) return;
     this.logger.warn(
       `the database does not vacuum by itself (autovacuum off, or the embedded database): ` +
-        `vacuuming ${CHURNING_TABLES.join(', ')} every ${UPKEEP_INTERVAL_MS / 1000} s and analysing ` +
-        `every table every ${(ANALYZE_EVERY * UPKEEP_INTERVAL_MS) / 1000} s; ` +
+        `the worker vacuums ${CHURNING_TABLES.join(', ')} and analyses the tables as they change ` +
+        `(looking every ${UPKEEP_INTERVAL_MS / 1000} s); ` +
         `on PostgreSQL, turn autovacuum on`,
     );
     this.timer = setInterval(() => void this.run(), UPKEEP_INTERVAL_MS);
@@ -51,9 +56,9 @@ export class TableUpkeep implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async pass(): Promise<void> {
-    await vacuumChurningTables(this.ds);
-    this.passes += 1;
-    if (this.passes % ANALYZE_EVERY === 0) await analyzeDatabase(this.ds);
+    const due = upkeepDue(await tableActivity(this.ds));
+    await vacuumTables(this.ds, due.vacuum);
+    await analyzeTables(this.ds, due.analyze);
   }
 
   async onApplicationShutdown(): Promise<void> {
