@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { churnInbox } from '../../../test/support/inbox-churn';
 import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
 import { openDatabase } from './data-source';
 import { analyzeTables, autovacuumOn, CHURNING_TABLES, tableActivity, upkeepDue, vacuumTables } from './table-upkeep';
@@ -38,18 +39,7 @@ describe.each(['postgresql', 'pglite'] as const)('table upkeep on %s', (engine) 
   });
 
   it('sees the dead rows of applied messages in inbox_open, finds it due, and vacuums them away', async () => {
-    // The churn of 2,000 messages stored and applied, in one session whose statistics are then
-    // flushed (a backend otherwise reports them up to a second later).
-    await ds.transaction(async (m) => {
-      const ids = await m.query<{ id: string }[]>(
-        `INSERT INTO inbox (channel, sender, message_type, raw, status)
-         SELECT 'mllp', 'UPKEEP|TEST', 'ADT^A08', '\\x00'::bytea, 'received' FROM generate_series(1, 2000)
-         RETURNING id::text AS id`,
-      );
-      await m.query(`UPDATE inbox SET status = 'applied' WHERE id = ANY($1::bigint[])`, [ids.map((r) => r.id)]);
-      await m.query('SELECT pg_stat_force_next_flush()');
-    });
-    await ds.query('SELECT pg_stat_clear_snapshot()');
+    await churnInbox(ds, 2000);
     const open = (await tableActivity(ds)).find((a) => a.table === 'inbox_open');
     expect(open).toEqual(expect.objectContaining({ live: 0, dead: 2_000 }));
     const due = upkeepDue(await tableActivity(ds));

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { churnInbox } from '../../../test/support/inbox-churn';
 import { openDatabase } from '@circulator/persistence';
 import { createTempDir, type TempDir } from '../../../test/support/services';
 import { TableUpkeep } from './table-upkeep.service';
@@ -33,16 +34,7 @@ describe('TableUpkeep (embedded database)', () => {
       await upkeep.run();
       expect(await counts()).toEqual(quiet);
 
-      await ds.transaction(async (m) => {
-        const ids = await m.query<{ id: string }[]>(
-          `INSERT INTO inbox (channel, sender, message_type, raw, status)
-           SELECT 'mllp', 'UPKEEP|TEST', 'ADT^A08', '\\x00'::bytea, 'received' FROM generate_series(1, 1500)
-           RETURNING id::text AS id`,
-        );
-        await m.query(`UPDATE inbox SET status = 'applied' WHERE id = ANY($1::bigint[])`, [ids.map((r) => r.id)]);
-        await m.query('SELECT pg_stat_force_next_flush()');
-      });
-      await ds.query('SELECT pg_stat_clear_snapshot()');
+      await churnInbox(ds, 1500);
       await upkeep.run();
       // inbox_open: 1,500 dead rows (vacuumed); inbox: 3,000 changes (analysed).
       expect(await counts()).toEqual({ vacuums: quiet.vacuums + 1, analyses: quiet.analyses + 1 });
