@@ -138,4 +138,95 @@ describe('Batcher (group commit)', () => {
     gates[0]!.open();
     await expect(a).resolves.toBe(1);
   });
+
+  describe('with a linger', () => {
+    /** A manual clock and timer: `wait` returns a promise the test ends with `elapse`. */
+    function manualTime() {
+      let now = 0;
+      const timers: { due: number; resolve: () => void }[] = [];
+      return {
+        now: () => now,
+        wait: (ms: number) => new Promise<void>((resolve) => timers.push({ due: now + ms, resolve })),
+        waits: () => timers.map((t) => t.due),
+        elapse(ms: number) {
+          now += ms;
+          for (const t of timers.filter((x) => x.due <= now)) {
+            timers.splice(timers.indexOf(t), 1);
+            t.resolve();
+          }
+        },
+      };
+    }
+    const settle = async () => {
+      for (let i = 0; i < 10; i += 1) await Promise.resolve();
+    };
+
+    it('holds a batch until its first item has waited the linger, gathering what comes meanwhile', async () => {
+      const time = manualTime();
+      const batches: number[][] = [];
+      const batcher = new Batcher<number, number>(
+        (items) => {
+          batches.push(items);
+          return Promise.resolve(items);
+        },
+        { maxBatch: 100, linger: { ms: 20, now: time.now, wait: time.wait } },
+      );
+      const first = batcher.submit(1);
+      await settle();
+      expect(batches).toEqual([]);
+      expect(time.waits()).toEqual([20]);
+      time.elapse(5);
+      const second = batcher.submit(2);
+      time.elapse(14);
+      await settle();
+      expect(batches).toEqual([]);
+      time.elapse(1);
+      await expect(Promise.all([first, second])).resolves.toEqual([1, 2]);
+      expect(batches).toEqual([[1, 2]]);
+    });
+
+    it('waits only what is left of the linger for items that arrived during the previous run', async () => {
+      const time = manualTime();
+      const batches: number[][] = [];
+      const finish = gate<void>();
+      const batcher = new Batcher<number, number>(
+        async (items) => {
+          batches.push(items);
+          if (batches.length === 1) await finish.promise;
+          return items;
+        },
+        { maxBatch: 100, linger: { ms: 20, now: time.now, wait: time.wait } },
+      );
+      const first = batcher.submit(1);
+      await settle();
+      time.elapse(20);
+      await settle();
+      expect(batches).toEqual([[1]]);
+      const second = batcher.submit(2); // at 20: lingers until 40
+      time.elapse(30); // the first run takes until 50
+      finish.open();
+      await first;
+      await expect(second).resolves.toBe(2);
+      expect(batches).toEqual([[1], [2]]);
+      expect(time.waits()).toEqual([]);
+    });
+
+    it('starts at once when a full batch is waiting', async () => {
+      const time = manualTime();
+      const batches: number[][] = [];
+      const batcher = new Batcher<number, number>(
+        (items) => {
+          batches.push(items);
+          return Promise.resolve(items);
+        },
+        { maxBatch: 3, linger: { ms: 20, now: time.now, wait: time.wait } },
+      );
+      const items = [batcher.submit(1), batcher.submit(2)];
+      await settle();
+      expect(batches).toEqual([]);
+      items.push(batcher.submit(3));
+      await expect(Promise.all(items)).resolves.toEqual([1, 2, 3]);
+      expect(batches).toEqual([[1, 2, 3]]);
+    });
+  });
 });

@@ -1,12 +1,29 @@
 /**
+ * How long a batch may wait for company (see {@link Batcher}): a run starts once its oldest item
+ * has waited `ms`, or at once when a full batch is waiting. `now` and `wait` are the clock and the
+ * timer (injected by tests).
+ */
+export interface Linger {
+  ms: number;
+  now?: () => number;
+  wait?: (ms: number) => Promise<void>;
+}
+
+/**
  * Group commit: callers submit one item each and get their own result, while the work runs in
  * batches of whatever accumulated during the previous run. At low load a batch is one item (no
  * added latency: the run starts on the next microtask); under load batches grow by themselves,
- * so one commit or one transaction serves many senders.
+ * so one commit or one transaction serves many senders. With a linger, a batch also waits (a few
+ * milliseconds) for the items that follow its first, so that a steady stream of small items makes
+ * fewer, larger runs.
  */
 export class Batcher<T, R> {
-  private pending: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  private pending: { item: T; at: number; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private running = 0;
+  /** Lingering runs, to wake when a full batch is waiting. */
+  private lingering: (() => void)[] = [];
+  private readonly now: () => number;
+  private readonly wait: (ms: number) => Promise<void>;
 
   /**
    * @param run - does the work for a batch; returns one result per item, in order. If it throws,
@@ -15,15 +32,22 @@ export class Batcher<T, R> {
    *   starts while this one finishes (publishes), and its items still resolve when it returns.
    * @param options.maxBatch - the most items one run takes
    * @param options.concurrency - how many runs may be in flight at once (1 keeps batches in order)
+   * @param options.linger - how long a batch's first item may wait for others (none by default)
    */
   constructor(
     private readonly run: (items: T[], release: () => void) => Promise<R[]>,
-    private readonly options: { maxBatch: number; concurrency?: number },
-  ) {}
+    private readonly options: { maxBatch: number; concurrency?: number; linger?: Linger },
+  ) {
+    this.now = options.linger?.now ?? (() => performance.now());
+    this.wait = options.linger?.wait ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
+      this.pending.push({ item, at: this.options.linger ? this.now() : 0, resolve, reject });
+      if (this.lingering.length && this.pending.length >= this.options.maxBatch) {
+        for (const wake of this.lingering.splice(0)) wake();
+      }
       if (this.running < (this.options.concurrency ?? 1)) {
         this.running += 1;
         // Let the submits of this tick join the first batch.
@@ -40,6 +64,7 @@ export class Batcher<T, R> {
   private async drain(): Promise<void> {
     try {
       while (this.pending.length > 0) {
+        if (this.options.linger) await this.lingered();
         const batch = this.pending.splice(0, this.options.maxBatch);
         let release!: () => void;
         const released = new Promise<void>((resolve) => (release = resolve));
@@ -63,5 +88,19 @@ export class Batcher<T, R> {
     } finally {
       this.running -= 1;
     }
+  }
+
+  /** Resolves once the oldest waiting item has lingered long enough, or a full batch waits. */
+  private async lingered(): Promise<void> {
+    const linger = this.options.linger;
+    const oldest = this.pending[0];
+    if (!linger || !oldest || this.pending.length >= this.options.maxBatch) return;
+    const left = oldest.at + linger.ms - this.now();
+    if (left <= 0) return;
+    let wake!: () => void;
+    const full = new Promise<void>((resolve) => (wake = resolve));
+    this.lingering.push(wake);
+    await Promise.race([this.wait(left), full]);
+    this.lingering = this.lingering.filter((w) => w !== wake);
   }
 }
