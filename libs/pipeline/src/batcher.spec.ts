@@ -160,17 +160,23 @@ describe('Batcher (group commit)', () => {
     const settle = async () => {
       for (let i = 0; i < 10; i += 1) await Promise.resolve();
     };
-
-    it('holds a batch until its first item has waited the linger, gathering what comes meanwhile', async () => {
+    /** A batcher lingering 20 ms on manual time, recording its batches; `hold` delays the first run. */
+    function lingering(maxBatch: number, hold?: Promise<void>) {
       const time = manualTime();
       const batches: number[][] = [];
       const batcher = new Batcher<number, number>(
-        (items) => {
+        async (items) => {
           batches.push(items);
-          return Promise.resolve(items);
+          if (hold && batches.length === 1) await hold;
+          return items;
         },
-        { maxBatch: 100, linger: { ms: 20, now: time.now, wait: time.wait } },
+        { maxBatch, linger: { ms: 20, now: time.now, wait: time.wait } },
       );
+      return { time, batches, batcher };
+    }
+
+    it('holds a batch until its first item has waited the linger, gathering what comes meanwhile', async () => {
+      const { time, batches, batcher } = lingering(100);
       const first = batcher.submit(1);
       await settle();
       expect(batches).toEqual([]);
@@ -186,17 +192,8 @@ describe('Batcher (group commit)', () => {
     });
 
     it('waits only what is left of the linger for items that arrived during the previous run', async () => {
-      const time = manualTime();
-      const batches: number[][] = [];
       const finish = gate<void>();
-      const batcher = new Batcher<number, number>(
-        async (items) => {
-          batches.push(items);
-          if (batches.length === 1) await finish.promise;
-          return items;
-        },
-        { maxBatch: 100, linger: { ms: 20, now: time.now, wait: time.wait } },
-      );
+      const { time, batches, batcher } = lingering(100, finish.promise);
       const first = batcher.submit(1);
       await settle();
       time.elapse(20);
@@ -212,15 +209,7 @@ describe('Batcher (group commit)', () => {
     });
 
     it('starts at once when a full batch is waiting', async () => {
-      const time = manualTime();
-      const batches: number[][] = [];
-      const batcher = new Batcher<number, number>(
-        (items) => {
-          batches.push(items);
-          return Promise.resolve(items);
-        },
-        { maxBatch: 3, linger: { ms: 20, now: time.now, wait: time.wait } },
-      );
+      const { batches, batcher } = lingering(3);
       const items = [batcher.submit(1), batcher.submit(2)];
       await settle();
       expect(batches).toEqual([]);
