@@ -22,10 +22,12 @@ export type BoardDisplaysMessage =
 const PER_THREAD = 150;
 
 /**
- * The HL7 phase's board displays, in worker threads of the bench: each display is a real socket.io
- * client, and 300 of them parse every board update 300 times, which in the sender's thread took most
- * of a core and delayed the reading of ACKs (so ACK latency measured the bench's own backlog). In
- * threads of their own they only share the machine's cores, as the platform does.
+ * The HL7 phase's board displays, in worker threads of the bench. 300 socket.io clients decoding
+ * every board update in the senders' thread took most of a core and delayed the reading of ACKs
+ * (ACK latency then measured the bench's own backlog); in threads they still took more than a core
+ * of the two the platform runs on (the applying slowed to match). So each display now speaks the
+ * protocol itself (RawLiveClient: its own websocket, every frame received) and finds this run's
+ * bookings in an update's bytes without decoding the JSON (placersInUpdate).
  */
 export class BoardDisplays {
   private constructor(

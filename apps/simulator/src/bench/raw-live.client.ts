@@ -14,9 +14,11 @@ export class RawLiveClient {
   /** Size of the first `update` event frame seen (to size the bare-websocket baseline alike). */
   updateFrameBytes = 0;
 
+  /** `onFrame` is given every frame after the subscription but engine.io's pings, as it arrives. */
   constructor(
     private readonly url: string,
     private readonly token: string,
+    private readonly onFrame?: (frame: Buffer) => void,
   ) {}
 
   /** Connects, authenticates and subscribes; resolves with the topic's version at the snapshot. */
@@ -37,9 +39,12 @@ export class RawLiveClient {
         if (subscribed) {
           this.frames += 1;
           // "2" is engine.io's ping: answer it, or the server drops the connection.
-          if (data.length === 1 && data[0] === 0x32) ws.send('3');
-          else if (this.updateFrameBytes === 0 && data.includes('42/live,["update"'))
-            this.updateFrameBytes = data.length;
+          if (data.length === 1 && data[0] === 0x32) {
+            ws.send('3');
+            return;
+          }
+          if (this.updateFrameBytes === 0 && data.includes('42/live,["update"')) this.updateFrameBytes = data.length;
+          this.onFrame?.(data);
           return;
         }
         const text = data.toString();
