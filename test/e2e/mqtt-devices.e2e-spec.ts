@@ -5,7 +5,7 @@ import type { CaseView, DeviceEventView, DeviceView, RoomView, VitalsEvent } fro
 import { ManualClock } from '@circulator/domain';
 import { DeviceWatchdog } from '@circulator/pipeline';
 import { MllpClient } from '@circulator/hl7';
-import { pcdVitals, siu } from '../support/hl7-messages';
+import { adt, pcdVitals, siu } from '../support/hl7-messages';
 import {
   ADMIN_PASSWORD,
   connectLive,
@@ -124,10 +124,10 @@ describe('MQTT device feeds on the embedded broker', () => {
     live = await connectLive(t.url, tokens.admin);
     live.on('update', (u: UpdateEvent) => updates.push(u));
     live.on('vitals', (v: VitalsEvent) => vitalsEvents.push(v));
-    const ack = await new Promise<{ ok: boolean }>((resolve) =>
-      live.emit('subscribe', { topic: `room:${roomId}` }, resolve),
-    );
-    expect(ack.ok).toBe(true);
+    for (const topic of [`room:${roomId}`, 'board:2026-11-23']) {
+      const ack = await new Promise<{ ok: boolean }>((resolve) => live.emit('subscribe', { topic }, resolve));
+      expect(ack.ok).toBe(true);
+    }
   });
 
   afterAll(async () => {
@@ -242,6 +242,45 @@ describe('MQTT device feeds on the embedded broker', () => {
     const shown = (await as('biomed').get('/api/devices/mon-7').expect(200)).body as DeviceView;
     expect(shown.connectivity).toBe('online');
     expect(shown.lastSeenAt).toBe(clock.now().toISOString());
+  });
+
+  it("keeps readings off the day's board, which hears of the case at its next change it shows", async () => {
+    const onBoard = (u: UpdateEvent) =>
+      u.topic === 'board:2026-11-23' ? u.cases?.find((c) => c.id === caseId) : undefined;
+    const read = await waitFor(() => updates.find((u) => vitalsOf(u)?.spo2?.value === 97), { what: 'the reading' });
+    const readVersion = read.cases!.find((c) => c.id === caseId)!.version;
+    const mllp = new MllpClient({ ackTimeoutMs: 10_000 });
+    await mllp.connect('127.0.0.1', t.platform.mllpPort!);
+    const renamed = adt({
+      trigger: 'A08',
+      controlId: 'DEV-A08',
+      at: '20261123074600',
+      mrn: 'M-D1',
+      family: 'Everyman',
+      given: 'Eva',
+    });
+    expect(await mllp.send(renamed)).toMatch(/MSA\|AA\|DEV-A08/);
+    await mllp.close();
+    const renamedOnBoard = await waitFor(
+      () => updates.map(onBoard).find((c) => c !== undefined && c.version > readVersion),
+      { what: 'the A08 on the board' },
+    );
+    expect(renamedOnBoard.patient.name).toBe('EVERYMAN, Eva');
+    // Changes reach a topic in commit order: had the reading gone to the board, it would be here.
+    expect(updates.map(onBoard).filter((c) => c?.version === readVersion)).toEqual([]);
+    // The board shows no vitals; the room topic has the case with them.
+    expect(renamedOnBoard.vitals).toEqual({});
+    const inRoom = await waitFor(
+      () =>
+        updates.find(
+          (u) =>
+            u.topic === `room:${roomId}` &&
+            vitalsOf(u)?.spo2 &&
+            u.cases?.find((c) => c.id === caseId)?.patient.name === 'EVERYMAN, Eva',
+        ),
+      { what: 'the A08 on room:' },
+    );
+    expect(vitalsOf(inRoom)?.spo2?.value).toBe(97);
   });
 
   it('puts an IHE PCD-01 message over MLLP in the same place', async () => {

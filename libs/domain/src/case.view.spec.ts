@@ -1,5 +1,5 @@
 import { applyFact } from './case.engine';
-import { ageOn, patientName, toCaseView } from './case.view';
+import { ageOn, boardCaseView, patientName, sameOnBoard, toCaseView } from './case.view';
 import { alarm, applyAll, bookedCase, booking, observations, order, source, t } from './testing/facts.fixture';
 
 describe('patient names by disclosure', () => {
@@ -122,5 +122,37 @@ describe('ageOn', () => {
     expect(ageOn('1960', '2026-11-23T08:00:00Z')).toBeUndefined();
     expect(ageOn('1960-02-14', undefined)).toBeUndefined();
     expect(ageOn('2030-01-01', '2026-11-23T08:00:00Z')).toBeUndefined();
+  });
+});
+
+describe('the board view (readings stay on room and case topics)', () => {
+  const booked = bookedCase();
+  const hr = (value: number, at: string) => observations({ vitals: [{ name: 'hr', value, unit: '/min', at }] });
+
+  it('shows a case without its live vitals, and the rest as the role sees it', () => {
+    const view = toCaseView(applyAll(booked, [hr(72, t('08:00'))]), 'full');
+    expect(view.vitals.hr?.value).toBe(72);
+    expect(boardCaseView(view)).toEqual({ ...view, vitals: {} });
+  });
+
+  it('sees readings that change no alert as no change to the board', () => {
+    const before = applyAll(booked, [hr(72, t('08:00'))]);
+    const after = applyAll(before, [hr(75, t('08:01'))]);
+    expect(after.version).toBeGreaterThan(before.version);
+    expect(after.vitals).not.toEqual(before.vitals);
+    expect(sameOnBoard(before, after)).toBe(true);
+    expect(sameOnBoard(after, after)).toBe(true);
+  });
+
+  it('sees an alert, a schedule change or a result as a change to the board', () => {
+    const before = applyAll(booked, [hr(72, t('08:00'))]);
+    expect(sameOnBoard(before, applyAll(before, [alarm()]))).toBe(false);
+    expect(sameOnBoard(before, applyAll(before, [booking({ at: t('07:00'), scheduledStart: t('09:00') })]))).toBe(
+      false,
+    );
+    const result = observations({
+      results: [{ code: 'K', text: 'Potassium', value: '4.1', unit: 'mmol/L', at: t('08:05') }],
+    });
+    expect(sameOnBoard(before, applyAll(before, [result]))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import type { CaseView, OrderView, ResultView, VitalName } from '@circulator/contracts';
 import type { CaseOrder, CaseResult, CaseState } from './case.model';
 import { DEVICE_ALARM_KIND } from './engine/alarm.apply';
+import { deepEqual } from './engine/equal';
 
 /** How much of a patient's name a role may see (minimum necessary PHI). */
 export type NameDisclosure = 'full' | 'initials';
@@ -120,4 +121,32 @@ function orderView(order: CaseOrder): OrderView {
 function resultView(result: CaseResult): ResultView {
   const { seq: _seq, ...view } = result;
   return view;
+}
+
+/**
+ * What the day's board (`board:` topics) leaves out of a case: its live vital signs. The desk
+ * plans the day and does not read a patient's heart rate (minimum necessary PHI), live readings
+ * have their own topics (`room:` and `case:`, with `vitals` events), and at a monitor's rate they
+ * were most of what the board was sent: every reading changed the case, and each change went to
+ * every desk in full. The case's alerts, readings' included, stay on the board.
+ */
+export function boardCaseView(view: CaseView): CaseView {
+  return { ...view, vitals: {} };
+}
+
+/** Members of the state that a board's view of the case does not show (see {@link boardCaseView}). */
+const OFF_BOARD = new Set<string>(['vitals', 'version', 'track']);
+
+/**
+ * Whether a change left the case as the board shows it (only off-board members differ: readings,
+ * the version, the engine's bookkeeping), so that the board need not hear of it. Cheap on the
+ * engine's copy-on-write states: members the change did not replace compare by reference.
+ */
+export function sameOnBoard(before: CaseState, after: CaseState): boolean {
+  const a = before as unknown as Record<string, unknown>;
+  const b = after as unknown as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (!OFF_BOARD.has(key) && !deepEqual(a[key], b[key])) return false;
+  }
+  return true;
 }

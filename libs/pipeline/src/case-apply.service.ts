@@ -9,6 +9,7 @@ import {
   PATIENT_EVENT_WINDOW_MS,
   pickCaseAt,
   pickRecoveryCase,
+  sameOnBoard,
   type CaseState,
   type Clock,
   type Fact,
@@ -740,7 +741,8 @@ export class CaseApplyService {
     const now = placementOf(after, this.settings.facilityTz);
     const was = before ? placementOf(before, this.settings.facilityTz) : undefined;
     const alerts = alertChanges(before?.alerts, after.alerts);
-    await this.bus.publish(after.id, after, topicsForChange(after.id, now, was, this.today(), alerts));
+    const onBoard = before === undefined || !sameOnBoard(before, after);
+    await this.bus.publish(after.id, after, topicsForChange(after.id, now, was, this.today(), alerts, onBoard));
   }
 
   /** Records an attempt that threw (it is retried by the queue), outside the failed transaction. */

@@ -29,6 +29,7 @@ import {
   type CaseView,
 } from '@circulator/contracts';
 import {
+  boardCaseView,
   localDate,
   localDayBounds,
   toCaseView,
@@ -487,7 +488,7 @@ export class LiveGateway
       case 'board': {
         const { start, end } = localDayBounds(topic.date, this.settings.facilityTz);
         const cases = await this.cases.listBetween(start, end);
-        return { cases: cases.map((c) => this.view(c, disclosure)) };
+        return { cases: cases.map((c) => boardCaseView(this.view(c, disclosure))) };
       }
       case 'room': {
         const room = await this.rooms.get(topic.roomId);
@@ -590,7 +591,7 @@ export class LiveGateway
         } else {
           view ??= this.view(change.state, disclosure);
           any ??= view;
-          acc.add(room, t.topic, t.version, { case: view });
+          acc.add(room, t.topic, t.version, { case: t.topic.startsWith('board:') ? boardCaseView(view) : view });
         }
       }
     }

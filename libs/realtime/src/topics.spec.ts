@@ -44,6 +44,17 @@ describe('topicsForChange', () => {
     ]);
   });
 
+  it('leaves the board out of a change it does not show, unless the case moved to another day', () => {
+    const here = { date: TODAY, roomId: 'or-1' };
+    expect(topicsForChange('c1', here, here, TODAY, undefined, false)).toEqual([
+      { topic: 'room:or-1', removed: false },
+      { topic: 'case:c1', removed: false },
+    ]);
+    expect(topicsForChange('c1', { date: '2026-11-24', roomId: 'or-1' }, here, TODAY, undefined, false)).toEqual(
+      topicsForChange('c1', { date: '2026-11-24', roomId: 'or-1' }, here, TODAY),
+    );
+  });
+
   it("removes the case from the day it left, and from today's room it left", () => {
     expect(
       topicsForChange('c1', { date: '2026-11-24', roomId: 'or-2' }, { date: TODAY, roomId: 'or-1' }, TODAY),

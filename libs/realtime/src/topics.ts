@@ -40,7 +40,9 @@ export function placementOf(state: CaseState, facilityTz: string): CasePlacement
  * The topics a case change touches: where it is now, and where it was if it moved. A `room:`
  * topic shows the room's facility-local today, so it hears of a case only while the case is on
  * `today` (and of its removal when it leaves the room or the day). The `alerts` topic (today's
- * alerts) hears of a case of today whose alerts changed, and of a case that left today.
+ * alerts) hears of a case of today whose alerts changed, and of a case that left today. The day's
+ * `board:` hears of it unless `onBoard` is false: nothing the board shows changed (readings only,
+ * see boardCaseView).
  */
 export function topicsForChange(
   caseId: string,
@@ -48,11 +50,13 @@ export function topicsForChange(
   before: CasePlacement | undefined,
   today: string,
   alerts?: AlertChange,
+  onBoard = true,
 ): TopicChange[] {
-  const out: TopicChange[] = [{ topic: `board:${now.date}`, removed: false }];
+  const moved = before !== undefined && before.date !== now.date;
+  const out: TopicChange[] = onBoard || moved ? [{ topic: `board:${now.date}`, removed: false }] : [];
   if (now.date === today) out.push({ topic: `room:${now.roomId}`, removed: false });
   out.push({ topic: `case:${caseId}`, removed: false });
-  if (before && before.date !== now.date) out.push({ topic: `board:${before.date}`, removed: true });
+  if (moved) out.push({ topic: `board:${before.date}`, removed: true });
   const leftRoom =
     before !== undefined && before.date === today && (before.roomId !== now.roomId || now.date !== today);
   if (leftRoom) out.push({ topic: `room:${before.roomId}`, removed: true });
