@@ -424,9 +424,10 @@ describe('the web clients on a started platform fed by the simulator', () => {
     const SNAP = 5 * MINUTE;
     const target = Math.round((Date.parse(before.scheduledStart) + 30 * MINUTE) / SNAP) * SNAP;
     const by = target - Date.parse(before.scheduledStart);
-    const ticks = await board.locator('.tl-tick').allTextContents();
-    const hour = (label: string | undefined) => Number(label?.slice(0, 2));
-    const axisMs = (hour(ticks[ticks.length - 1]) - hour(ticks[0])) * 60 * MINUTE;
+    // The axis's hours, first tick to last; a day that runs late ends it at 00:00 (the next day's).
+    const hours = (await board.locator('.tl-tick').allTextContents()).map((label) => Number(label.slice(0, 2)));
+    const axisHours = hours.slice(1).reduce((sum, h, i) => sum + ((h - hours[i]! + 24) % 24 || 24), 0);
+    const axisMs = axisHours * 60 * MINUTE;
     const from = (await bar(board, before.id).boundingBox())!;
     const track = (await board.locator(`.tl-row[data-room-id="${before.roomId}"] .tl-track`).boundingBox())!;
     await board.mouse.move(from.x + 8, from.y + from.height / 2);
