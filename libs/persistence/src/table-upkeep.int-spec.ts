@@ -49,7 +49,8 @@ describe.each(['postgresql', 'pglite'] as const)('table upkeep on %s', (engine) 
     await vacuumTables(ds, due.vacuum);
     const after = await counts('inbox_open');
     expect(after.vacuums).toBe(before.vacuums + 1);
-    expect(after.analyses).toBe(before.analyses + 1);
+    // Vacuumed only: analysis has its own rule (at most once a minute).
+    expect(after.analyses).toBe(before.analyses);
     expect(after.dead).toBe(0);
   });
 

@@ -1,4 +1,4 @@
-import { upkeepDue, type TableActivity } from './table-upkeep';
+import { ANALYZE_INTERVAL_MS, upkeepDue, type TableActivity } from './table-upkeep';
 
 const t = (table: string, live: number, dead: number, modifiedSinceAnalyze: number): TableActivity => ({
   table,
@@ -16,8 +16,18 @@ describe('upkeepDue', () => {
       t('inbox', 120_000, 105_000, 240_000), // not churning: analysed only
     ]);
     expect(due.vacuum).toEqual(['inbox_open', 'surgical_case']);
-    // A vacuumed table is analysed by its VACUUM (ANALYZE); the others when changed enough.
-    expect(due.analyze).toEqual(['device', 'inbox']);
+    // Analysed by the other rule, vacuumed or not: each changed past 1,000 + 10 % of its live rows.
+    expect(due.analyze).toEqual(['device', 'inbox', 'inbox_open', 'surgical_case']);
+  });
+
+  it('analyses a table at most once a minute, however fast it changes', () => {
+    const busy = [t('inbox', 120_000, 0, 240_000), t('case_event', 50_000, 0, 90_000)];
+    const analyzedAt = new Map([['inbox', 1_000_000]]);
+    expect(upkeepDue(busy, analyzedAt, 1_000_000 + ANALYZE_INTERVAL_MS - 1).analyze).toEqual(['case_event']);
+    expect(upkeepDue(busy, analyzedAt, 1_000_000 + ANALYZE_INTERVAL_MS).analyze).toEqual(['case_event', 'inbox']);
+    // Vacuuming is not held back: a churning table is vacuumed whenever its dead rows call for it.
+    const churned = [t('inbox_open', 100, 5_000, 10_000)];
+    expect(upkeepDue(churned, new Map([['inbox_open', 5]]), 10)).toEqual({ vacuum: ['inbox_open'], analyze: [] });
   });
 
   it('analyses a table once its changes since the last analysis pass 1,000 + 10 % of its live rows', () => {

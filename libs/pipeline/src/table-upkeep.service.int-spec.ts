@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { churnInbox } from '../../../test/support/inbox-churn';
+import { ManualClock } from '@circulator/domain';
 import { openDatabase } from '@circulator/persistence';
 import { createTempDir, type TempDir } from '../../../test/support/services';
 import { TableUpkeep } from './table-upkeep.service';
@@ -26,8 +27,9 @@ describe('TableUpkeep (embedded database)', () => {
       )
     ).map((r) => ({ vacuums: Number(r.vacuums), analyses: Number(r.analyses) }))[0]!;
 
-  it('does nothing on a quiet database, then vacuums and analyses what churned', async () => {
-    const upkeep = new TableUpkeep(ds);
+  it('does nothing on a quiet database, then vacuums what churned and analyses it at most once a minute', async () => {
+    const clock = new ManualClock(new Date('2026-11-22T10:00:00Z'));
+    const upkeep = new TableUpkeep(ds, clock);
     await upkeep.onApplicationBootstrap();
     try {
       const quiet = await counts();
@@ -38,6 +40,15 @@ describe('TableUpkeep (embedded database)', () => {
       await upkeep.run();
       // inbox_open: 1,500 dead rows (vacuumed); inbox: 3,000 changes (analysed).
       expect(await counts()).toEqual({ vacuums: quiet.vacuums + 1, analyses: quiet.analyses + 1 });
+
+      // As much again 59 s later: vacuumed again, but the inbox's statistics are recent enough.
+      clock.advance(59_000);
+      await churnInbox(ds, 1500);
+      await upkeep.run();
+      expect(await counts()).toEqual({ vacuums: quiet.vacuums + 2, analyses: quiet.analyses + 1 });
+      clock.advance(1_000);
+      await upkeep.run();
+      expect(await counts()).toEqual({ vacuums: quiet.vacuums + 2, analyses: quiet.analyses + 2 });
     } finally {
       await upkeep.onApplicationShutdown();
     }

@@ -1,4 +1,11 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   analyzeTables,
@@ -9,6 +16,8 @@ import {
   vacuumTables,
 } from '@circulator/persistence';
 import type { DataSource } from 'typeorm';
+import type { Clock } from '@circulator/domain';
+import { CLOCK } from '@circulator/realtime';
 
 /** How often the tables' activity is looked at when the database does not vacuum by itself. */
 export const UPKEEP_INTERVAL_MS = 10_000;
@@ -17,8 +26,8 @@ export const UPKEEP_INTERVAL_MS = 10_000;
  * Worker role: on a database without autovacuum (PostgreSQL with `autovacuum = off`, or the
  * embedded PGlite), does the least of its work itself, and says so once at start: every 10 s it
  * reads the tables' activity and vacuums the tables the pipeline churns (`CHURNING_TABLES`), and
- * analyses any other, once enough has changed (see `upkeepDue`). With autovacuum on it does
- * nothing.
+ * analyses any table once enough has changed, at most once a minute each (see `upkeepDue`). With
+ * autovacuum on it does nothing.
  */
 @Injectable()
 export class TableUpkeep implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -26,7 +35,13 @@ export class TableUpkeep implements OnApplicationBootstrap, OnApplicationShutdow
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
 
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  /** When each table was last analysed here (see ANALYZE_INTERVAL_MS). */
+  private readonly analyzedAt = new Map<string, number>();
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Optional() @Inject(CLOCK) private readonly clock?: Clock,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     let needed: boolean;
@@ -56,9 +71,15 @@ export class TableUpkeep implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async pass(): Promise<void> {
-    const due = upkeepDue(await tableActivity(this.ds));
+    const due = upkeepDue(await tableActivity(this.ds), this.analyzedAt, this.now());
     await vacuumTables(this.ds, due.vacuum);
     await analyzeTables(this.ds, due.analyze);
+    const at = this.now();
+    for (const table of due.analyze) this.analyzedAt.set(table, at);
+  }
+
+  private now(): number {
+    return this.clock ? this.clock.now().getTime() : Date.now();
   }
 
   async onApplicationShutdown(): Promise<void> {
