@@ -12,10 +12,22 @@ import { INBOUND_QUEUE, PIPELINE_SETTINGS, type JobPayloads, type PipelineSettin
 const SWEEP_INTERVAL_MS = 15_000;
 
 /**
- * A message stored this recently is surely queued already (the ingest queues before it ACKs); the
- * periodic sweep looks only at older ones, so it never walks a healthy backlog.
+ * A message stored this recently is surely queued already (the ingest queues it right after its
+ * commit, within milliseconds); the periodic sweep looks only at older ones (and older than the
+ * oldest job still queued, see {@link sweepCutoff}), so it never walks a healthy backlog. A
+ * message that lost its job (a process killed between the commit and the queueing, a job failed
+ * by a stall) waits this long at least: a minute before 2026-11-22 (CI's `kill -9` test then took
+ * 29 to 132 s, depending on where its kills fell).
  */
-const SWEEP_MIN_AGE_MS = 60_000;
+const SWEEP_MIN_AGE_MS = 15_000;
+
+/**
+ * How many times a job may lose its worker (its lock ran out: the process was killed or stalled)
+ * before BullMQ fails it. BullMQ's default is once; a job taken again after one kill and active
+ * at the next was then failed without an attempt of its own and left to the sweep. A message
+ * that kills its worker every time still fails, after three.
+ */
+const MAX_STALLED = 3;
 
 /** Clock differences between the processes that queue and the one that sweeps (see {@link sweepCutoff}). */
 const QUEUE_CLOCK_MARGIN_MS = 10_000;
@@ -79,6 +91,7 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
       connection: this.connections.create('worker', { maxRetriesPerRequest: null }),
       prefix: this.connections.key('bull'),
       concurrency: this.settings.workerConcurrency,
+      maxStalledCount: MAX_STALLED,
       ...(this.settings.workerLockMs
         ? { lockDuration: this.settings.workerLockMs, stalledInterval: this.settings.workerLockMs }
         : {}),
