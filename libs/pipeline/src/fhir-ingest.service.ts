@@ -48,7 +48,7 @@ export class FhirIngestService implements FhirResourceSink {
     const fresh = stored.filter((s) => !s.duplicate).map((s) => s.id);
     if (fresh.length) {
       void this.queue
-        .enqueueMany(fresh)
+        .enqueueGathered(fresh)
         .catch((err: unknown) =>
           this.logger.warn(`FHIR resources ${fresh.join(', ')} stored, queueing postponed: ${(err as Error).message}`),
         );

@@ -271,15 +271,16 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
     });
   }
 
-  /** One group commit: store the batch, then queue what is new and accepted (one Redis call). */
+  /** One group commit: store the batch, then queue what is new and accepted (with the next commits'). */
   private async storeAndQueue(batch: NewInboxMessage[]): Promise<InboxStoreResult[]> {
     const results = await this.inbox.storeMany(batch);
     const fresh = results.filter((r, i) => !r.duplicate && batch[i]?.status === 'received').map((r) => r.id);
     if (fresh.length) {
-      // Stored: the ACKs may go now. Queueing follows without holding them (a Redis round trip per
-      // batch); if it fails, the worker's sweep queues every stored message not yet applied.
+      // Stored: the ACKs may go now. Queueing follows without holding them (one job for the commits
+      // of a few milliseconds); if it fails, the worker's sweep queues every stored message not yet
+      // applied.
       void this.queue
-        .enqueueMany(fresh)
+        .enqueueGathered(fresh)
         .catch((err: unknown) =>
           this.logger.warn(`${fresh.length} message(s) stored, queueing postponed: ${(err as Error).message}`),
         );
