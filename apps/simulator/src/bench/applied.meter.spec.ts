@@ -42,4 +42,26 @@ describe('AppliedMeter', () => {
     expect(meter.at(51)).toBe(40);
     expect(meter.at(131)).toBeUndefined();
   });
+
+  it('reads at the interval it is given, and at the new one after every()', async () => {
+    jest.useFakeTimers();
+    try {
+      let reads = 0;
+      const meter = new AppliedMeter(() => Promise.resolve({ applied: ++reads, failed: 0 }), 1_000);
+      await meter.start();
+      expect(reads).toBe(1);
+      await jest.advanceTimersByTimeAsync(999);
+      expect(reads).toBe(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(reads).toBe(2);
+      meter.every(100);
+      await jest.advanceTimersByTimeAsync(300);
+      expect(reads).toBe(5);
+      await meter.stop();
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(reads).toBe(6);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

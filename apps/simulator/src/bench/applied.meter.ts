@@ -48,12 +48,26 @@ export class AppliedMeter {
 
   async start(): Promise<void> {
     await this.sample();
+    this.poll(this.intervalMs);
+  }
+
+  /**
+   * Reads every `intervalMs` from now on. The bench reads seldom while it sends (each reading is a
+   * request the measured platform serves, with its session check) and often once it waits for the
+   * last messages, whose time is the figure.
+   */
+  every(intervalMs: number): void {
+    clearInterval(this.timer);
+    this.poll(intervalMs);
+  }
+
+  private poll(intervalMs: number): void {
     this.timer = setInterval(() => {
       // A reading that fails (the platform busy past the fetch's patience) is only a gap.
       this.polling ??= this.sample()
         .catch(() => undefined)
         .finally(() => (this.polling = undefined));
-    }, this.intervalMs);
+    }, intervalMs);
   }
 
   /** Stops polling after one last reading (a second stop only reads again). */

@@ -112,7 +112,8 @@ async function runHl7Phase(
     const before = platform.pid !== undefined ? processStats(platform.pid) : undefined;
     const ackLatency: number[] = [];
     const sentByKind: Partial<Record<BenchMessageKind, number>> = {};
-    const meter = new AppliedMeter(() => readAppliedCount(platform.url, bearer));
+    // Once a second while sending (the progress line), every 100 ms once the last messages are awaited.
+    const meter = new AppliedMeter(() => readAppliedCount(platform.url, bearer), 1_000);
     await meter.start();
     let sent = 0;
     let acked = 0;
@@ -152,6 +153,7 @@ async function runHl7Phase(
         }),
       );
       const sendingMs = performance.now() - started;
+      meter.every(100);
       // Let what was acknowledged be applied and reach the displays. Flat out, the senders are
       // acknowledged faster than the worker applies (ACK means stored), so a backlog is left: the
       // applied rate is measured to its end, and the sensors phase must not start behind it. Bounded
