@@ -8,6 +8,28 @@ function gate<T>() {
 }
 
 describe('Batcher (group commit)', () => {
+  it('puts items submitted first ahead of the others waiting, each kind in its order, never into a running batch', async () => {
+    const batches: number[][] = [];
+    const hold = gate<void>();
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        if (batches.length === 1) await hold.promise;
+        return items;
+      },
+      { maxBatch: 4 },
+    );
+    const running = batcher.submit(1);
+    await Promise.resolve();
+    await Promise.resolve();
+    const waiting = [batcher.submit(2), batcher.submit(3), batcher.submit(10, true), batcher.submit(4)];
+    const later = [batcher.submit(11, true), batcher.submit(5), batcher.submit(12, true)];
+    expect(batcher.backlog).toBe(7);
+    hold.open();
+    expect(await Promise.all([running, ...waiting, ...later])).toEqual([1, 2, 3, 10, 4, 11, 5, 12]);
+    expect(batches).toEqual([[1], [10, 11, 12, 2], [3, 4, 5]]);
+  });
+
   it('runs a lone item at once, then everything submitted meanwhile as one batch', async () => {
     const batches: number[][] = [];
     const first = gate<void>();

@@ -17,8 +17,17 @@ export interface Linger {
  * milliseconds) for the items that follow its first, so that a steady stream of small items makes
  * fewer, larger runs.
  */
+interface Pending<T, R> {
+  item: T;
+  at: number;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+}
+
 export class Batcher<T, R> {
-  private pending: { item: T; at: number; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  private pending: Pending<T, R>[] = [];
+  /** Items submitted as `first`: the next batch takes them before any other waiting item. */
+  private pendingFirst: Pending<T, R>[] = [];
   private running = 0;
   /** Lingering runs, to wake when a full batch is waiting. */
   private lingering: (() => void)[] = [];
@@ -42,10 +51,19 @@ export class Batcher<T, R> {
     this.wait = options.linger?.wait ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  submit(item: T): Promise<R> {
+  /**
+   * @param first - the item goes ahead of the others waiting (not of a batch already running); the
+   *   items submitted `first` keep their order among themselves, and so do the others.
+   */
+  submit(item: T, first = false): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.pending.push({ item, at: this.options.linger ? this.now() : 0, resolve, reject });
-      if (this.lingering.length && this.pending.length >= this.options.maxBatch) {
+      (first ? this.pendingFirst : this.pending).push({
+        item,
+        at: this.options.linger ? this.now() : 0,
+        resolve,
+        reject,
+      });
+      if (this.lingering.length && this.backlog >= this.options.maxBatch) {
         for (const wake of this.lingering.splice(0)) wake();
       }
       if (this.running < (this.options.concurrency ?? 1)) {
@@ -58,14 +76,16 @@ export class Batcher<T, R> {
 
   /** Items waiting for a run. */
   get backlog(): number {
-    return this.pending.length;
+    return this.pendingFirst.length + this.pending.length;
   }
 
   private async drain(): Promise<void> {
     try {
-      while (this.pending.length > 0) {
+      while (this.backlog > 0) {
         if (this.options.linger) await this.lingered();
-        const batch = this.pending.splice(0, this.options.maxBatch);
+        const { maxBatch } = this.options;
+        const batch = this.pendingFirst.splice(0, maxBatch);
+        if (batch.length < maxBatch) batch.push(...this.pending.splice(0, maxBatch - batch.length));
         let release!: () => void;
         const released = new Promise<void>((resolve) => (release = resolve));
         const finished = (async () => {
@@ -93,9 +113,10 @@ export class Batcher<T, R> {
   /** Resolves once the oldest waiting item has lingered long enough, or a full batch waits. */
   private async lingered(): Promise<void> {
     const linger = this.options.linger;
-    const oldest = this.pending[0];
-    if (!linger || !oldest || this.pending.length >= this.options.maxBatch) return;
-    const left = oldest.at + linger.ms - this.now();
+    const heads = [this.pendingFirst[0], this.pending[0]].filter((p) => p !== undefined);
+    if (!linger || !heads.length || this.backlog >= this.options.maxBatch) return;
+    const oldest = Math.min(...heads.map((p) => p.at));
+    const left = oldest + linger.ms - this.now();
     if (left <= 0) return;
     let wake!: () => void;
     const full = new Promise<void>((resolve) => (wake = resolve));

@@ -21,6 +21,27 @@ export const INBOUND_GATHER = Symbol('INBOUND_GATHER');
 const GATHER_MAX_COMMITS = 64;
 
 /**
+ * Which messages wait when the worker is behind. `first`: what changes the schedule, the patient,
+ * the orders and the alarms (ADT, SIU, ORM, OMG, ORU^R40), device feeds over MQTT, retries and
+ * reprocessing. `bulk`: results and device observations over HL7 (ORU^R01), which a monitor
+ * gateway sends by the hundred: a flood of them must not hold a booking back from the desk's
+ * board (seventh session's bench: bookings reached the displays 41 s late behind such a backlog).
+ * The case engine's own ordering (each fact's time) makes the order of application free.
+ */
+export type QueueLane = 'first' | 'bulk';
+
+/** The lane of an inbox message by its type (MSH-9, `code^trigger`). */
+export function laneOf(messageType: string | null | undefined): QueueLane {
+  return messageType === 'ORU^R01' ? 'bulk' : 'first';
+}
+
+/**
+ * BullMQ takes jobs without a priority before any job with one (then lower numbers first): the
+ * first lane has none, the bulk lane this one.
+ */
+const BULK_PRIORITY = 1;
+
+/**
  * The queue between ingest and workers. A job carries the inbox ids of one ingest commit (or one
  * id, from the sweep or a reprocess); its job id is made from them, so a message queued twice is one
  * job, and the worker's inbox check makes a second run a no-op: at-least-once delivery,
@@ -31,20 +52,22 @@ export class InboundQueue implements OnApplicationShutdown {
   readonly queue: Queue;
   /** Ours to close: BullMQ never closes a connection it is given. */
   private readonly connection: Redis;
-  /** Commits whose ids wait to be queued together (see {@link enqueueGathered}). */
-  private readonly gatherer: Batcher<readonly string[], undefined>;
+  /** Per lane, commits whose ids wait to be queued together (see {@link enqueueGathered}). */
+  private readonly gatherers: Record<QueueLane, Batcher<readonly string[], undefined>>;
   /** Gathered enqueues not yet settled, awaited on shutdown. */
   private readonly gathering = new Set<Promise<void>>();
 
   /** @param gather - how gathered commits wait (a clock and timer for tests); {@link GATHER_MS} by default */
   constructor(connections: RedisConnections, @Optional() @Inject(INBOUND_GATHER) gather?: Linger) {
-    this.gatherer = new Batcher(
-      async (commits) => {
-        await this.enqueueMany(commits.flat());
-        return commits.map(() => undefined);
-      },
-      { maxBatch: GATHER_MAX_COMMITS, linger: gather ?? { ms: GATHER_MS } },
-    );
+    const gatherer = (lane: QueueLane) =>
+      new Batcher<readonly string[], undefined>(
+        async (commits) => {
+          await this.enqueueMany(commits.flat(), lane);
+          return commits.map(() => undefined);
+        },
+        { maxBatch: GATHER_MAX_COMMITS, linger: gather ?? { ms: GATHER_MS } },
+      );
+    this.gatherers = { first: gatherer('first'), bulk: gatherer('bulk') };
     // A Redis that hangs must not hold an ACK for long: the message is already stored, and the
     // sweep queues it later.
     this.connection = connections.create('queue', {
@@ -68,31 +91,35 @@ export class InboundQueue implements OnApplicationShutdown {
     });
   }
 
-  async enqueueApply(inboxId: string): Promise<void> {
+  async enqueueApply(inboxId: string, lane: QueueLane = 'first'): Promise<void> {
     const payload: JobPayloads['inbox.apply'] = { inboxId };
-    await this.queue.add('inbox.apply', payload, { jobId: jobIdFor(inboxId) });
+    await this.queue.add('inbox.apply', payload, { jobId: jobIdFor(inboxId), ...laneOptions(lane) });
   }
 
   /**
    * Queues the messages of one ingest commit as one job (one Redis round trip, one job to run). The
    * job id names the first and last inbox ids, so a repeat of the same call is one job.
    */
-  async enqueueMany(inboxIds: readonly string[]): Promise<void> {
+  async enqueueMany(inboxIds: readonly string[], lane: QueueLane = 'first'): Promise<void> {
     const [first] = inboxIds;
     if (first === undefined) return;
-    if (inboxIds.length === 1) return this.enqueueApply(first);
+    if (inboxIds.length === 1) return this.enqueueApply(first, lane);
     const payload: JobPayloads['inbox.apply'] = { inboxId: first, inboxIds: [...inboxIds] };
-    await this.queue.add('inbox.apply', payload, { jobId: `inboxes-${first}-${inboxIds.at(-1)}` });
+    await this.queue.add('inbox.apply', payload, {
+      jobId: `inboxes-${first}-${inboxIds.at(-1)}`,
+      ...laneOptions(lane),
+    });
   }
 
   /**
    * Queues the messages of one commit together with those of the commits that follow it within
    * {@link GATHER_MS}: one job for all of them. For the ingest of frequent small commits (MLLP,
-   * FHIR), whose senders do not wait for the queueing. Resolves once the job is added.
+   * FHIR), whose senders do not wait for the queueing. Each lane gathers apart (see
+   * {@link QueueLane}). Resolves once the job is added.
    */
-  enqueueGathered(inboxIds: readonly string[]): Promise<void> {
+  enqueueGathered(inboxIds: readonly string[], lane: QueueLane = 'first'): Promise<void> {
     if (inboxIds.length === 0) return Promise.resolve();
-    const added = this.gatherer.submit(inboxIds);
+    const added = this.gatherers[lane].submit(inboxIds);
     const settled = added.then(
       () => undefined,
       () => undefined,
@@ -139,4 +166,8 @@ export class InboundQueue implements OnApplicationShutdown {
     await this.queue.close();
     this.connection.disconnect();
   }
+}
+
+function laneOptions(lane: QueueLane): { priority?: number } {
+  return lane === 'bulk' ? { priority: BULK_PRIORITY } : {};
 }

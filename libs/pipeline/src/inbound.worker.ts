@@ -107,7 +107,10 @@ export class InboundWorker implements OnModuleInit, OnApplicationShutdown {
     const ids = idsOf(job);
     if (!ids) throw new UnrecoverableError('job without an inbox id');
     const { trigger, actor } = job.data;
-    const results = await Promise.all(ids.map((inboxId) => this.batcher.submit({ inboxId, trigger, actor })));
+    // A bulk-lane job (a priority, see QueueLane) waits behind the first lane's here too: the worker
+    // holds many jobs at once, and a booking taken after them must not wait for them all.
+    const first = !job.opts.priority;
+    const results = await Promise.all(ids.map((inboxId) => this.batcher.submit({ inboxId, trigger, actor }, first)));
     // A job of several messages is retried whole: those already applied are then skipped.
     const failed = results.find((r) => !r.ok);
     if (failed && !failed.ok) throw jobError(failed.error);

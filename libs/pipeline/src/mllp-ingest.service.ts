@@ -23,7 +23,7 @@ import {
 import { InboxRepository, type InboxStoreResult, type NewInboxMessage } from '@circulator/persistence';
 import { CLOCK, METRICS_SINK, type MetricsSink } from '@circulator/realtime';
 import { Batcher } from './batcher';
-import { InboundQueue } from './inbound.queue';
+import { InboundQueue, laneOf, type QueueLane } from './inbound.queue';
 import { InterfaceListeners, type FrameRouting } from './interfaces';
 import { PIPELINE_SETTINGS, type IngestInterface, type PipelineSettings } from './pipeline.tokens';
 
@@ -274,15 +274,21 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
   /** One group commit: store the batch, then queue what is new and accepted (with the next commits'). */
   private async storeAndQueue(batch: NewInboxMessage[]): Promise<InboxStoreResult[]> {
     const results = await this.inbox.storeMany(batch);
-    const fresh = results.filter((r, i) => !r.duplicate && batch[i]?.status === 'received').map((r) => r.id);
-    if (fresh.length) {
+    const fresh: Record<QueueLane, string[]> = { first: [], bulk: [] };
+    results.forEach((r, i) => {
+      const message = batch[i];
+      if (!r.duplicate && message?.status === 'received') fresh[laneOf(message.messageType)].push(r.id);
+    });
+    for (const lane of ['first', 'bulk'] as const) {
+      const ids = fresh[lane];
+      if (!ids.length) continue;
       // Stored: the ACKs may go now. Queueing follows without holding them (one job for the commits
-      // of a few milliseconds); if it fails, the worker's sweep queues every stored message not yet
-      // applied.
+      // of a few milliseconds, per lane); if it fails, the worker's sweep queues every stored
+      // message not yet applied.
       void this.queue
-        .enqueueGathered(fresh)
+        .enqueueGathered(ids, lane)
         .catch((err: unknown) =>
-          this.logger.warn(`${fresh.length} message(s) stored, queueing postponed: ${(err as Error).message}`),
+          this.logger.warn(`${ids.length} message(s) stored, queueing postponed: ${(err as Error).message}`),
         );
     }
     return results;

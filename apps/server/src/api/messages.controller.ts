@@ -231,9 +231,10 @@ export class MessagesController {
   /** The inbound queue's job counts. Statistics are still worth showing while Redis is away. */
   private async queueDepth(): Promise<MessageStatsView['queue']> {
     try {
-      const counts = await this.inbound.queue.getJobCounts('wait', 'active', 'delayed', 'failed');
+      const counts = await this.inbound.queue.getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed');
       return {
-        waiting: counts['wait'] ?? 0,
+        // Results and observations wait in BullMQ's prioritized set (the bulk lane): waiting too.
+        waiting: (counts['wait'] ?? 0) + (counts['prioritized'] ?? 0),
         active: counts['active'] ?? 0,
         delayed: counts['delayed'] ?? 0,
         failed: counts['failed'] ?? 0,
