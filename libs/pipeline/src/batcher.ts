@@ -9,14 +9,7 @@ export interface Linger {
   wait?: (ms: number) => Promise<void>;
 }
 
-/**
- * Group commit: callers submit one item each and get their own result, while the work runs in
- * batches of whatever accumulated during the previous run. At low load a batch is one item (no
- * added latency: the run starts on the next microtask); under load batches grow by themselves,
- * so one commit or one transaction serves many senders. With a linger, a batch also waits (a few
- * milliseconds) for the items that follow its first, so that a steady stream of small items makes
- * fewer, larger runs.
- */
+/** An item waiting for a run, with its submitter's promise. */
 interface Pending<T, R> {
   item: T;
   at: number;
@@ -24,6 +17,14 @@ interface Pending<T, R> {
   reject: (e: unknown) => void;
 }
 
+/**
+ * Group commit: callers submit one item each and get their own result, while the work runs in
+ * batches of whatever accumulated during the previous run. At low load a batch is one item (no
+ * added latency: the run starts on the next microtask); under load batches grow by themselves,
+ * so one commit or one transaction serves many senders. With a linger, a batch also waits (a few
+ * milliseconds) for the items that follow its first, so that a steady stream of small items makes
+ * fewer, larger runs. Items submitted `first` go into the next batch ahead of those waiting.
+ */
 export class Batcher<T, R> {
   private pending: Pending<T, R>[] = [];
   /** Items submitted as `first`: the next batch takes them before any other waiting item. */
