@@ -42,10 +42,10 @@ export function laneOf(messageType: string | null | undefined): QueueLane {
 const BULK_PRIORITY = 1;
 
 /**
- * The queue between ingest and workers. A job carries the inbox ids of one ingest commit (or one
- * id, from the sweep or a reprocess); its job id is made from them, so a message queued twice is one
- * job, and the worker's inbox check makes a second run a no-op: at-least-once delivery,
- * exactly-once effect.
+ * The queue between ingest and workers. A job carries the inbox ids of one ingest commit, or of the
+ * commits of a few milliseconds of one lane (or one id, from the sweep or a reprocess); its job id
+ * is made from them, so a message queued twice is one job, and the worker's inbox check makes a
+ * second run a no-op: at-least-once delivery, exactly-once effect.
  */
 @Injectable()
 export class InboundQueue implements OnApplicationShutdown {
