@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
 import { openDatabase } from './data-source';
 import { DeviceRepository } from './device.repository';
+import { useTestDatabase } from '../../../test/support/database';
 
 const registered = new Date('2026-11-21T07:00:00Z');
 const now = new Date('2026-11-21T08:00:00Z');
@@ -79,10 +80,62 @@ describe.each(['postgresql', 'pglite'] as const)('device registry writes on %s',
     expect(await devices.get('not-registered')).toBeUndefined();
   });
 
+  it("reads devices for a batch with their rooms' names, and writes them back without locking again", async () => {
+    await ds.query(`INSERT INTO room (id, name, locations, unmapped) VALUES ('or-7', 'OR 7', '[]', false)`);
+    await devices.update('mon-2', { roomId: 'or-7' }, now);
+    await devices.update('mon-1', { roomId: 'or-missing' }, now);
+    const read = await ds.transaction(async (manager) => {
+      const locked = await devices.lockMany(['tag-1', 'mon-2', 'mon-1', 'not-registered'], manager);
+      await devices.updateMany([{ id: 'mon-2', fields: { lastSeenAt: '2026-11-21T08:00:01.000Z' } }], now, manager, {
+        locked: true,
+      });
+      return locked;
+    });
+    expect(read.map((d) => [d.id, d.roomId, d.roomName])).toEqual([
+      ['mon-1', 'or-missing', null],
+      ['mon-2', 'or-7', 'OR 7'],
+      ['tag-1', null, null],
+    ]);
+    expect(read[1]).toMatchObject({ vendor: 'Acme', type: 'monitor', createdAt: registered.toISOString() });
+    expect((await devices.get('mon-2'))?.lastSeenAt).toBe('2026-11-21T08:00:01.000Z');
+    expect(await ds.transaction((manager) => devices.lockMany([], manager))).toEqual([]);
+  });
+
   it('does nothing when nothing changed', async () => {
     const before = await devices.get('mon-1');
     await devices.updateMany([], new Date('2026-11-21T09:00:00Z'));
     await devices.updateMany([{ id: 'mon-1', fields: {} }], new Date('2026-11-21T09:00:00Z'));
     expect(await devices.get('mon-1')).toEqual(before);
+  });
+});
+
+describe('device registry locks on postgresql', () => {
+  const db = useTestDatabase('postgresql');
+  let devices: DeviceRepository;
+
+  beforeAll(async () => {
+    devices = new DeviceRepository(db.ds);
+    for (const id of ['mon-1', 'mon-2']) await devices.insert(id, { type: 'monitor' }, true, registered);
+  });
+
+  /** Whether another connection can lock the device at once (NOWAIT: no waiting, no timing). */
+  const lockable = async (id: string): Promise<boolean> =>
+    (await db.other()).transaction((manager) =>
+      manager.query(`SELECT 1 FROM device WHERE id = $1 FOR UPDATE NOWAIT`, [id]).then(
+        () => true,
+        (err: { code?: string }) => {
+          if (err.code === '55P03') return false; // lock_not_available
+          throw err;
+        },
+      ),
+    );
+
+  it('holds the devices a batch read until its transaction ends', async () => {
+    await db.ds.transaction(async (manager) => {
+      await devices.lockMany(['mon-1'], manager);
+      expect(await lockable('mon-1')).toBe(false);
+      expect(await lockable('mon-2')).toBe(true);
+    });
+    expect(await lockable('mon-1')).toBe(true);
   });
 });

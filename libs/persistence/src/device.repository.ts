@@ -105,7 +105,7 @@ const COLUMNS: Record<keyof DeviceFields, string> = {
 };
 const JSON_FIELDS = new Set<keyof DeviceFields>(['binding', 'anomalyState']);
 
-const SELECT = `SELECT id, type, label, vendor, model, serial, firmware, room_id AS "roomId",
+const SELECTED = `id, type, label, vendor, model, serial, firmware, room_id AS "roomId",
   network_segment AS "networkSegment", service_interval_uses AS "serviceIntervalUses",
   service_interval_days AS "serviceIntervalDays", last_service_at AS "lastServiceAt",
   uses_since_service AS "usesSinceService", usage_count AS "usageCount",
@@ -113,8 +113,8 @@ const SELECT = `SELECT id, type, label, vendor, model, serial, firmware, room_id
   error_code AS "errorCode", last_seen_at AS "lastSeenAt", last_address AS "lastAddress", flagged,
   flagged_at AS "flaggedAt", binding, tag_room_id AS "tagRoomId", secret_hash AS "secretHash",
   mosquitto_hash AS "mosquittoHash", secret_version AS "secretVersion", secret_issued_at AS "secretIssuedAt",
-  anomaly_state AS "anomalyState", created_at AS "createdAt", updated_at AS "updatedAt"
-  FROM device`;
+  anomaly_state AS "anomalyState", created_at AS "createdAt", updated_at AS "updatedAt"`;
+const SELECT = `SELECT ${SELECTED} FROM device`;
 
 type Row = Omit<
   DeviceRecord,
@@ -223,6 +223,25 @@ export class DeviceRepository {
     return rows.map(toRecord);
   }
 
+  /**
+   * The devices with these ids, each with its room's name, locked for update in id order (two
+   * batches locking the same devices never deadlock): what a worker batch reads, changes and writes
+   * back with {@link updateMany} `locked`. One statement where reading, naming the rooms and
+   * locking were three: a round trip to PostgreSQL costs the busy platform more than the query.
+   */
+  async lockMany(
+    ids: readonly string[],
+    manager: EntityManager,
+  ): Promise<(DeviceRecord & { roomName: string | null })[]> {
+    if (!ids.length) return [];
+    const rows = await manager.query<(Row & { roomName: string | null })[]>(
+      `SELECT ${SELECTED}, (SELECT name FROM room WHERE room.id = device.room_id) AS "roomName"
+       FROM device WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+      [[...ids]],
+    );
+    return rows.map((row) => ({ ...toRecord(row), roomName: row.roomName }));
+  }
+
   async list(filter: { roomId?: string; type?: string } = {}): Promise<DeviceRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -255,13 +274,14 @@ export class DeviceRepository {
   /**
    * Updates many devices, each with its own fields, in one statement (plus one that locks them):
    * what a worker batch learned about every device it heard from. Rows are locked in id order
-   * first, so that two batches touching the same devices never deadlock. Devices not registered
-   * are skipped.
+   * first, so that two batches touching the same devices never deadlock; `locked` says the
+   * transaction holds them already ({@link lockMany}). Devices not registered are skipped.
    */
   async updateMany(
     changes: readonly { id: string; fields: DeviceFields }[],
     now: Date,
     manager: EntityManager = this.ds.manager,
+    options: { locked?: boolean } = {},
   ): Promise<void> {
     const patches = changes.flatMap(({ id, fields }) => {
       const patch: Record<string, unknown> = {};
@@ -273,9 +293,11 @@ export class DeviceRepository {
     });
     if (!patches.length) return;
     const columns = [...new Set(patches.flatMap((p) => Object.keys(p.patch)))].sort();
-    await manager.query(`SELECT 1 FROM device WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [
-      patches.map((p) => p.id),
-    ]);
+    if (!options.locked) {
+      await manager.query(`SELECT 1 FROM device WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [
+        patches.map((p) => p.id),
+      ]);
+    }
     // jsonb_populate_record(d, patch) is the device's row with the patch's columns replaced (each
     // read as its column's type): a device's unchanged columns keep their values.
     await manager.query(

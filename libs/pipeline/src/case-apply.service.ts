@@ -193,7 +193,7 @@ export class CaseApplyService {
       const fresh = messages.filter((m) => m.status === 'received');
       const mqtt = fresh.filter((m) => m.channel === 'mqtt');
       const feed = mqtt.length
-        ? await DeviceFeedWork.load(this.devices, this.rooms, manager, mqtt, {
+        ? await DeviceFeedWork.load(this.devices, manager, mqtt, {
             ...(this.approvals ? { approvals: this.approvals } : {}),
             ...(this.pipeline.isPacu ? { isPacu: this.pipeline.isPacu } : {}),
           })

@@ -4,7 +4,6 @@ import {
   DeviceRepository,
   FirmwareApprovalRepository,
   openDatabase,
-  RoomRepository,
   type DeviceEventRecord,
   type StoredInboxMessage,
 } from '@circulator/persistence';
@@ -60,13 +59,12 @@ describe('DeviceFeedWork: feed anomalies', () => {
   let dir: TempDir;
   let ds: DataSource;
   let devices: DeviceRepository;
-  let rooms: RoomRepository;
   let approvals: FirmwareApprovalRepository;
 
   /** Runs one worker batch of these rows, as the worker does, at `now`. */
   async function batch(rows: StoredInboxMessage[], now: Date): Promise<void> {
     await ds.transaction(async (manager) => {
-      const work = await DeviceFeedWork.load(devices, rooms, manager, rows, { approvals });
+      const work = await DeviceFeedWork.load(devices, manager, rows, { approvals });
       for (const r of rows) work.decode(r, now.toISOString());
       await work.persist(devices, manager, now);
     });
@@ -79,7 +77,6 @@ describe('DeviceFeedWork: feed anomalies', () => {
     pg = await createTestDatabase();
     ds = await openDatabase({ databaseUrl: pg.url, dataDir: dir.path });
     devices = new DeviceRepository(ds);
-    rooms = new RoomRepository(ds);
     approvals = new FirmwareApprovalRepository(ds);
     for (const [id, type, roomId] of [
       ['mon-1', 'monitor', 'or-1'],

@@ -19,7 +19,6 @@ import {
 import {
   DeviceRepository,
   FirmwareApprovalRepository,
-  RoomRepository,
   type DeviceEventInput,
   type DeviceFields,
   type DeviceRecord,
@@ -77,7 +76,6 @@ export class DeviceFeedWork {
 
   static async load(
     repo: DeviceRepository,
-    rooms: RoomRepository,
     manager: EntityManager,
     messages: readonly StoredInboxMessage[],
     options: DeviceFeedOptions = {},
@@ -93,14 +91,14 @@ export class DeviceFeedWork {
         rows.set(m.id, err as Error);
       }
     }
-    const records = await repo.getMany([...ids], manager);
+    // Locked now: the batch reads each device, changes it in memory and writes it back at the end.
+    const records = await repo.lockMany([...ids], manager);
     // Tags bound to devices move those devices: load them too.
     const bound = records
       .map((d) => d.binding as TagBinding | null)
       .flatMap((b) => (b?.kind === 'device' && !ids.has(b.deviceId) ? [b.deviceId] : []));
-    const all = [...records, ...(bound.length ? await repo.getMany(bound, manager) : [])];
-    const roomIds = all.flatMap((d) => (d.roomId ? [d.roomId] : []));
-    const roomNames = new Map((await rooms.byLocationsOrIds(manager, [], roomIds)).map((r) => [r.id, r.name]));
+    const all = [...records, ...(bound.length ? await repo.lockMany(bound, manager) : [])];
+    const roomNames = new Map(all.flatMap((d) => (d.roomId && d.roomName !== null ? [[d.roomId, d.roomName]] : [])));
     // Approvals only for devices whose status messages may carry a firmware: rare, and one query.
     const reporting = new Set<string>();
     for (const entries of rows.values()) {
@@ -358,6 +356,7 @@ export class DeviceFeedWork {
       }),
       now,
       manager,
+      { locked: true },
     );
     for (const env of this.environments.values()) {
       await repo.saveEnvironment(
