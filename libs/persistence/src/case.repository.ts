@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CaseEventView, CaseIdentifiers } from '@circulator/contracts';
 import type { CaseEvent, CaseState } from '@circulator/domain';
+import { writeTogether, type WritePart } from './write-together';
 
 /**
  * The identifiers that name one appointment, in the order they are trusted: a case is found by
@@ -26,6 +27,15 @@ export interface ParkedFactInput {
   appointmentKeys?: string[];
   /** The fact and when it was received, as JSON. */
   fact: unknown;
+}
+
+/** A case to write, with its new events, as of the version it was read at. */
+export interface CaseSave {
+  state: CaseState;
+  events: readonly CaseEvent[];
+  expectedVersion: number | undefined;
+  /** The case as it was read: identifiers it already had are not written again. */
+  loaded?: CaseState | undefined;
 }
 
 @Injectable()
@@ -157,23 +167,19 @@ export class CaseRepository {
   /**
    * Writes many cases, their new identifiers and their events in one statement. Each existing case
    * is updated only if it is still at the version its change was computed on; otherwise the whole
-   * batch fails (and is retried), never silently overwriting a concurrent writer. One statement
-   * where there were two or three: on a busy machine each round trip to PostgreSQL (a socket write
-   * that wakes it, a wait for the answer) cost the worker more than the query did.
+   * batch fails (and is retried), never silently overwriting a concurrent writer.
    */
-  async saveMany(
-    manager: EntityManager,
-    saves: readonly {
-      state: CaseState;
-      events: readonly CaseEvent[];
-      expectedVersion: number | undefined;
-      /** The case as it was read: identifiers it already had are not written again. */
-      loaded?: CaseState | undefined;
-    }[],
-    at: Date,
-  ): Promise<void> {
-    if (!saves.length) return;
+  async saveMany(manager: EntityManager, saves: readonly CaseSave[], at: Date): Promise<void> {
     if (!manager.queryRunner) throw new Error('CaseRepository.saveMany must run inside a transaction');
+    await writeTogether(manager, [this.savePart(saves, at)]);
+  }
+
+  /**
+   * {@link saveMany}'s writes as part of a combined statement ({@link writeTogether}), to run in a
+   * transaction; undefined when there is nothing to save.
+   */
+  savePart(saves: readonly CaseSave[], at: Date): WritePart | undefined {
+    if (!saves.length) return undefined;
     // One JSON document per statement (jsonb_to_recordset), not one array per column: the driver
     // escapes every element of a text[] character by character, which for whole case states cost
     // more than the rest of the batch.
@@ -208,37 +214,49 @@ export class CaseRepository {
         change: { ...e.change, ...(e.source.label ? { sourceLabel: e.source.label } : {}) },
       })),
     );
-    // The identifiers' and events' foreign keys are checked at the end of the statement, when the
-    // cases it inserts exist.
-    const [written] = await manager.query<{ saved: number }[]>(
-      `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS t(id uuid, version int, status text, room_id text, s timestamptz, e timestamptz, state jsonb, expected int)
-       ), saved AS (
-         INSERT INTO surgical_case (id, version, status, room_id, scheduled_start, scheduled_end, state, updated_at)
-         SELECT id, version, status, room_id, s, e, state, $2 FROM input
-         ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
-           room_id = EXCLUDED.room_id, scheduled_start = EXCLUDED.scheduled_start,
-           scheduled_end = EXCLUDED.scheduled_end, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at
-         WHERE surgical_case.version = (SELECT expected FROM input WHERE input.id = EXCLUDED.id)
-         RETURNING id
-       ), identified AS (
-         INSERT INTO case_identifier (kind, value, case_id)
-         SELECT kind, value, case_id FROM jsonb_to_recordset($3::jsonb) AS t(kind text, value text, case_id uuid)
-         ON CONFLICT (kind, value) DO NOTHING
-       ), recorded AS (
-         INSERT INTO case_event (case_id, version, kind, at, received_at, source_kind, source_id, change)
-         SELECT case_id, version, kind, at, received_at, source_kind, source_id, change
-         FROM jsonb_to_recordset($4::jsonb) AS t(case_id uuid, version int, kind text, at timestamptz,
-           received_at timestamptz, source_kind text, source_id text, change jsonb)
-       )
-       SELECT count(*)::int AS saved FROM saved`,
-      [rows, at, JSON.stringify(identifiers), JSON.stringify(events)],
-    );
-    const count = Number(written?.saved ?? 0);
-    if (count !== saves.length) {
-      throw new Error(`${saves.length - count} case(s) changed concurrently; the batch is retried`);
-    }
+    return {
+      ctes: [
+        {
+          name: 'case_input',
+          sql: `SELECT * FROM jsonb_to_recordset($1::jsonb)
+            AS t(id uuid, version int, status text, room_id text, s timestamptz, e timestamptz, state jsonb, expected int)`,
+        },
+        {
+          name: 'case_saved',
+          sql: `INSERT INTO surgical_case (id, version, status, room_id, scheduled_start, scheduled_end, state, updated_at)
+            SELECT id, version, status, room_id, s, e, state, $2 FROM case_input
+            ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
+              room_id = EXCLUDED.room_id, scheduled_start = EXCLUDED.scheduled_start,
+              scheduled_end = EXCLUDED.scheduled_end, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at
+            WHERE surgical_case.version = (SELECT expected FROM case_input WHERE case_input.id = EXCLUDED.id)
+            RETURNING id`,
+        },
+        {
+          name: 'case_identified',
+          sql: `INSERT INTO case_identifier (kind, value, case_id)
+            SELECT kind, value, case_id FROM jsonb_to_recordset($3::jsonb) AS t(kind text, value text, case_id uuid)
+            ON CONFLICT (kind, value) DO NOTHING`,
+        },
+        {
+          name: 'case_recorded',
+          sql: `INSERT INTO case_event (case_id, version, kind, at, received_at, source_kind, source_id, change)
+            SELECT case_id, version, kind, at, received_at, source_kind, source_id, change
+            FROM jsonb_to_recordset($4::jsonb) AS t(case_id uuid, version int, kind text, at timestamptz,
+              received_at timestamptz, source_kind text, source_id text, change jsonb)`,
+        },
+      ],
+      params: [rows, at, JSON.stringify(identifiers), JSON.stringify(events)],
+      // The identifiers' and events' foreign keys are checked at the end of the statement, when
+      // the cases it inserts exist.
+      result: {
+        sql: '(SELECT count(*)::int FROM case_saved)',
+        check: (count) => {
+          if (count !== saves.length) {
+            throw new Error(`${saves.length - count} case(s) changed concurrently; the batch is retried`);
+          }
+        },
+      },
+    };
   }
 
   /** Keeps facts that matched no case yet (see the parked_fact migration). */

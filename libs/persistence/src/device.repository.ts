@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { writeTogether, type WritePart } from './write-together';
 
 /** A registered device as stored (the registry's columns; secrets only as hashes). */
 export interface DeviceRecord {
@@ -283,6 +284,21 @@ export class DeviceRepository {
     manager: EntityManager = this.ds.manager,
     options: { locked?: boolean } = {},
   ): Promise<void> {
+    const part = this.updatePart(changes, now);
+    if (!part) return;
+    if (!options.locked) {
+      await manager.query(`SELECT 1 FROM device WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [
+        [...new Set(changes.map((c) => c.id))],
+      ]);
+    }
+    await writeTogether(manager, [part]);
+  }
+
+  /**
+   * {@link updateMany}'s update as part of a combined statement ({@link writeTogether}), for
+   * devices the transaction has locked ({@link lockMany}). Undefined when nothing changes.
+   */
+  updatePart(changes: readonly { id: string; fields: DeviceFields }[], now: Date): WritePart | undefined {
     const patches = changes.flatMap(({ id, fields }) => {
       const patch: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(fields) as [keyof DeviceFields, unknown][]) {
@@ -291,22 +307,22 @@ export class DeviceRepository {
       }
       return Object.keys(patch).length ? [{ id, patch }] : [];
     });
-    if (!patches.length) return;
+    if (!patches.length) return undefined;
     const columns = [...new Set(patches.flatMap((p) => Object.keys(p.patch)))].sort();
-    if (!options.locked) {
-      await manager.query(`SELECT 1 FROM device WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [
-        patches.map((p) => p.id),
-      ]);
-    }
-    // jsonb_populate_record(d, patch) is the device's row with the patch's columns replaced (each
-    // read as its column's type): a device's unchanged columns keep their values.
-    await manager.query(
-      `UPDATE device AS d SET (${columns.join(', ')}, updated_at) =
-         (SELECT ${columns.map((c) => `p.${c}`).join(', ')}, $2::timestamptz FROM jsonb_populate_record(d, v.patch) AS p)
-       FROM jsonb_to_recordset($1::jsonb) AS v(id text, patch jsonb)
-       WHERE d.id = v.id`,
-      [JSON.stringify(patches), now],
-    );
+    return {
+      ctes: [
+        {
+          name: 'device_updated',
+          // jsonb_populate_record(d, patch) is the device's row with the patch's columns replaced
+          // (each read as its column's type): a device's unchanged columns keep their values.
+          sql: `UPDATE device AS d SET (${columns.join(', ')}, updated_at) =
+              (SELECT ${columns.map((c) => `p.${c}`).join(', ')}, $2::timestamptz FROM jsonb_populate_record(d, v.patch) AS p)
+            FROM jsonb_to_recordset($1::jsonb) AS v(id text, patch jsonb)
+            WHERE d.id = v.id`,
+        },
+      ],
+      params: [JSON.stringify(patches), now],
+    };
   }
 
   /**
@@ -346,11 +362,21 @@ export class DeviceRepository {
   }
 
   async addEvents(events: readonly DeviceEventInput[], manager?: EntityManager): Promise<void> {
-    if (!events.length) return;
-    await (manager ?? this.ds.manager).query(
-      `INSERT INTO device_event (device_id, at, kind, priority, message, detail, actor)
-       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])`,
-      [
+    await writeTogether(manager ?? this.ds.manager, [this.eventsPart(events)]);
+  }
+
+  /** {@link addEvents}'s insert as part of a combined statement ({@link writeTogether}); undefined when none. */
+  eventsPart(events: readonly DeviceEventInput[]): WritePart | undefined {
+    if (!events.length) return undefined;
+    return {
+      ctes: [
+        {
+          name: 'device_events',
+          sql: `INSERT INTO device_event (device_id, at, kind, priority, message, detail, actor)
+            SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])`,
+        },
+      ],
+      params: [
         events.map((e) => e.deviceId),
         events.map((e) => e.at.toISOString()),
         events.map((e) => e.kind),
@@ -359,7 +385,7 @@ export class DeviceRepository {
         events.map((e) => (e.detail === undefined ? null : JSON.stringify(e.detail))),
         events.map((e) => e.actor ?? null),
       ],
-    );
+    };
   }
 
   /** A device's history, newest first, in keyset pages. */

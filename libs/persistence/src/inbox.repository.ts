@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { InboxStatus } from './entities/inbox-message.entity';
+import { writeTogether, type WritePart } from './write-together';
 
 export interface NewInboxMessage {
   channel: 'mllp' | 'fhir' | 'mqtt' | 'rest' | 'api';
@@ -64,11 +65,12 @@ export interface InboxAttempt {
 }
 
 /** Appends the attempts of `t` (numbered after the message's earlier attempts). */
-const ATTEMPT_INSERT = `INSERT INTO inbox_attempt (inbox_id, attempt, trigger, started_at, finished_at, outcome, error, facts,
-                                  case_ids, warnings, actor)
+/** The attempt rows of the attempts in `source` (a `jsonb_to_recordset` of {@link attemptsDocument}). */
+const attemptInsert = (source: string): string => `INSERT INTO inbox_attempt (inbox_id, attempt, trigger, started_at,
+         finished_at, outcome, error, facts, case_ids, warnings, actor)
        SELECT t.inbox_id, (SELECT count(*) FROM inbox_attempt a WHERE a.inbox_id = t.inbox_id) + 1, t.trigger,
               t.started_at, t.finished_at, t.outcome, t.error, t.facts, t.case_ids, t.warnings, t.actor
-       FROM t`;
+       FROM ${source} AS t`;
 
 /**
  * Attempts as one JSON document (read with jsonb_to_recordset): facts are JSON already, and a
@@ -249,21 +251,33 @@ export class InboxRepository {
    * change status (only from `received`), and every attempt is recorded with the facts it produced.
    */
   async finishAttempts(manager: EntityManager, attempts: readonly InboxAttempt[]): Promise<void> {
-    if (!attempts.length) return;
-    // A data-modifying WITH runs whether or not the INSERT reads it: one round trip for both.
-    await manager.query(
-      `WITH t AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(inbox_id bigint, trigger text, started_at timestamptz,
-           finished_at timestamptz, outcome text, error text, facts jsonb, case_ids jsonb, warnings jsonb, actor text,
-           mrn text)
-       ), done AS (
-         UPDATE inbox SET status = t.outcome, processed_at = t.finished_at, error = t.error,
-           mrn = COALESCE(t.mrn, inbox.mrn), attempts = inbox.attempts + 1
-         FROM t WHERE inbox.id = t.inbox_id AND inbox.status = 'received' AND t.outcome <> 'error'
-       )
-       ${ATTEMPT_INSERT}`,
-      [attemptsDocument(attempts)],
-    );
+    await writeTogether(manager, [this.finishPart(attempts)]);
+  }
+
+  /**
+   * {@link finishAttempts}'s writes as part of a combined statement ({@link writeTogether}): each
+   * message's new status and its attempt row. Undefined when there are none.
+   */
+  finishPart(attempts: readonly InboxAttempt[]): WritePart | undefined {
+    if (!attempts.length) return undefined;
+    return {
+      ctes: [
+        {
+          name: 'attempt_input',
+          sql: `SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(inbox_id bigint, trigger text, started_at timestamptz,
+            finished_at timestamptz, outcome text, error text, facts jsonb, case_ids jsonb, warnings jsonb, actor text,
+            mrn text)`,
+        },
+        {
+          name: 'attempt_done',
+          sql: `UPDATE inbox SET status = t.outcome, processed_at = t.finished_at, error = t.error,
+              mrn = COALESCE(t.mrn, inbox.mrn), attempts = inbox.attempts + 1
+            FROM attempt_input AS t WHERE inbox.id = t.inbox_id AND inbox.status = 'received' AND t.outcome <> 'error'`,
+        },
+        { name: 'attempt_rows', sql: attemptInsert('attempt_input') },
+      ],
+      params: [attemptsDocument(attempts)],
+    };
   }
 
   /** Appends attempt rows (an `error` attempt is written on its own, outside the failed batch). */
@@ -274,7 +288,7 @@ export class InboxRepository {
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(inbox_id bigint, trigger text, started_at timestamptz,
            finished_at timestamptz, outcome text, error text, facts jsonb, case_ids jsonb, warnings jsonb, actor text)
        )
-       ${ATTEMPT_INSERT}`,
+       ${attemptInsert('t')}`,
       [attemptsDocument(attempts)],
     );
   }

@@ -17,3 +17,4 @@ export * from './writeback-outbox.repository';
 export * from './vitals.repository';
 export * from './firmware-approval.repository';
 export * from './table-upkeep';
+export * from './write-together';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { writeTogether, type WritePart } from './write-together';
 
 /** One reading a case took (a vitals name of CONTRACT §3 in its display unit). */
 export interface VitalRow {
@@ -61,23 +62,37 @@ export class VitalsRepository {
    * minute, since only the rows really inserted feed the aggregates. Returns how many were new.
    */
   async store(rows: readonly VitalRow[], manager: EntityManager = this.ds.manager): Promise<number> {
-    if (!rows.length) return 0;
-    const result = await manager.query<{ n: string }[]>(
-      `WITH r AS (
-         INSERT INTO vital_reading (case_id, name, at, value, unit, inbox_id)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::bigint[])
-         ON CONFLICT DO NOTHING
-         RETURNING case_id, name, at, value, unit
-       ), m AS (
-         INSERT INTO vital_minute AS v (case_id, name, minute, unit, min, max, sum, count)
-         SELECT case_id, name, date_trunc('minute', at), max(unit), min(value), max(value), sum(value), count(*)
-         FROM r GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-         ON CONFLICT (case_id, name, minute) DO UPDATE SET
-           unit = EXCLUDED.unit, min = LEAST(v.min, EXCLUDED.min), max = GREATEST(v.max, EXCLUDED.max),
-           sum = v.sum + EXCLUDED.sum, count = v.count + EXCLUDED.count
-         RETURNING 1
-       ) SELECT (SELECT count(*) FROM r)::text AS n, (SELECT count(*) FROM m)::text AS minutes`,
-      [
+    let stored = 0;
+    await writeTogether(manager, [this.storePart(rows, (n) => (stored = n))]);
+    return stored;
+  }
+
+  /**
+   * {@link store}'s writes as part of a combined statement ({@link writeTogether}); `stored` is
+   * told how many readings were new. Undefined when there are none.
+   */
+  storePart(rows: readonly VitalRow[], stored?: (count: number) => void): WritePart | undefined {
+    if (!rows.length) return undefined;
+    return {
+      ctes: [
+        {
+          name: 'vital_written',
+          sql: `INSERT INTO vital_reading (case_id, name, at, value, unit, inbox_id)
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::bigint[])
+            ON CONFLICT DO NOTHING
+            RETURNING case_id, name, at, value, unit`,
+        },
+        {
+          name: 'vital_minutes',
+          sql: `INSERT INTO vital_minute AS v (case_id, name, minute, unit, min, max, sum, count)
+            SELECT case_id, name, date_trunc('minute', at), max(unit), min(value), max(value), sum(value), count(*)
+            FROM vital_written GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (case_id, name, minute) DO UPDATE SET
+              unit = EXCLUDED.unit, min = LEAST(v.min, EXCLUDED.min), max = GREATEST(v.max, EXCLUDED.max),
+              sum = v.sum + EXCLUDED.sum, count = v.count + EXCLUDED.count`,
+        },
+      ],
+      params: [
         rows.map((r) => r.caseId),
         rows.map((r) => r.name),
         rows.map((r) => r.at),
@@ -85,8 +100,8 @@ export class VitalsRepository {
         rows.map((r) => r.unit),
         rows.map((r) => r.inboxId ?? null),
       ],
-    );
-    return Number(result[0]?.n ?? 0);
+      ...(stored ? { result: { sql: '(SELECT count(*)::int FROM vital_written)', check: stored } } : {}),
+    };
   }
 
   /** A case's raw readings in `[from, to)`, oldest first, at most `limit`. */

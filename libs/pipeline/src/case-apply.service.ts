@@ -32,6 +32,7 @@ import {
   UNIQUE_IDENTIFIER_KINDS,
   WritebackOutboxRepository,
   VitalsRepository,
+  writeTogether,
   type InboxAttempt,
   type ParkedFactInput,
   type StoredInboxMessage,
@@ -215,7 +216,7 @@ export class CaseApplyService {
           if (work.length % YIELD_EVERY === 0) await yieldToIo();
         }
       }
-      if (feed) await feed.persist(this.devices, manager, this.clock.now());
+      if (feed) await feed.saveEnvironments(this.devices, manager);
       if (!work.length) return;
 
       const set = new CaseWorkingSet();
@@ -235,12 +236,38 @@ export class CaseApplyService {
       await this.predictions?.predictWithin(manager, set, set.changes());
 
       changed = set.changes();
-      if (this.vitals && set.vitals.length) await this.vitals.store(set.vitals, manager);
-      await this.cases.saveMany(
-        manager,
-        changed.map((c) => ({ state: c.state, events: c.events, expectedVersion: c.loadedVersion, loaded: c.loaded })),
-        now,
-      );
+      const attempts: InboxAttempt[] = work.map((item) => ({
+        inboxId: item.message.id,
+        trigger: item.request.trigger ?? 'queue',
+        actor: item.request.actor ?? null,
+        startedAt,
+        finishedAt: now,
+        outcome: item.problem ? 'failed' : 'applied',
+        error: item.problem ?? (item.warnings.length ? item.warnings.join('; ').slice(0, 2000) : null),
+        // A device batch's plain readings are not copied into its attempt: they are in the raw
+        // message and, once applied, in the vitals series with the message's id (at 2,000
+        // readings/s the copies came to about 20 GB a day). Other facts (alarms, RTLS) are kept.
+        facts: item.message.channel === 'mqtt' ? item.facts.filter((f) => !coalescible(f)) : item.facts,
+        caseIds: [...item.caseIds],
+        warnings: item.warnings,
+        mrn: item.mrn ?? null,
+      }));
+      // What the batch changed, in one statement: the devices it heard from, the readings, the
+      // cases with their events, and each message's attempt and status.
+      await writeTogether(manager, [
+        ...(feed ? feed.writes(this.devices, now) : []),
+        this.vitals?.storePart(set.vitals),
+        this.cases.savePart(
+          changed.map((c) => ({
+            state: c.state,
+            events: c.events,
+            expectedVersion: c.loadedVersion,
+            loaded: c.loaded,
+          })),
+          now,
+        ),
+        this.inbox.finishPart(attempts),
+      ]);
       // Write-back (off by default): the intent to tell the EHR commits with the change itself.
       const writeback = this.pipeline.writeback;
       if (writeback && this.outbox) {
@@ -260,23 +287,6 @@ export class CaseApplyService {
           }
         }
       }
-      const attempts: InboxAttempt[] = work.map((item) => ({
-        inboxId: item.message.id,
-        trigger: item.request.trigger ?? 'queue',
-        actor: item.request.actor ?? null,
-        startedAt,
-        finishedAt: now,
-        outcome: item.problem ? 'failed' : 'applied',
-        error: item.problem ?? (item.warnings.length ? item.warnings.join('; ').slice(0, 2000) : null),
-        // A device batch's plain readings are not copied into its attempt: they are in the raw
-        // message and, once applied, in the vitals series with the message's id (at 2,000
-        // readings/s the copies came to about 20 GB a day). Other facts (alarms, RTLS) are kept.
-        facts: item.message.channel === 'mqtt' ? item.facts.filter((f) => !coalescible(f)) : item.facts,
-        caseIds: [...item.caseIds],
-        warnings: item.warnings,
-        mrn: item.mrn ?? null,
-      }));
-      await this.inbox.finishAttempts(manager, attempts);
       for (const item of work) {
         outcomes.set(item.message.id, item.problem ? 'failed' : 'applied');
         warnings.set(item.message.id, item.problem ? [item.problem] : item.warnings);

@@ -23,6 +23,8 @@ import {
   type DeviceFields,
   type DeviceRecord,
   type StoredInboxMessage,
+  type WritePart,
+  writeTogether,
 } from '@circulator/persistence';
 import type { EntityManager } from 'typeorm';
 
@@ -345,9 +347,17 @@ export class DeviceFeedWork {
 
   /** Writes what the batch said about devices and rooms, in the batch's transaction. */
   async persist(repo: DeviceRepository, manager: EntityManager, now: Date): Promise<void> {
-    // One statement for every device the batch heard from (a round trip each was most of a
-    // batch's time at 100 monitors); the repository locks them in id order (no deadlock).
-    await repo.updateMany(
+    await this.saveEnvironments(repo, manager);
+    await writeTogether(manager, this.writes(repo, now));
+  }
+
+  /**
+   * What the batch learned about the devices it heard from (their locked rows, see `load`) and their
+   * history lines, as parts of the batch's combined write ({@link writeTogether}): the worker writes
+   * them with the cases, in one statement (a statement each was a round trip each).
+   */
+  writes(repo: DeviceRepository, now: Date): WritePart[] {
+    const update = repo.updatePart(
       [...this.changes].map(([id, c]) => {
         const fields: DeviceFields = { ...c.fields };
         if (c.lastSeenMs > 0) fields.lastSeenAt = iso(c.lastSeenMs);
@@ -355,9 +365,13 @@ export class DeviceFeedWork {
         return { id, fields };
       }),
       now,
-      manager,
-      { locked: true },
     );
+    const events = repo.eventsPart(this.events);
+    return [...(update ? [update] : []), ...(events ? [events] : [])];
+  }
+
+  /** The rooms' latest environment readings (rare: environment sensors), a statement each. */
+  async saveEnvironments(repo: DeviceRepository, manager: EntityManager): Promise<void> {
     for (const env of this.environments.values()) {
       await repo.saveEnvironment(
         {
@@ -371,6 +385,5 @@ export class DeviceFeedWork {
         manager,
       );
     }
-    await repo.addEvents(this.events, manager);
   }
 }
