@@ -116,6 +116,33 @@ describe.each(['postgresql', 'pglite'] as const)('case writes on %s', (engine) =
     expect((await identifierRows()).some((r) => r.value === 'FL-3')).toBe(false);
   });
 
+  it('updates a case in place (a HOT update: no index entry) when its patient, room and times stay', async () => {
+    const loaded = (await cases.get(id(2)))!;
+    const next = {
+      ...loaded,
+      version: loaded.version + 1,
+      vitals: { hr: { value: 64, unit: '/min', at: savedAt.toISOString() } },
+    };
+    const updates = await cases.transaction(async (m) => {
+      // This backend's counts not yet sent to the statistics (no collector to wait for): the
+      // difference across the save is the save's own.
+      const counts = async (): Promise<{ hot: number; all: number }> => {
+        const [row] = await m.query<{ hot: string; all: string }[]>(
+          `SELECT pg_stat_get_xact_tuples_hot_updated('surgical_case'::regclass)::text AS hot,
+                  pg_stat_get_xact_tuples_updated('surgical_case'::regclass)::text AS all`,
+        );
+        return { hot: Number(row?.hot), all: Number(row?.all) };
+      };
+      const before = await counts();
+      await cases.saveMany(m, [{ state: next, events: [], expectedVersion: loaded.version, loaded }], savedAt);
+      const after = await counts();
+      return { hot: after.hot - before.hot, all: after.all - before.all };
+    });
+    expect(updates).toEqual({ hot: 1, all: 1 });
+    const found = await cases.transaction((m) => cases.loadByPatients(m, ['M-2']));
+    expect(found.map((c) => [c.id, c.version])).toEqual([[id(2), loaded.version + 1]]);
+  });
+
   it('refuses to write outside a transaction', async () => {
     const s = state(4, 1);
     await expect(

@@ -41,6 +41,7 @@ describe.each(['postgresql', 'pglite'] as const)('database on %s', (engine) => {
       'WorkOrders1764520000000',
       'VitalsAndFirmwareApprovals1764530000000',
       'RoomLocationsIndex1764540000000',
+      'CaseHotUpdates1764550000000',
     ]);
   });
 

@@ -28,6 +28,7 @@ import { InboxHotUpdates1764500000000 } from './migrations/1764500000000-inbox-h
 import { WritebackOutbox1764510000000 } from './migrations/1764510000000-writeback-outbox';
 import { VitalsAndFirmwareApprovals1764530000000 } from './migrations/1764530000000-vitals-and-firmware-approvals';
 import { RoomLocationsIndex1764540000000 } from './migrations/1764540000000-room-locations-index';
+import { CaseHotUpdates1764550000000 } from './migrations/1764550000000-case-hot-updates';
 import { pgliteDriver } from './pglite.driver';
 
 export const ENTITIES = [
@@ -64,6 +65,7 @@ export const MIGRATIONS = [
   WorkOrders1764520000000,
   VitalsAndFirmwareApprovals1764530000000,
   RoomLocationsIndex1764540000000,
+  CaseHotUpdates1764550000000,
 ];
 
 export interface DatabaseSettings {

@@ -445,7 +445,7 @@ export class MessageLogRepository {
       where.push(`i.id IN (
         SELECT m.id FROM inbox m WHERE m.mrn = ${mrn}
         UNION SELECT ${HL7_SOURCE_INBOX_ID} FROM case_event ce JOIN surgical_case c ON c.id = ce.case_id
-        WHERE ce.source_kind = 'hl7' AND (c.state -> 'patient' ->> 'mrn') = ${mrn})`);
+        WHERE ce.source_kind = 'hl7' AND c.mrn = ${mrn})`);
     }
     if (filter.caseId !== undefined) {
       if (!UUID.test(filter.caseId)) {

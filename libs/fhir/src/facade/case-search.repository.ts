@@ -77,11 +77,11 @@ function caseWhere(criteria: CaseCriteria, p: Params): string[] {
   const where: string[] = [];
   for (const ids of criteria.ids ?? []) where.push(`c.id = ANY(${p.add(ids)}::uuid[])`);
   for (const mrns of criteria.mrns ?? []) {
-    // The expression of index surgical_case_mrn; a merged MRN finds the survivor's cases (A40).
+    // The patient's MRN column (indexed); a merged MRN finds the survivor's cases (A40).
     const list = p.add(mrns);
     where.push(
       // `= ANY(ARRAY(…))` so that the MRN index is used (see CaseRepository.loadByPatients).
-      `(c.state -> 'patient' ->> 'mrn') = ANY(ARRAY(SELECT unnest(${list}::text[]) UNION SELECT survivor FROM patient_alias WHERE mrn = ANY(${list}::text[])))`,
+      `c.mrn = ANY(ARRAY(SELECT unnest(${list}::text[]) UNION SELECT survivor FROM patient_alias WHERE mrn = ANY(${list}::text[])))`,
     );
   }
   for (const rooms of criteria.roomIds ?? []) where.push(`c.room_id = ANY(${p.add(rooms)}::text[])`);
@@ -210,9 +210,9 @@ export class CaseSearchRepository {
    */
   async patients(): Promise<PatientRecord[]> {
     const rows = await this.ds.query<{ patient: PatientRecord; updated_at: Date }[]>(
-      `SELECT DISTINCT ON (c.state -> 'patient' ->> 'mrn') c.state -> 'patient' AS patient, c.updated_at
-       FROM surgical_case c WHERE coalesce(c.state -> 'patient' ->> 'mrn', '') <> ''
-       ORDER BY c.state -> 'patient' ->> 'mrn', c.updated_at DESC`,
+      `SELECT DISTINCT ON (c.mrn) c.state -> 'patient' AS patient, c.updated_at
+       FROM surgical_case c WHERE coalesce(c.mrn, '') <> ''
+       ORDER BY c.mrn, c.updated_at DESC`,
     );
     return rows.map((r) => ({
       mrn: r.patient.mrn,
