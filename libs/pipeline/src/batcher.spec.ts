@@ -230,6 +230,39 @@ describe('Batcher (group commit)', () => {
       expect(time.waits()).toEqual([]);
     });
 
+    it('when lingering only while busy, runs an item that finds it idle at once and gathers behind a run in flight', async () => {
+      const time = manualTime();
+      const batches: number[][] = [];
+      const finish = gate<void>();
+      const batcher = new Batcher<number, number>(
+        async (items) => {
+          batches.push(items);
+          if (batches.length === 1) await finish.promise;
+          return items;
+        },
+        { maxBatch: 100, concurrency: 2, linger: { ms: 4, whenBusy: true, now: time.now, wait: time.wait } },
+      );
+      const first = batcher.submit(1);
+      await settle();
+      expect(batches).toEqual([[1]]); // idle: no linger
+      expect(time.waits()).toEqual([]);
+      const behind = [batcher.submit(2)];
+      await settle();
+      expect(batches).toEqual([[1]]); // the first commit is in flight: the second gathers
+      expect(time.waits()).toEqual([4]);
+      time.elapse(3);
+      behind.push(batcher.submit(3));
+      time.elapse(1);
+      await expect(Promise.all(behind)).resolves.toEqual([2, 3]);
+      expect(batches).toEqual([[1], [2, 3]]);
+      finish.open();
+      await expect(first).resolves.toBe(1);
+      const later = batcher.submit(4);
+      await settle();
+      expect(batches).toEqual([[1], [2, 3], [4]]); // idle again: at once
+      await expect(later).resolves.toBe(4);
+    });
+
     it('starts at once when a full batch is waiting', async () => {
       const { batches, batcher } = lingering(3);
       const items = [batcher.submit(1), batcher.submit(2)];

@@ -5,6 +5,11 @@
  */
 export interface Linger {
   ms: number;
+  /**
+   * Linger only while another run is in flight: an item that finds the batcher idle runs at once
+   * (no added latency at low load), and batches gather only when commits already queue up.
+   */
+  whenBusy?: boolean;
   now?: () => number;
   wait?: (ms: number) => Promise<void>;
 }
@@ -30,6 +35,8 @@ export class Batcher<T, R> {
   /** Items submitted as `first`: the next batch takes them before any other waiting item. */
   private pendingFirst: Pending<T, R>[] = [];
   private running = 0;
+  /** Runs started and not yet returned. */
+  private inFlight = 0;
   /** Lingering runs, to wake when a full batch is waiting. */
   private lingering: (() => void)[] = [];
   private readonly now: () => number;
@@ -83,12 +90,14 @@ export class Batcher<T, R> {
   private async drain(): Promise<void> {
     try {
       while (this.backlog > 0) {
-        if (this.options.linger) await this.lingered();
+        const linger = this.options.linger;
+        if (linger && (!linger.whenBusy || this.inFlight > 0)) await this.lingered();
         const { maxBatch } = this.options;
         const batch = this.pendingFirst.splice(0, maxBatch);
         if (batch.length < maxBatch) batch.push(...this.pending.splice(0, maxBatch - batch.length));
         let release!: () => void;
         const released = new Promise<void>((resolve) => (release = resolve));
+        this.inFlight += 1;
         const finished = (async () => {
           try {
             const results = await this.run(
@@ -101,6 +110,8 @@ export class Batcher<T, R> {
             batch.forEach((p, i) => p.resolve(results[i]!));
           } catch (err) {
             for (const p of batch) p.reject(err);
+          } finally {
+            this.inFlight -= 1;
           }
         })();
         // The next batch forms when this one says it may (or is over): whatever arrived meanwhile.

@@ -51,6 +51,15 @@ const MAX_STORE_BATCH = 256;
 const STORE_CONCURRENCY = 2;
 
 /**
+ * While a commit is in flight, the next one waits this long for the frames that follow (an idle
+ * ingest commits at once: no added latency at low load). At 1,000 messages/s from 100 senders,
+ * commits ran back to back with about three messages each (350 a second, each a statement, a WAL
+ * flush and a trigger run, in a PostgreSQL that used 71 % of a core). With 4 ms, in six alternated
+ * pairs of bench runs on one machine: ACK p99 lower in five (median 51 -> 42 ms), p50 in four.
+ */
+const STORE_LINGER_MS = 4;
+
+/**
  * The HL7 v2 edge: MLLP frame → header and content check → inbox (durable) → queue → ACK.
  * Nothing is acknowledged AA/CA before the inbox commit (CONTRACT §4); a sender's repeat of a
  * message id is answered with the first copy's code and not applied again; what we refuse is
@@ -66,6 +75,7 @@ export class MllpIngestService implements OnApplicationBootstrap, OnApplicationS
   private readonly writer = new Batcher<NewInboxMessage, InboxStoreResult>((batch) => this.storeAndQueue(batch), {
     maxBatch: MAX_STORE_BATCH,
     concurrency: STORE_CONCURRENCY,
+    linger: { ms: STORE_LINGER_MS, whenBusy: true },
   });
 
   constructor(
