@@ -1,22 +1,17 @@
 import type { DataSource } from 'typeorm';
-import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
-import { openDatabase } from './data-source';
-import { DeviceRepository } from './device.repository';
 import { useTestDatabase } from '../../../test/support/database';
+import { DeviceRepository } from './device.repository';
 
 const registered = new Date('2026-11-21T07:00:00Z');
 const now = new Date('2026-11-21T08:00:00Z');
 
 describe.each(['postgresql', 'pglite'] as const)('device registry writes on %s', (engine) => {
-  let pg: TestDatabase | undefined;
-  let dir: TempDir;
+  const db = useTestDatabase(engine);
   let ds: DataSource;
   let devices: DeviceRepository;
 
   beforeAll(async () => {
-    dir = createTempDir();
-    if (engine === 'postgresql') pg = await createTestDatabase();
-    ds = await openDatabase({ databaseUrl: pg?.url, dataDir: dir.path });
+    ds = db.ds;
     devices = new DeviceRepository(ds);
     for (const id of ['mon-1', 'mon-2', 'tag-1']) {
       await devices.insert(
@@ -26,11 +21,6 @@ describe.each(['postgresql', 'pglite'] as const)('device registry writes on %s',
         registered,
       );
     }
-  });
-  afterAll(async () => {
-    if (ds?.isInitialized) await ds.destroy();
-    await pg?.drop();
-    dir.remove();
   });
 
   it('updates many devices in one call, each with its own fields, leaving the others as they were', async () => {

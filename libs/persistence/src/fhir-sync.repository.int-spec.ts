@@ -1,6 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
-import { openDatabase } from './data-source';
+import { useTestDatabase } from '../../../test/support/database';
 import { FhirSyncRepository } from './fhir-sync.repository';
 
 const EHR = 'https://ehr.example.org/fhir/R4';
@@ -8,23 +7,14 @@ const now = new Date('2026-11-23T06:00:00Z');
 const later = (ms: number) => new Date(now.getTime() + ms);
 
 describe.each(['postgresql', 'pglite'] as const)('FHIR sync state on %s', (engine) => {
-  let pg: TestDatabase | undefined;
-  let dir: TempDir;
+  const db = useTestDatabase(engine);
   let ds: DataSource;
   let repo: FhirSyncRepository;
 
-  beforeAll(async () => {
-    dir = createTempDir();
-    if (engine === 'postgresql') pg = await createTestDatabase();
-    ds = await openDatabase({ databaseUrl: pg?.url, dataDir: dir.path });
+  beforeAll(() => {
+    ds = db.ds;
     repo = new FhirSyncRepository(ds);
   });
-  afterAll(async () => {
-    if (ds?.isInitialized) await ds.destroy();
-    await pg?.drop();
-    dir.remove();
-  });
-
   it('keeps the high-water mark per EHR and type, moving it only forward, as the server wrote it', async () => {
     expect(await repo.highWater(EHR, 'Appointment')).toBeUndefined();
     await repo.recordRun(EHR, 'Appointment', {

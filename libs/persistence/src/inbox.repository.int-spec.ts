@@ -1,6 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
-import { openDatabase } from './data-source';
+import { useTestDatabase } from '../../../test/support/database';
 import { InboxRepository, type NewInboxMessage } from './inbox.repository';
 
 const at = new Date('2026-11-21T07:30:00Z');
@@ -22,23 +21,14 @@ function message(controlId: string | null, over: Partial<NewInboxMessage> = {}):
 }
 
 describe.each(['postgresql', 'pglite'] as const)('inbox group commit on %s', (engine) => {
-  let pg: TestDatabase | undefined;
-  let dir: TempDir;
+  const db = useTestDatabase(engine);
   let ds: DataSource;
   let inbox: InboxRepository;
 
-  beforeAll(async () => {
-    dir = createTempDir();
-    if (engine === 'postgresql') pg = await createTestDatabase();
-    ds = await openDatabase({ databaseUrl: pg?.url, dataDir: dir.path });
+  beforeAll(() => {
+    ds = db.ds;
     inbox = new InboxRepository(ds);
   });
-  afterAll(async () => {
-    if (ds?.isInitialized) await ds.destroy();
-    await pg?.drop();
-    dir.remove();
-  });
-
   it('stores a batch in input order with its own ids, bytes and columns', async () => {
     const raw = Buffer.from([0x4d, 0x53, 0x48, 0xe9, 0x00, 0xff]);
     const results = await inbox.storeMany([message('B1'), message(null, { status: 'rejected', raw }), message('B2')]);

@@ -1,26 +1,16 @@
 import type { DataSource } from 'typeorm';
-import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
-import { openDatabase } from './data-source';
+import { useTestDatabase } from '../../../test/support/database';
 import { RoomRepository } from './room.repository';
 
 describe.each(['postgresql', 'pglite'] as const)('RoomRepository.resolveLocations on %s', (engine) => {
-  let pg: TestDatabase | undefined;
-  let dir: TempDir;
+  const db = useTestDatabase(engine);
   let ds: DataSource;
   let rooms: RoomRepository;
 
-  beforeAll(async () => {
-    dir = createTempDir();
-    if (engine === 'postgresql') pg = await createTestDatabase();
-    ds = await openDatabase({ databaseUrl: pg?.url, dataDir: dir.path });
+  beforeAll(() => {
+    ds = db.ds;
     rooms = new RoomRepository(ds);
   });
-  afterAll(async () => {
-    if (ds?.isInitialized) await ds.destroy();
-    await pg?.drop();
-    dir.remove();
-  });
-
   it('gives the same rooms as one-by-one resolution, in one statement for distinct ids', async () => {
     // A room an engineer mapped: its id is not the slug of the location it holds.
     await rooms.ensureLocation(ds.manager, 'theatre-7', 'Theatre 7', 'OR7^^^GEN');

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
-import { openDatabase } from './data-source';
+import { useTestDatabase } from '../../../test/support/database';
 import { VitalsRepository, type VitalRow } from './vitals.repository';
 
 const caseId = randomUUID();
@@ -18,23 +17,14 @@ async function rowsIn(ds: DataSource, table: string): Promise<number> {
 
 // The same DDL (declarative partitions) and queries on both engines.
 describe.each(['postgresql', 'pglite'] as const)('vital-sign series on %s', (engine) => {
-  let pg: TestDatabase | undefined;
-  let dir: TempDir;
+  const db = useTestDatabase(engine);
   let ds: DataSource;
   let vitals: VitalsRepository;
 
-  beforeAll(async () => {
-    dir = createTempDir();
-    if (engine === 'postgresql') pg = await createTestDatabase();
-    ds = await openDatabase({ databaseUrl: pg?.url, dataDir: dir.path });
+  beforeAll(() => {
+    ds = db.ds;
     vitals = new VitalsRepository(ds);
   });
-  afterAll(async () => {
-    if (ds?.isInitialized) await ds.destroy();
-    await pg?.drop();
-    dir.remove();
-  });
-
   it('stores readings with their minute aggregates, a reading stored twice counted once', async () => {
     const first = [
       reading('hr', '2026-11-20T08:00:05.000Z', 60),

@@ -1,31 +1,21 @@
 import type { DataSource } from 'typeorm';
-import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
-import { openDatabase } from './data-source';
+import { useTestDatabase } from '../../../test/support/database';
 import { DeviceRepository } from './device.repository';
 import { isWorkOrderId, WorkOrderRepository } from './work-order.repository';
 
 const at = new Date('2026-11-21T09:00:00Z');
 
 describe.each(['postgresql', 'pglite'] as const)('work orders on %s', (engine) => {
-  let pg: TestDatabase | undefined;
-  let dir: TempDir;
+  const db = useTestDatabase(engine);
   let ds: DataSource;
   let orders: WorkOrderRepository;
 
   beforeAll(async () => {
-    dir = createTempDir();
-    if (engine === 'postgresql') pg = await createTestDatabase();
-    ds = await openDatabase({ databaseUrl: pg?.url, dataDir: dir.path });
+    ds = db.ds;
     orders = new WorkOrderRepository(ds);
     const devices = new DeviceRepository(ds);
     for (const id of ['pump-1', 'pump-2']) await devices.insert(id, { type: 'infusion-pump' }, true, at);
   });
-  afterAll(async () => {
-    if (ds?.isInitialized) await ds.destroy();
-    await pg?.drop();
-    dir.remove();
-  });
-
   it('opens, lists newest first by device and status, and closes once', async () => {
     const first = await orders.open({ deviceId: 'pump-1', note: 'check', assignee: 'bio', at, by: 'alice' });
     const second = await orders.open({ deviceId: 'pump-2', note: 'battery', at, by: 'alice' });

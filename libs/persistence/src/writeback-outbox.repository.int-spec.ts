@@ -1,6 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createTempDir, createTestDatabase, type TempDir, type TestDatabase } from '../../../test/support/services';
-import { openDatabase } from './data-source';
+import { useTestDatabase } from '../../../test/support/database';
 import { WritebackOutboxRepository } from './writeback-outbox.repository';
 
 const now = new Date('2026-11-23T08:00:00Z');
@@ -9,23 +8,14 @@ const CASE_A = '11111111-1111-4111-8111-111111111111';
 const CASE_B = '22222222-2222-4222-8222-222222222222';
 
 describe.each(['postgresql', 'pglite'] as const)('write-back outbox on %s', (engine) => {
-  let pg: TestDatabase | undefined;
-  let dir: TempDir;
+  const db = useTestDatabase(engine);
   let ds: DataSource;
   let repo: WritebackOutboxRepository;
 
-  beforeAll(async () => {
-    dir = createTempDir();
-    if (engine === 'postgresql') pg = await createTestDatabase();
-    ds = await openDatabase({ databaseUrl: pg?.url, dataDir: dir.path });
+  beforeAll(() => {
+    ds = db.ds;
     repo = new WritebackOutboxRepository(ds);
   });
-  afterAll(async () => {
-    if (ds?.isInitialized) await ds.destroy();
-    await pg?.drop();
-    dir.remove();
-  });
-
   it('keeps one row per case version, claims the oldest pending one per case under a lease, in order', async () => {
     await ds.transaction((m) =>
       repo.enqueue(
